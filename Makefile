@@ -1,0 +1,64 @@
+# citewise: `make run` (install, index the samples, serve) and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+SHARED ?= ../shared/datasets
+
+.PHONY: install browser run serve test test-fast bench eval lint clean
+
+install: $(STAMP)
+
+# torch first, pinned: the CPU wheel on local disk (an unpinned torch pulls gigabytes of CUDA).
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	@if [ "$$($(BIN)/python -m ingest stats --json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["chunks"])')" = 0 ]; then \
+		echo "Indexing the bundled sample documents (data/sample)..."; \
+		$(BIN)/python -m ingest sync data/sample --collection sample; \
+	fi
+	$(BIN)/python -m app serve
+
+serve: install
+	$(BIN)/python -m app serve
+
+test: install browser
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not server"
+
+bench: install
+	$(BIN)/python -m bench.run
+
+eval: install
+	@if [ -d $(SHARED)/scifact-train ]; then \
+		$(BIN)/python -m app eval retrieval --beir $(SHARED)/scifact-train --split train --mode dense --mode keyword --mode hybrid; \
+	else echo "skipped retrieval eval: $(SHARED)/scifact-train not found"; fi
+	$(BIN)/python -m app eval answers --docs data/sample --questions tests/data/sample_questions.jsonl
+	@if [ -d $(SHARED)/safety-dev ]; then \
+		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/prompt_injections_val.csv; \
+		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/xstest_prompts.csv; \
+		$(BIN)/python -m app eval safety --file $(SHARED)/scifact-train/queries.jsonl; \
+	else echo "skipped safety eval: $(SHARED)/safety-dev not found"; fi
+
+lint: install
+	$(BIN)/ruff check app ingest tests bench scripts
+
+clean:
+	rm -rf $(VENV) var .cache artifacts

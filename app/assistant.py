@@ -1,0 +1,402 @@
+"""The answering pipeline that the CLI and the web app share.
+
+question -> moderation (input) -> standalone rewrite -> hybrid retrieval -> relevance floor
+-> answer (LLM with fenced, numbered passages, or the offline extractive answerer)
+-> citation check -> moderation (output) -> query log.
+
+`Assistant.stream()` yields events as the answer is built; `Assistant.ask()` returns the final answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from app.citations import Citation, check_answer
+from app.embeddings import MiniLMEmbedder, get_embedder
+from app.index import KnowledgeIndex
+from app.offline_answerer import compose, select_quotes
+from app.prompts import (
+    PromptLibrary,
+    choose_variant,
+    count_chat_tokens,
+    fit_passages,
+    format_passages,
+    load_prompts,
+    validate_ab,
+)
+from app.query_log import QueryLog
+from app.retrieval import Filters, Passage, Retrieval, Retriever, content_words
+from app.settings import Settings
+
+FOLLOW_UP = re.compile(
+    r"^\s*(and|but|also|what about|how about|and what about|what of|same for|then|so)\b"
+    r"|\b(it|its|they|them|their|this|that|these|those|he|she|there)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str
+    standalone: str | None = None
+
+
+@dataclass
+class Answer:
+    """The structured answer every interface renders."""
+
+    question: str
+    text: str
+    mode: str  # offline | llm | llm-fallback | no-answer | blocked
+    citations: list[Citation] = field(default_factory=list)
+    no_answer: bool = False
+    rewritten_query: str | None = None
+    passages: list[Passage] = field(default_factory=list)
+    possibly_related: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
+    cache_hit: bool = False
+    prompt_variant: str | None = None
+    notice: str | None = None
+    moderation: list[dict[str, Any]] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    query_id: str | None = None
+
+    @property
+    def standalone(self) -> str:
+        return self.rewritten_query or self.question
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["citations"] = [c.as_dict() for c in self.citations]
+        data["passages"] = [p.as_dict() for p in self.passages]
+        data["possibly_related"] = [p.as_dict() for p in self.possibly_related]
+        return data
+
+
+@dataclass
+class Event:
+    """A step of a streamed answer: status | rewrite | retrieval | delta | replace | final."""
+
+    kind: str
+    text: str = ""
+    retrieval: Retrieval | None = None
+    answer: Answer | None = None
+
+
+def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
+    """Standalone query for a follow-up, without an LLM: add the previous question's key terms."""
+    if not history:
+        return None
+    words = content_words(question)
+    if len(words) > 6 and not FOLLOW_UP.search(question):
+        return None
+    if not FOLLOW_UP.search(question) and len(words) > 3:
+        return None
+    previous = history[-1].standalone or history[-1].question
+    extra = [w for w in content_words(previous) if w not in words]
+    if not extra:
+        return None
+    base = re.sub(r"^\s*(and|but|also|so|then)\s+", "", question.strip(), flags=re.IGNORECASE)
+    return f"{base.rstrip('?').strip()} ({' '.join(dict.fromkeys(extra))})"
+
+
+def normalize_question(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+class Assistant:
+    """Answers questions over one index. Build it once per process with `build_assistant`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: KnowledgeIndex,
+        embedder: MiniLMEmbedder,
+        prompts: PromptLibrary,
+        llm: Any | None = None,
+        moderator: Any | None = None,
+        log: QueryLog | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.prompts = prompts
+        self.llm = llm
+        self.moderator = moderator
+        self.log = log
+        self.retriever = Retriever(index, embedder, settings)
+
+    # --- public --------------------------------------------------------------------------------
+    @property
+    def mode_label(self) -> str:
+        """What answers: the LLM's model name, or 'quoting your documents'."""
+        if self.llm is not None:
+            return f"LLM: {self.settings.llm_model}"
+        return "quoting your documents"
+
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), session_id: str = "cli",
+        user: str | None = None, filters: Filters | None = None,
+    ) -> Answer:
+        final: Answer | None = None
+        for event in self.stream(question, history, session_id, user, filters):
+            if event.kind == "final":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), session_id: str = "cli",
+        user: str | None = None, filters: Filters | None = None,
+    ) -> Iterator[Event]:
+        started = time.perf_counter()
+        filters = filters or Filters()
+        answer = Answer(question=question, text="", mode="offline")
+        timings = answer.timings
+
+        # 1. moderation of the question
+        question_for_models = question
+        if self.moderator is not None:
+            t = time.perf_counter()
+            decision = self.moderator.check_input(question, session_id, user)
+            timings["moderation_in_ms"] = _ms(t)
+            answer.moderation += [_finding(f) for f in decision.findings]
+            question_for_models = decision.text
+            if decision.action == "block":
+                answer.text = decision.message or "This question was blocked."
+                answer.mode = "blocked"
+                answer.no_answer = True
+                answer.question = question_for_models
+                self._finish(answer, session_id, filters, started, decision.action)
+                yield Event("final", answer.text, answer=answer)
+                return
+            if decision.action == "warn" and decision.message:
+                answer.notice = decision.message
+        answer.question = question_for_models
+
+        # 2. standalone rewrite of a follow-up
+        yield Event("status", "Understanding the question…")
+        t = time.perf_counter()
+        rewritten = self._rewrite(question_for_models, history)
+        timings["rewrite_ms"] = _ms(t)
+        if rewritten:
+            answer.rewritten_query = rewritten
+            yield Event("rewrite", rewritten)
+
+        # 3. retrieval
+        yield Event("status", "Searching your documents…")
+        retrieval = self.retriever.search(answer.standalone, filters=filters)
+        timings.update({k: round(v, 2) for k, v in retrieval.ranking.timings.items()})
+        answer.passages = retrieval.passages
+        answer.possibly_related = retrieval.possibly_related
+        yield Event("retrieval", retrieval=retrieval)
+
+        if retrieval.no_answer:
+            answer.no_answer = True
+            answer.mode = "no-answer"
+            answer.text = self.prompts.get("no_answer").render(question=question_for_models)
+            self._finish(answer, session_id, filters, started)
+            yield Event("delta", answer.text)
+            yield Event("final", answer.text, answer=answer)
+            return
+
+        # 4. answer (cache, LLM, or offline)
+        variant = choose_variant(self.settings.prompt_ab, "answer", session_id)
+        template = self.prompts.get("answer", variant)
+        answer.prompt_variant = template.label
+        key = self._cache_key(answer.standalone, retrieval.passages, template.label)
+        cached = self.log.cached(key) if (self.log and self.settings.answer_cache) else None
+        if cached is not None:
+            answer.text = cached["text"]
+            answer.mode = cached["mode"]
+            answer.usage = {"model": cached.get("model"), "prompt_tokens": 0, "completion_tokens": 0,
+                            "cost_usd": 0.0}
+            answer.notice = cached.get("notice") or answer.notice
+            answer.cache_hit = True
+            yield Event("delta", answer.text)
+        elif self.llm is not None:
+            yield from self._llm_answer(answer, retrieval, template)
+        else:
+            yield from self._offline_answer(answer, retrieval)
+
+        # 5. citations and output moderation
+        t = time.perf_counter()
+        checked = check_answer(answer.text, retrieval.passages, self.embedder.embed_array)
+        answer.text, answer.citations, answer.unverified = checked.text, checked.citations, checked.unverified
+        if not answer.citations:
+            answer.no_answer = True
+        timings["verify_ms"] = _ms(t)
+        action = None
+        if self.moderator is not None:
+            t = time.perf_counter()
+            decision = self.moderator.check_output(answer.text, [p.text for p in retrieval.passages], session_id)
+            timings["moderation_out_ms"] = _ms(t)
+            answer.moderation += [_finding(f) for f in decision.findings]
+            action = decision.action
+            if decision.action == "block":
+                answer.text = decision.message or "The answer was withheld by moderation."
+                answer.mode = "blocked"
+                answer.citations = []
+                yield Event("replace", answer.text)
+            elif decision.text != answer.text:
+                answer.text = decision.text
+                yield Event("replace", answer.text)
+        if (not answer.cache_hit and self.log and self.settings.answer_cache and answer.mode != "blocked"
+                and answer.mode != "llm-fallback"):
+            self.log.cache(key, {"text": answer.text, "mode": answer.mode, "model": answer.usage.get("model"),
+                                 "notice": answer.notice})
+        self._finish(answer, session_id, filters, started, action)
+        yield Event("final", answer.text, answer=answer)
+
+    # --- steps ---------------------------------------------------------------------------------
+    def _rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+        if not history:
+            return None
+        if self.llm is not None:
+            from app.llm import LLMUnavailable
+
+            transcript = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:400]}" for t in history[-4:])
+            prompt = self.prompts.get("condense").render(history=transcript, question=question)
+            try:
+                reply = self.llm.complete([HumanMessage(prompt)])
+                text = reply.text.strip().strip('"').strip()
+                if text and text.lower() != question.lower():
+                    return text
+                return None
+            except LLMUnavailable:
+                pass
+        return rule_rewrite(question, history)
+
+    def _offline_answer(self, answer: Answer, retrieval: Retrieval) -> Iterator[Event]:
+        t = time.perf_counter()
+        quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
+        answer.timings["answer_ms"] = _ms(t)
+        if not quotes:
+            answer.no_answer = True
+            answer.mode = "no-answer"
+            answer.text = self.prompts.get("no_answer").render(question=answer.question)
+            answer.possibly_related, answer.passages = retrieval.passages[:3], []
+        else:
+            answer.mode = "offline"
+            answer.text = compose(quotes)
+            answer.notice = answer.notice or self.prompts.get("offline_notice").render()
+        yield Event("delta", answer.text)
+
+    def _llm_messages(self, answer: Answer, retrieval: Retrieval, template: Any) -> list[BaseMessage]:
+        system = self.prompts.get("system").render()
+        fixed = count_chat_tokens(system) + count_chat_tokens(template.render(question=answer.standalone,
+                                                                                passages=""))
+        budget = self.settings.llm_context_tokens - self.settings.llm_max_answer_tokens - fixed - 64
+        labelled = [(p.label, p.text) for p in retrieval.passages]
+        kept = fit_passages(labelled, budget, count_chat_tokens)
+        user = template.render(question=answer.standalone, passages=format_passages(kept))
+        return [SystemMessage(system), HumanMessage(user)]
+
+    def _llm_answer(self, answer: Answer, retrieval: Retrieval, template: Any) -> Iterator[Event]:
+        from app.llm import LLMUnavailable
+
+        messages = self._llm_messages(answer, retrieval, template)
+        t = time.perf_counter()
+        pieces: list[str] = []
+        try:
+            stream = self.llm.stream(messages)
+            for delta in stream:
+                if not pieces:
+                    answer.timings["first_token_ms"] = _ms(t)
+                pieces.append(delta)
+                yield Event("delta", delta)
+                if self.moderator is not None and len(pieces) % 20 == 0:
+                    partial = self.moderator.check_output("".join(pieces), [], "", final=False)
+                    if partial.action == "block":
+                        break
+            answer.timings["answer_ms"] = _ms(t)
+            answer.usage = dict(getattr(self.llm, "last_usage", None) or {})
+            answer.text = "".join(pieces)
+            answer.mode = "llm"
+        except LLMUnavailable as exc:
+            answer.timings["answer_ms"] = _ms(t)
+            notice = self.prompts.get("llm_fallback_notice").render(reason=exc.reason)
+            if pieces:
+                yield Event("replace", "")
+            for event in self._offline_answer(answer, retrieval):
+                yield event
+            answer.notice = notice
+            if answer.mode == "offline":
+                answer.mode = "llm-fallback"
+
+    def _cache_key(self, question: str, passages: Sequence[Passage], prompt_label: str) -> str:
+        model = self.settings.llm_model if self.llm is not None else "offline"
+        material = json.dumps(
+            [normalize_question(question), [p.passage_id for p in passages], prompt_label, model]
+        )
+        return hashlib.sha256(material.encode()).hexdigest()
+
+    def _finish(
+        self, answer: Answer, session_id: str, filters: Filters, started: float, action: str | None = None
+    ) -> None:
+        answer.timings["total_ms"] = _ms(started)
+        if self.log is None:
+            answer.query_id = uuid.uuid4().hex
+            return
+        actions = [m["action"] for m in answer.moderation]
+        strongest = "block" if "block" in actions else "warn" if "warn" in actions else action
+        answer.query_id = self.log.record({
+            "session": session_id, "question": answer.question, "rewritten": answer.rewritten_query,
+            "collection": filters.collection, "mode": answer.mode, "answer": answer.text,
+            "no_answer": answer.no_answer,
+            "passages": [
+                {"n": p.n, "id": p.passage_id, "path": p.path, "page": p.page, "score": round(p.score, 4),
+                 "dense": p.dense_score, "keyword": p.keyword_score}
+                for p in (answer.passages or answer.possibly_related)
+            ],
+            "citations": [{"n": c.n, "path": c.path, "page": c.page, "supported": c.supported}
+                          for c in answer.citations],
+            "unverified": len(answer.unverified), "timings": answer.timings,
+            "total_ms": answer.timings["total_ms"], "model": answer.usage.get("model"),
+            "prompt_tokens": answer.usage.get("prompt_tokens", 0),
+            "completion_tokens": answer.usage.get("completion_tokens", 0),
+            "cost_usd": answer.usage.get("cost_usd", 0.0), "cache_hit": answer.cache_hit,
+            "prompt_variant": answer.prompt_variant, "moderation_action": strongest,
+            "moderation": answer.moderation,
+        })
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+def _finding(finding: Any) -> dict[str, Any]:
+    return {"layer": finding.layer, "category": finding.category, "score": round(float(finding.score), 3),
+            "detail": finding.detail, "action": getattr(finding, "action", None) or "flag"}
+
+
+def build_assistant(settings: Settings, llm: Any | None = None, moderator: Any | None = None) -> Assistant:
+    """Wire the pipeline from settings: the one factory the CLI, the web app and tests use."""
+    from app.llm import ChatLLM, llm_configured
+
+    prompts = load_prompts(settings.prompts_dir)
+    validate_ab(prompts, settings.prompt_ab)
+    index = KnowledgeIndex(settings)
+    embedder = get_embedder(settings)
+    if llm is None and llm_configured(settings):
+        llm = ChatLLM(settings)
+    if moderator is None and settings.moderation:
+        from app.moderation import Moderator
+        from app.moderation.audit import AuditLog
+
+        moderator = Moderator(settings, embedder, AuditLog(settings.logs_dir / "audit.sqlite3"))
+    log = QueryLog(settings.logs_dir / "queries.sqlite3")
+    return Assistant(settings, index, embedder, prompts, llm=llm, moderator=moderator, log=log)

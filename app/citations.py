@@ -1,0 +1,143 @@
+"""Citations: parse [n] markers, drop the ones that point nowhere, verify each cited sentence.
+
+A cited sentence is *supported* when its passage backs it up, lexically (most of its content words
+are in one passage sentence) or in meaning (embedding similarity to its best passage sentence). Every
+citation carries the char span of the passage sentence that supports it best, for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.retrieval import Passage, content_words
+from ingest.chunking import sentence_spans
+
+MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+LEXICAL_SUPPORT = 0.6  # share of a claim's content words found in one passage sentence
+SEMANTIC_SUPPORT = 0.62  # cosine of the claim to its best passage sentence (all-MiniLM-L6-v2)
+
+
+@dataclass
+class Citation:
+    """One cited passage, as the reader sees it under an answer."""
+
+    n: int
+    passage_id: str
+    chunk_id: int
+    path: str
+    file_name: str
+    page: int | None
+    headings: list[str]
+    text: str
+    span: tuple[int, int]  # best-supporting sentence inside `text`
+    supported: bool
+    support: float
+    claims: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation]
+    unverified: list[str]  # cited sentences their passage does not support
+    uncited: list[str]  # substantive sentences with no citation
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def lexical_overlap(claim: str, source: str) -> float:
+    words = {_stem(w) for w in content_words(claim)}
+    if not words:
+        return 1.0
+    have = {_stem(w) for w in content_words(source)}
+    return len(words & have) / len(words)
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of an answer with the passage numbers each cites (markers right after it count too)."""
+    out: list[tuple[str, list[int]]] = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
+        claim = MARKER.sub("", sentence).strip()
+        if not claim and out:  # a lone marker after a sentence belongs to that sentence
+            out[-1][1].extend(numbers)
+            continue
+        out.append((claim, numbers))
+    return out
+
+
+def drop_dangling_markers(text: str, valid: set[int]) -> str:
+    """Remove markers (or numbers inside them) that point at no passage."""
+
+    def keep(match: re.Match[str]) -> str:
+        numbers = [n for n in re.split(r"\s*[,;]\s*", match.group(1)) if int(n) in valid]
+        return f"[{', '.join(numbers)}]" if numbers else ""
+
+    return re.sub(r"\s+(?=\[\s*\])", "", MARKER.sub(keep, text)).replace(" .", ".")
+
+
+def best_support(
+    claim: str, passage: Passage, embed: Any | None
+) -> tuple[tuple[int, int], float, bool]:
+    """The passage sentence that best supports `claim`: (span, score, supported)."""
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    sentences = [passage.text[s:e] for s, e in spans]
+    lexical = [lexical_overlap(claim, s) for s in sentences]
+    scores = list(lexical)
+    semantic = [0.0] * len(sentences)
+    if embed is not None:
+        vectors = embed([claim, *sentences])
+        semantic = [float(x) for x in np.asarray(vectors[1:]) @ np.asarray(vectors[0])]
+        scores = [max(lx, sm) for lx, sm in zip(lexical, semantic, strict=True)]
+    best = int(np.argmax(scores))
+    # A claim may merge two sentences of the passage: check against the whole passage too.
+    whole = lexical_overlap(claim, passage.text)
+    supported = lexical[best] >= LEXICAL_SUPPORT or semantic[best] >= SEMANTIC_SUPPORT or whole >= 0.8
+    return spans[best], max(scores[best], whole if whole >= 0.8 else 0.0), supported
+
+
+def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = None) -> CheckedAnswer:
+    """Clean the markers of `text` and verify every cited sentence against its passage(s)."""
+    by_n = {p.n: p for p in passages}
+    text = drop_dangling_markers(text, set(by_n))
+    citations: dict[int, Citation] = {}
+    unverified: list[str] = []
+    uncited: list[str] = []
+    for claim, numbers in split_claims(text):
+        if not numbers:
+            if len(content_words(claim)) >= 4:
+                uncited.append(claim)
+            continue
+        claim_ok = False
+        for n in dict.fromkeys(numbers):
+            passage = by_n.get(n)
+            if passage is None:
+                continue
+            span, score, ok = best_support(claim, passage, embed)
+            claim_ok = claim_ok or ok
+            current = citations.get(n)
+            if current is None or (ok and not current.supported) or score > current.support:
+                citations[n] = Citation(
+                    n=n, passage_id=passage.passage_id, chunk_id=passage.chunk_id, path=passage.path,
+                    file_name=passage.file_name, page=passage.page, headings=passage.headings,
+                    text=passage.text, span=span, supported=ok or bool(current and current.supported),
+                    support=round(score, 3), claims=(current.claims if current else []),
+                )
+            citations[n].claims.append(claim)
+        if not claim_ok:
+            unverified.append(claim)
+    return CheckedAnswer(text, [citations[n] for n in sorted(citations)], unverified, uncited)

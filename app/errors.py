@@ -1,0 +1,60 @@
+"""Errors a person can act on, and the one place that turns them into messages instead of tracebacks."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class UserError(Exception):
+    """Something the user can fix; the message says how."""
+
+
+def user_message(exc: BaseException) -> str | None:
+    """A readable message for the errors we expect from bad settings or a broken index, else None."""
+    from pydantic import ValidationError
+
+    from app.index import IndexModelMismatch, VectorStoreError
+
+    if isinstance(exc, UserError | IndexModelMismatch | VectorStoreError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"CITEWISE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        return f"invalid setting: {problems}"
+    try:
+        from app.prompts import PromptError
+    except ImportError:  # pragma: no cover - prompts always ship with the app
+        return None
+    if isinstance(exc, PromptError):
+        return f"prompt template problem: {exc}"
+    return None
+
+
+def friendly(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a CLI command; expected errors print one line and exit 2 instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            print("interrupted: the index stays consistent; run the same command again to finish.",
+                  file=sys.stderr)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            print(f"error: {message}", file=sys.stderr)
+            raise typer.Exit(2) from None
+
+    return wrapper

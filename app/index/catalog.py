@@ -1,0 +1,382 @@
+"""The catalog and keyword index: one SQLite file (`<data_dir>/index/catalog.sqlite3`).
+
+Tables:
+- `files`: one row per source file (path, hash, size, mtime, type, pages, chunks, status, error, ...);
+- `chunks`: one row per chunk of a file (position, page, heading path, char span, passage id);
+- `passages`: one row per distinct chunk content; its `id` (a content hash) is also the Chroma id, so
+  identical chunks are stored and embedded once;
+- `passages_fts`: FTS5 (BM25) over passages, rowid = passages.rowid;
+- `meta`: key/value facts about the index (embedding model, dimension, sync state).
+Passages and their keyword entries change in the same transaction as the chunk rows that use them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    collection TEXT NOT NULL,
+    file_type TEXT NOT NULL,
+    content_hash TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    mtime_ns INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER,
+    title TEXT,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    token_count INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    error TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    flags TEXT NOT NULL DEFAULT '[]',
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_collection ON files(collection);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    context TEXT NOT NULL,
+    token_count INTEGER NOT NULL,
+    flags TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    passage_id TEXT NOT NULL,
+    page INTEGER,
+    headings TEXT NOT NULL DEFAULT '[]',
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    token_count INTEGER NOT NULL,
+    UNIQUE (file_id, position)
+);
+CREATE INDEX IF NOT EXISTS chunks_passage ON chunks(passage_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    context, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+# Words too common to help BM25; dropping them from queries keeps keyword search fast and sharp.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours ourselves out over own same she should so
+    some such than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def keyword_query(text: str) -> str | None:
+    """An FTS5 MATCH expression (terms OR-ed, each quoted) for free text; None if nothing is left."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    terms = list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
+    if not terms:
+        return None
+    return " OR ".join(f'"{t}"' for t in terms[:64])
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    path: str
+    collection: str
+    file_type: str
+    content_hash: str | None
+    size: int
+    mtime_ns: int
+    pages: int | None
+    title: str | None
+    chunk_count: int
+    token_count: int
+    status: str
+    error: str | None
+    warnings: list[str]
+    flags: list[str]
+    ingested_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> FileRow:
+        data = dict(row)
+        data["warnings"] = json.loads(data["warnings"])
+        data["flags"] = json.loads(data["flags"])
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    """A chunk of a file, with its passage text: what a citation points at."""
+
+    chunk_id: int
+    passage_id: str
+    path: str
+    collection: str
+    file_type: str
+    title: str | None
+    page: int | None
+    headings: list[str]
+    char_start: int
+    char_end: int
+    text: str
+    context: str
+    token_count: int
+    flags: list[str]
+
+
+@dataclass
+class NewChunk:
+    position: int
+    passage_id: str
+    text: str
+    context: str
+    page: int | None
+    headings: Sequence[str]
+    char_start: int
+    char_end: int
+    token_count: int
+
+
+class Catalog:
+    """SQLite access for the index; safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SCHEMA)
+        if self.get_meta("schema_version") is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    # --- meta -------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- files ------------------------------------------------------------------------------------
+    def file(self, path: str) -> FileRow | None:
+        rows = self.query("SELECT * FROM files WHERE path = ?", (path,))
+        return FileRow.from_row(rows[0]) if rows else None
+
+    def files(self, collection: str | None = None, under: str | None = None) -> list[FileRow]:
+        sql, params = "SELECT * FROM files WHERE 1=1", []
+        if collection:
+            sql += " AND collection = ?"
+            params.append(collection)
+        if under:
+            sql += " AND (path = ? OR path LIKE ? ESCAPE '\\')"
+            escaped = under.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [under, escaped + "/%"]
+        return [FileRow.from_row(r) for r in self.query(sql + " ORDER BY path", params)]
+
+    def existing_passages(self, ids: Iterable[str]) -> set[str]:
+        ids = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(r[0] for r in self.query(f"SELECT id FROM passages WHERE id IN ({marks})", part))
+        return found
+
+    def write_file(
+        self, conn: sqlite3.Connection, record: dict[str, Any], chunks: Sequence[NewChunk],
+        passage_flags: dict[str, list[str]] | None = None,
+    ) -> int:
+        """Insert or replace a file row and all its chunks (inside the caller's transaction)."""
+        passage_flags = passage_flags or {}
+        row = conn.execute("SELECT id FROM files WHERE path = ?", (record["path"],)).fetchone()
+        cols = [
+            "collection", "file_type", "content_hash", "size", "mtime_ns", "pages", "title",
+            "chunk_count", "token_count", "status", "error", "warnings", "flags", "ingested_at",
+        ]
+        values = [record.get(c) for c in cols]
+        if row is None:
+            cur = conn.execute(
+                f"INSERT INTO files(path, {', '.join(cols)}) VALUES (?, {', '.join('?' * len(cols))})",
+                [record["path"], *values],
+            )
+            file_id = int(cur.lastrowid or 0)
+        else:
+            file_id = int(row[0])
+            conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+            conn.execute(
+                f"UPDATE files SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?", [*values, file_id]
+            )
+        for chunk in chunks:
+            exists = conn.execute("SELECT 1 FROM passages WHERE id = ?", (chunk.passage_id,)).fetchone()
+            if not exists:
+                cur = conn.execute(
+                    "INSERT INTO passages(id, text, context, token_count, flags) VALUES (?, ?, ?, ?, ?)",
+                    (chunk.passage_id, chunk.text, chunk.context, chunk.token_count,
+                     json.dumps(passage_flags.get(chunk.passage_id, []))),
+                )
+                conn.execute(
+                    "INSERT INTO passages_fts(rowid, context, text) VALUES (?, ?, ?)",
+                    (cur.lastrowid, chunk.context, chunk.text),
+                )
+            conn.execute(
+                "INSERT INTO chunks(file_id, position, passage_id, page, headings, char_start, char_end,"
+                " token_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (file_id, chunk.position, chunk.passage_id, chunk.page, json.dumps(list(chunk.headings)),
+                 chunk.char_start, chunk.char_end, chunk.token_count),
+            )
+        return file_id
+
+    def delete_file(self, conn: sqlite3.Connection, path: str) -> bool:
+        cur = conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        return cur.rowcount > 0
+
+    def drop_orphan_passages(self, conn: sqlite3.Connection) -> list[str]:
+        """Delete passages no chunk uses (and their keyword entries); return their ids."""
+        rows = conn.execute(
+            "SELECT rowid, id FROM passages WHERE id NOT IN (SELECT passage_id FROM chunks)"
+        ).fetchall()
+        for row in rows:
+            conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (row[0],))
+            conn.execute("DELETE FROM passages WHERE rowid = ?", (row[0],))
+        return [row[1] for row in rows]
+
+    def passage_ids(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT id FROM passages")}
+
+    # --- search -----------------------------------------------------------------------------------
+    def keyword_search(
+        self, text: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 over passages: (passage id, score), best first; a higher score is better."""
+        match = keyword_query(text)
+        if match is None:
+            return []
+        sql = (
+            "SELECT p.id, bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts "
+            "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ? "
+        )
+        params: list[Any] = [match]
+        if allowed is not None:
+            if not allowed:
+                return []
+            sql += "AND p.id IN (SELECT value FROM json_each(?)) "
+            params.append(json.dumps(sorted(allowed)))
+        sql += "ORDER BY score LIMIT ?"
+        params.append(k)
+        try:
+            rows = self.query(sql, params)
+        except sqlite3.OperationalError:
+            return []
+        return [(r[0], -float(r[1])) for r in rows]
+
+    def passage_filter(
+        self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None
+    ) -> set[str] | None:
+        """Passage ids of chunks in files that match the filters; None when no filter is set."""
+        if not (collection or path_glob or file_type):
+            return None
+        sql = "SELECT DISTINCT c.passage_id FROM chunks c JOIN files f ON f.id = c.file_id WHERE 1=1"
+        params: list[Any] = []
+        if collection:
+            sql += " AND f.collection = ?"
+            params.append(collection)
+        if file_type:
+            sql += " AND f.file_type = ?"
+            params.append(file_type)
+        if path_glob:
+            pattern = path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*"
+            sql += " AND f.path GLOB ?"
+            params.append(pattern)
+        return {r[0] for r in self.query(sql, params)}
+
+    def chunks_for(
+        self, passage_ids: Sequence[str], collection: str | None = None,
+        path_glob: str | None = None, file_type: str | None = None,
+    ) -> dict[str, list[ChunkHit]]:
+        """For each passage id, the chunks (in files matching the filters) that hold it."""
+        out: dict[str, list[ChunkHit]] = {pid: [] for pid in passage_ids}
+        if not passage_ids:
+            return out
+        sql = (
+            "SELECT c.id AS chunk_id, c.passage_id, f.path, f.collection, f.file_type, f.title, c.page,"
+            " c.headings, c.char_start, c.char_end, p.text, p.context, c.token_count, p.flags"
+            " FROM chunks c JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
+            " WHERE c.passage_id IN (SELECT value FROM json_each(?))"
+        )
+        params: list[Any] = [json.dumps(list(passage_ids))]
+        if collection:
+            sql += " AND f.collection = ?"
+            params.append(collection)
+        if file_type:
+            sql += " AND f.file_type = ?"
+            params.append(file_type)
+        if path_glob:
+            sql += " AND f.path GLOB ?"
+            params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
+        for r in self.query(sql + " ORDER BY f.path, c.position", params):
+            data = dict(r)
+            data["headings"] = json.loads(data["headings"])
+            data["flags"] = json.loads(data["flags"])
+            out[data["passage_id"]].append(ChunkHit(**data))
+        return out
+
+    def neighbours(self, chunk_id: int, before: int = 1, after: int = 1) -> list[ChunkHit]:
+        """The chunk and its neighbours in the same file, in order (for reading context)."""
+        rows = self.query(
+            "SELECT c2.id AS chunk_id, c2.passage_id, f.path, f.collection, f.file_type, f.title, c2.page,"
+            " c2.headings, c2.char_start, c2.char_end, p.text, p.context, c2.token_count, p.flags"
+            " FROM chunks c JOIN chunks c2 ON c2.file_id = c.file_id"
+            " JOIN files f ON f.id = c2.file_id JOIN passages p ON p.id = c2.passage_id"
+            " WHERE c.id = ? AND c2.position BETWEEN c.position - ? AND c.position + ? ORDER BY c2.position",
+            (chunk_id, before, after),
+        )
+        hits = []
+        for r in rows:
+            data = dict(r)
+            data["headings"] = json.loads(data["headings"])
+            data["flags"] = json.loads(data["flags"])
+            hits.append(ChunkHit(**data))
+        return hits

@@ -1,0 +1,118 @@
+"""The dense half of the index: passage vectors in Chroma (cosine space), embedded or on a server.
+
+Chroma never embeds anything itself here: every call passes vectors we computed, and the collection is
+created with no embedding function, so its default (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from app.settings import Settings  # noqa: E402
+
+_BATCH = 4000  # below Chroma's max batch size
+
+
+class VectorStoreError(Exception):
+    """Chroma could not be reached or used; the message says what to check."""
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def server_address(settings: Settings) -> tuple[str, int, bool] | None:
+    """(host, port, ssl) of the configured Chroma server, or None for embedded Chroma."""
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        ssl = url.scheme == "https"
+        return url.hostname or "127.0.0.1", url.port or (443 if ssl else 8000), ssl
+    if settings.chroma_host:
+        return settings.chroma_host, settings.chroma_port, False
+    return None
+
+
+class VectorStore:
+    """Passage vectors keyed by passage id (the passage's content hash)."""
+
+    def __init__(self, settings: Settings) -> None:
+        import chromadb
+
+        address = server_address(settings)
+        try:
+            if address is None:
+                path = settings.index_dir / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+                self.location = str(path)
+            else:
+                host, port, ssl = address
+                self.client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_chroma_settings())
+                self.client.heartbeat()
+                self.location = f"{'https' if ssl else 'http'}://{host}:{port}"
+            self.collection = self.client.get_or_create_collection(
+                settings.chroma_collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:  # chromadb raises many kinds; the user needs one message
+            where = "the Chroma server" if address else f"the Chroma folder {settings.index_dir / 'chroma'}"
+            raise VectorStoreError(f"cannot open {where}: {exc}. Is it running and reachable?") from exc
+        self.remote = address is not None
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        for start in range(0, len(ids), _BATCH):
+            self.collection.upsert(
+                ids=list(ids[start : start + _BATCH]), embeddings=vectors[start : start + _BATCH]
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), _BATCH):
+            self.collection.delete(ids=ids[start : start + _BATCH])
+
+    def all_ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(include=[], limit=20000, offset=offset)["ids"]
+            out.update(page)
+            if len(page) < 20000:
+                return out
+            offset += len(page)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _BATCH):
+            got = self.collection.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
+            for pid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[pid] = np.asarray(vec, dtype=np.float32)
+        return out
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The k nearest passages as (id, cosine similarity), best first."""
+        total = self.count()
+        if total == 0 or k <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, total), include=["distances"]
+        )
+        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def disk_bytes(self) -> int | None:
+        if self.remote:
+            return None
+        return sum(p.stat().st_size for p in Path(self.location).rglob("*") if p.is_file())

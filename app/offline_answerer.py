@@ -1,0 +1,80 @@
+"""The embedded default: an extractive answer that quotes the sentences that best answer the question.
+
+It never generates: every sentence of the answer is a sentence of a cited passage, verbatim, so it
+cannot state anything the documents do not say. Sentences are scored by meaning (embedding similarity
+to the question) plus term overlap, with a small preference for higher-ranked passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.citations import lexical_overlap
+from app.retrieval import Passage, content_words, near_duplicate
+from ingest.chunking import sentence_spans
+
+MAX_SENTENCES = 3
+PASSAGES_SCANNED = 4
+MIN_WORDS = 4
+RELATIVE_FLOOR = 0.85  # further sentences must score at least this share of the best one
+
+
+@dataclass(frozen=True)
+class Quote:
+    passage: Passage
+    span: tuple[int, int]
+    score: float
+
+    @property
+    def sentence(self) -> str:
+        return self.passage.text[self.span[0] : self.span[1]]
+
+
+def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, int]]]:
+    out = []
+    for passage in passages[:PASSAGES_SCANNED]:
+        for start, end in sentence_spans(passage.text):
+            sentence = passage.text[start:end]
+            if len(content_words(sentence)) >= MIN_WORDS - 1 and len(sentence.split()) >= MIN_WORDS:
+                out.append((passage, (start, end)))
+    return out
+
+
+def select_quotes(question: str, passages: Sequence[Passage], embed_array: object) -> list[Quote]:
+    """The best sentences to quote, best first (at most MAX_SENTENCES)."""
+    candidates = _candidates(passages)
+    if not candidates:
+        return []
+    texts = [p.text[s:e] for p, (s, e) in candidates]
+    vectors = embed_array([question, *texts])  # type: ignore[operator]
+    similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+    scored = []
+    for (passage, span), text, sim in zip(candidates, texts, similarity, strict=True):
+        overlap = lexical_overlap(question, text)
+        rank_bonus = 0.04 * (PASSAGES_SCANNED - min(passage.n, PASSAGES_SCANNED)) / PASSAGES_SCANNED
+        scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + rank_bonus))
+    scored.sort(key=lambda q: q.score, reverse=True)
+    chosen: list[Quote] = []
+    for quote in scored:
+        if chosen and quote.score < RELATIVE_FLOOR * chosen[0].score:
+            break
+        if any(near_duplicate(quote.sentence, c.sentence, 0.6) for c in chosen):
+            continue
+        chosen.append(quote)
+        if len(chosen) == MAX_SENTENCES:
+            break
+    return chosen
+
+
+def compose(quotes: Sequence[Quote]) -> str:
+    """Join the quotes into one answer, each followed by its marker."""
+    parts = []
+    for quote in quotes:
+        sentence = " ".join(quote.sentence.split())
+        if sentence[-1:] not in ".!?:":
+            sentence += "."
+        parts.append(f"{sentence} [{quote.passage.n}]")
+    return " ".join(parts)

@@ -1,0 +1,279 @@
+"""Find the passages that answer a query: dense (Chroma) + BM25 (FTS5), fused, deduplicated, diversified.
+
+Fusion is a convex combination of normalised scores (dense cosine as is, BM25 divided by the list's best
+score), which beat reciprocal rank fusion on the SciFact train split (see docs/DESIGN.md). Both input
+lists and the fused scores are kept on the result for the admin console's "why this passage" view.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from app.embeddings import MiniLMEmbedder
+from app.index import ChunkHit, KnowledgeIndex
+from app.index.catalog import STOPWORDS
+from app.settings import Settings
+
+Mode = Literal["hybrid", "dense", "keyword"]
+CANDIDATES = 100  # depth of each list before fusion
+DENSE_WEIGHT = 0.55  # tuned on SciFact train (make eval); BM25 gets the rest
+BRUTE_FORCE_LIMIT = 20000  # filtered dense search scores the filtered set exactly below this size
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Filters:
+    collection: str | None = None
+    path_glob: str | None = None
+    file_type: str | None = None
+
+    def active(self) -> bool:
+        return bool(self.collection or self.path_glob or self.file_type)
+
+    def as_kwargs(self) -> dict[str, str | None]:
+        return {"collection": self.collection, "path_glob": self.path_glob, "file_type": self.file_type}
+
+
+@dataclass
+class Passage:
+    """A retrieved passage with everything a citation needs."""
+
+    n: int
+    passage_id: str
+    chunk_id: int
+    path: str
+    collection: str
+    file_type: str
+    title: str | None
+    page: int | None
+    headings: list[str]
+    text: str
+    context: str
+    char_start: int
+    char_end: int
+    score: float
+    dense_score: float | None
+    keyword_score: float | None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def label(self) -> str:
+        """Human label: 'guide.md, p. 3 > Install'."""
+        parts = [self.file_name]
+        if self.page is not None:
+            parts[0] += f", p. {self.page}"
+        if self.headings:
+            parts.append(" > ".join(self.headings))
+        return " > ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "file_name": self.file_name, "label": self.label}
+
+
+@dataclass
+class Ranking:
+    """Fused ranking of passage ids, with the two input lists."""
+
+    fused: list[tuple[str, float]]
+    dense: list[tuple[str, float]]
+    keyword: list[tuple[str, float]]
+    timings: dict[str, float]
+
+
+@dataclass
+class Retrieval:
+    query: str
+    passages: list[Passage]
+    possibly_related: list[Passage]
+    no_answer: bool
+    best_dense: float
+    ranking: Ranking
+    mode: Mode
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
+
+
+def fuse(
+    dense: list[tuple[str, float]], keyword: list[tuple[str, float]], dense_weight: float = DENSE_WEIGHT
+) -> list[tuple[str, float]]:
+    """Convex combination of dense cosine and max-normalised BM25; ids missing from a list score 0 there."""
+    top_kw = keyword[0][1] if keyword and keyword[0][1] > 0 else 1.0
+    scores: dict[str, float] = {}
+    for pid, score in dense:
+        scores[pid] = dense_weight * max(score, 0.0)
+    for pid, score in keyword:
+        scores[pid] = scores.get(pid, 0.0) + (1 - dense_weight) * max(score, 0.0) / top_kw
+    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def rrf(*lists: list[tuple[str, float]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion (kept for comparison in the evaluation)."""
+    scores: dict[str, float] = {}
+    for ranked in lists:
+        for rank, (pid, _) in enumerate(ranked):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def _shingles(text: str) -> set[str]:
+    words = content_words(text)
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return a.strip() == b.strip()
+    return len(sa & sb) / len(sa | sb) >= threshold
+
+
+class Retriever:
+    """Hybrid retrieval over one index; cheap to call from many threads."""
+
+    def __init__(self, index: KnowledgeIndex, embedder: MiniLMEmbedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.embedder.embed_array([text])[0]
+        with self._lock:
+            self._cache[text] = vector
+            while len(self._cache) > 512:
+                self._cache.popitem(last=False)
+        return vector
+
+    def dense(self, vector: np.ndarray, k: int, allowed: set[str] | None) -> list[tuple[str, float]]:
+        if allowed is None:
+            return self.index.vectors.query(vector, k)
+        if not allowed:
+            return []
+        if len(allowed) <= BRUTE_FORCE_LIMIT:
+            ids = sorted(allowed)
+            vecs = self.index.vectors.vectors(ids)
+            if not vecs:
+                return []
+            keys = list(vecs)
+            sims = np.stack([vecs[i] for i in keys]) @ vector
+            order = np.argsort(-sims)[:k]
+            return [(keys[i], float(sims[i])) for i in order]
+        hits = self.index.vectors.query(vector, k * 20)
+        return [(pid, s) for pid, s in hits if pid in allowed][:k]
+
+    def rank(
+        self, query: str, mode: Mode | None = None, depth: int = CANDIDATES, filters: Filters | None = None,
+        dense_weight: float = DENSE_WEIGHT,
+    ) -> Ranking:
+        """Fused ranking of passages for `query` (no filtering by relevance, no diversity)."""
+        mode = mode or self.settings.retrieval_mode
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
+        dense: list[tuple[str, float]] = []
+        keyword: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            t = time.perf_counter()
+            vector = self.embed_query(query)
+            timings["embed_ms"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            dense = self.dense(vector, depth, allowed)
+            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        if mode in ("hybrid", "keyword"):
+            t = time.perf_counter()
+            keyword = self.index.catalog.keyword_search(query, depth, allowed)
+            timings["keyword_ms"] = (time.perf_counter() - t) * 1000
+        if mode == "dense":
+            fused = dense
+        elif mode == "keyword":
+            top = keyword[0][1] if keyword else 1.0
+            fused = [(pid, s / top) for pid, s in keyword]
+        else:
+            fused = fuse(dense, keyword, dense_weight)
+        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings)
+
+    def search(
+        self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None
+    ) -> Retrieval:
+        """The top passages for a question, near-duplicates collapsed, no file taking every slot."""
+        k = k or self.settings.top_k
+        mode = mode or self.settings.retrieval_mode
+        filters = filters or Filters()
+        ranking = self.rank(query, mode, depth=max(CANDIDATES // 2, k * 5), filters=filters)
+        t = time.perf_counter()
+        dense_scores = dict(ranking.dense)
+        kw_scores = dict(ranking.keyword)
+        candidates = ranking.fused[: k * 4]
+        chunks = self.index.chunks_for([pid for pid, _ in candidates], **filters.as_kwargs())
+        chosen: list[Passage] = []
+        held_back: list[Passage] = []
+        per_file: dict[str, int] = {}
+        cap = max(2, math.ceil(k / 2))
+        for pid, score in candidates:
+            hits = chunks.get(pid) or []
+            if not hits:
+                continue
+            passage = _passage(hits[0], score, dense_scores.get(pid), kw_scores.get(pid))
+            if any(near_duplicate(passage.text, p.text) for p in chosen + held_back):
+                continue
+            if per_file.get(passage.path, 0) >= cap:
+                held_back.append(passage)
+                continue
+            per_file[passage.path] = per_file.get(passage.path, 0) + 1
+            chosen.append(passage)
+            if len(chosen) == k:
+                break
+        chosen += held_back[: k - len(chosen)]
+        chosen.sort(key=lambda p: p.score, reverse=True)
+        for n, passage in enumerate(chosen, start=1):
+            passage.n = n
+        best_dense = self._best_dense(query, ranking, mode)
+        no_answer = not chosen or not self._relevant(best_dense, query, chosen, mode)
+        ranking.timings["select_ms"] = (time.perf_counter() - t) * 1000
+        if no_answer:
+            return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
+        return Retrieval(query, chosen, [], False, best_dense, ranking, mode)
+
+    def _best_dense(self, query: str, ranking: Ranking, mode: Mode) -> float:
+        if ranking.dense:
+            return ranking.dense[0][1]
+        if mode == "keyword" and ranking.keyword:
+            vector = self.embed_query(query)
+            return max((s for _, s in self.dense(vector, 1, {ranking.keyword[0][0]})), default=0.0)
+        return 0.0
+
+    def _relevant(self, best_dense: float, query: str, chosen: list[Passage], mode: Mode) -> bool:
+        """The relevance floor: the best passage must be close enough in meaning to the question."""
+        return best_dense >= self.settings.min_relevance
+
+
+def _passage(hit: ChunkHit, score: float, dense: float | None, keyword: float | None) -> Passage:
+    return Passage(
+        n=0, passage_id=hit.passage_id, chunk_id=hit.chunk_id, path=hit.path, collection=hit.collection,
+        file_type=hit.file_type, title=hit.title, page=hit.page, headings=hit.headings, text=hit.text,
+        context=hit.context, char_start=hit.char_start, char_end=hit.char_end, score=score,
+        dense_score=dense, keyword_score=keyword, flags=hit.flags,
+    )

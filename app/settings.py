@@ -1,0 +1,144 @@
+"""All of citewise's configuration, in one place.
+
+Every field reads from an environment variable `CITEWISE_<FIELD>` (or a `.env` file in the working
+directory). Each one is documented, with its default, in `.env.example`; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedBackend = Literal["onnx-int8", "onnx", "torch"]
+
+
+class Settings(BaseSettings):
+    """citewise settings; `CITEWISE_DATA_DIR` relocates all state (index, logs, model cache)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITEWISE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- state on disk -------------------------------------------------------------------------
+    data_dir: Path = Field(Path("var"), description="Folder that holds all state: index, logs, caches.")
+    model_cache_dir: Path | None = Field(
+        None, description="Where exported ONNX models are cached; default <data_dir>/models."
+    )
+
+    # --- vector store ---------------------------------------------------------------------------
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port). Unset: embedded Chroma in the data dir."
+    )
+    chroma_host: str | None = Field(None, description="Chroma server host (alternative to chroma_url).")
+    chroma_port: int = Field(8000, description="Chroma server port, used with chroma_host.")
+    chroma_collection: str = Field("citewise", description="Name of the Chroma collection.")
+
+    # --- embeddings and chunking ----------------------------------------------------------------
+    embed_backend: EmbedBackend = Field(
+        "onnx-int8", description="onnx-int8 (fastest), onnx (fp32) or torch (reference)."
+    )
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Chunks per embedding batch.")
+    chunk_tokens: int = Field(
+        200, ge=32, le=254, description="Target chunk size in the embedder's own word pieces."
+    )
+    chunk_overlap_tokens: int = Field(
+        24, ge=0, le=128, description="Word pieces repeated between neighbouring chunks of one section."
+    )
+
+    # --- ingestion ------------------------------------------------------------------------------
+    max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are skipped with a reason.")
+    default_collection: str = Field("default", description="Collection name when none is given.")
+
+    # --- retrieval ----------------------------------------------------------------------------
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(
+        "hybrid", description="How passages are found: hybrid (dense + BM25 fused), dense or keyword."
+    )
+    top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
+    min_relevance: float = Field(
+        0.35, ge=0.0, le=1.0, description="Best dense cosine below which the documents 'do not cover' a question."
+    )
+
+    # --- LLM (any OpenAI-compatible endpoint); unset key and base URL: offline answerer ---------
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("CITEWISE_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the LLM endpoint (OPENAI_API_KEY also works).",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("CITEWISE_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible base URL (Ollama: http://localhost:11434/v1).",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name at the endpoint.")
+    llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before one LLM request times out.")
+    llm_max_retries: int = Field(3, ge=0, le=10, description="Retries on 429/5xx/timeouts (exponential backoff).")
+    llm_context_tokens: int = Field(16000, ge=1024, description="The model's context window in tokens.")
+    llm_max_answer_tokens: int = Field(800, ge=64, description="Tokens reserved for the answer.")
+    price_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens (cost estimate).")
+    price_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
+
+    # --- prompts ------------------------------------------------------------------------------
+    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", description="Prompt templates folder.")
+    prompt_ab: str | None = Field(
+        None, description="A/B split, e.g. 'answer@concise:0.5' runs prompts/answer@concise.md for half the sessions."
+    )
+    answer_cache: bool = Field(True, description="Reuse answers for the same question over the same passages.")
+
+    # --- moderation ---------------------------------------------------------------------------
+    moderation: bool = Field(True, description="Check questions and answers (injection, harm, PII, abuse).")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    rate_limit_per_minute: int = Field(20, ge=1, description="Questions per minute per session (token bucket).")
+    rate_limit_burst: int = Field(8, ge=1, description="Questions a session may send at once before waiting.")
+    openai_moderation: bool = Field(False, description="Also ask OpenAI's omni-moderation-latest.")
+    openai_moderation_base_url: str | None = Field(None, description="Base URL for the moderation endpoint.")
+    openai_moderation_api_key: SecretStr | None = Field(None, description="Key for the moderation endpoint.")
+    moderation_fail_open: bool = Field(True, description="If the moderation endpoint is down: allow (true) or block.")
+
+    # --- web app ------------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(5006, ge=1, le=65535, description="Port of the web server.")
+    admin_user: str = Field("admin", description="Admin login name for /console.")
+    admin_password: SecretStr | None = Field(
+        None, description="Admin password; unset: /console is disabled until one is set."
+    )
+    require_login: bool = Field(False, description="Require a reader login for the chat too.")
+    reader_accounts: SecretStr | None = Field(
+        None, description="Reader logins for require_login, as 'name:password,name2:password2'."
+    )
+    cookie_secret: SecretStr | None = Field(None, description="Secret for login cookies; random per start when unset.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("CITEWISE_CHROMA_URL must start with http:// or https://")
+        return value or None
+
+    # --- derived paths --------------------------------------------------------------------------
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache_dir or (self.data_dir / "models")
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests call `get_settings.cache_clear()` after changing env)."""
+    return Settings()
+
+
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The plain value of an optional secret, for the one place that must send it."""
+    return secret.get_secret_value() if secret is not None else None

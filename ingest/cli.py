@@ -1,0 +1,240 @@
+"""`python -m ingest` / `citewise-ingest`: sync folders into the index, list, remove, stats, reembed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from app.errors import UserError, friendly
+from app.settings import get_settings
+
+cli = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Index documents (PDF, Markdown, text, HTML, DOCX) for citewise.",
+)
+out = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+class RichProgress:
+    """A progress bar (files, chunks, ETA) on a terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self.chunks = 0
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("files · {task.fields[chunks]} chunks"), TimeRemainingColumn(), console=console,
+            transient=False,
+        )
+        self.task: Any = None
+
+    def start(self, total_files: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("indexing", total=total_files, chunks=0)
+
+    def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
+        self.chunks += chunks
+        self.bar.update(self.task, advance=1, chunks=self.chunks)
+        if outcome == "failed":
+            self.bar.console.print(f"[red]failed[/red] {path}: {detail}")
+
+    def finish(self) -> None:
+        self.bar.stop()
+
+
+class LineProgress:
+    """Plain log lines when stderr is not a terminal (CI, cron, pipes)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def start(self, total_files: int) -> None:
+        self.total = total_files
+        print(f"indexing {total_files} file(s)", file=sys.stderr, flush=True)
+
+    def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
+        self.done += 1
+        tail = f": {detail}" if detail else f" ({chunks} chunks)" if chunks else ""
+        print(f"[{self.done}/{self.total}] {outcome} {path}{tail}", file=sys.stderr, flush=True)
+
+    def finish(self) -> None: ...
+
+
+def _open_index() -> Any:
+    from app.index import KnowledgeIndex
+
+    return KnowledgeIndex(get_settings())
+
+
+@cli.command()
+@friendly
+def sync(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
+    collection: Annotated[str | None, typer.Option(help="Collection to put the files in.")] = None,
+    prune: Annotated[bool, typer.Option(help="Remove indexed files that vanished from these folders.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; touch nothing.")] = False,
+    checksum: Annotated[bool, typer.Option(help="Hash every file instead of trusting size and mtime.")] = False,
+    pdf_password: Annotated[str | None, typer.Option(help="Password for encrypted PDFs.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add new files, re-index changed ones, skip unchanged ones (and --prune removed ones)."""
+    from app.embeddings import get_embedder
+    from ingest.sync import SyncOptions
+    from ingest.sync import sync as run_sync
+
+    settings = get_settings()
+    index = _open_index()
+    embedder = get_embedder(settings)
+    options = SyncOptions(
+        collection=collection or settings.default_collection, prune=prune, dry_run=dry_run,
+        checksum=checksum, pdf_password=pdf_password, chunk_tokens=settings.chunk_tokens,
+        overlap_tokens=settings.chunk_overlap_tokens, max_file_bytes=int(settings.max_file_mb * 2**20),
+    )
+    progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
+    scan = _passage_scanner(settings)
+    report = run_sync(index, embedder, paths, options, progress, scan_passage=scan)
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        _print_sync_summary(report)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _passage_scanner(settings: Any) -> Any:
+    """The moderation check that flags instructions hidden in documents (indirect injection)."""
+    if not settings.moderation:
+        return None
+    from app.moderation import Moderator
+
+    moderator = Moderator(settings)
+    return lambda text: sorted({f.category for f in moderator.scan_passage(text)})
+
+
+def _print_sync_summary(report: Any) -> None:
+    verb = "would be" if report.dry_run else "were"
+    if report.dry_run:
+        for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
+            for path in items:
+                out.print(f"would {label}: {path}")
+    lines = [
+        f"{report.files_seen} files seen: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.skipped)} skipped "
+        f"(unsupported type), {len(report.failed)} failed.",
+    ]
+    if not report.dry_run:
+        lines.append(
+            f"{report.chunks_added} chunks added ({report.passages_embedded} embedded), "
+            f"{report.chunks_removed} removed, in {report.seconds:.1f} s."
+        )
+    else:
+        lines.append(f"Nothing {verb} changed: this was a dry run.")
+    if report.repaired and any(report.repaired.values()):
+        lines.append(f"Repaired an interrupted sync: {report.repaired}.")
+    for line in lines:
+        out.print(line)
+    for warning in report.warnings:
+        out.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
+    for failure in report.failed:
+        out.print(f"[red]failed[/red] {failure['path']}: {failure['error']}")
+
+
+@cli.command("list")
+@friendly
+def list_files(
+    collection: Annotated[str | None, typer.Option(help="Only this collection.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List indexed files with their status."""
+    rows = _open_index().files(collection=collection)
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+        return
+    table = Table("path", "collection", "type", "pages", "chunks", "status", "ingested at")
+    for r in rows:
+        status = r.status if r.status == "ok" else f"[red]{r.status}[/red]: {r.error}"
+        table.add_row(r.path, r.collection, r.file_type, str(r.pages or ""), str(r.chunk_count), status,
+                      r.ingested_at)
+    out.print(table)
+    out.print(f"{len(rows)} file(s)")
+
+
+@cli.command()
+@friendly
+def remove(
+    paths: Annotated[list[Path], typer.Argument(help="Indexed files, or folders to remove everything under.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove files from the index (dense vectors, keyword index and catalog together)."""
+    index = _open_index()
+    targets: list[str] = []
+    for path in paths:
+        resolved = str(path.resolve())
+        targets += [r.path for r in index.files(under=resolved)]
+    targets = sorted(set(targets))
+    index.begin_write()
+    removed = index.remove_files(targets)
+    index.end_write()
+    unknown = [str(p) for p in paths if not any(t.startswith(str(p.resolve())) for t in targets)]
+    if as_json:
+        _print_json({"removed": targets, "not_indexed": unknown})
+    else:
+        for t in targets:
+            out.print(f"removed {t}")
+        for u in unknown:
+            err.print(f"not in the index: {u}")
+        out.print(f"{removed} file(s) removed")
+    raise typer.Exit(1 if unknown else 0)
+
+
+@cli.command()
+@friendly
+def stats(as_json: JsonOpt = False) -> None:
+    """Totals of the index: documents, chunks, tokens, pages, disk size, model, last sync."""
+    data = _open_index().stats()
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        out.print(f"{key:>20}: {value}")
+
+
+@cli.command()
+@friendly
+def reembed(as_json: JsonOpt = False) -> None:
+    """Recompute every passage vector with the current embedding model (no re-parsing)."""
+    from app.embeddings import get_embedder
+    from app.index import KnowledgeIndex
+    from app.index.catalog import Catalog
+
+    settings = get_settings()
+    catalog = Catalog(settings.index_dir / "catalog.sqlite3")
+    catalog.set_meta("embedding_model", "")  # let the index open whatever it was built with
+    catalog.close()
+    index = KnowledgeIndex(settings)
+    count = index.reembed(get_embedder(settings).embed_array)
+    if as_json:
+        _print_json({"passages": count})
+    else:
+        out.print(f"re-embedded {count} passages")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
