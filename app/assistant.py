@@ -228,7 +228,7 @@ class Assistant:
             answer.cache_hit = True
             yield Event("delta", answer.text)
         elif self.llm is not None:
-            yield from self._llm_answer(answer, retrieval, template)
+            yield from self._llm_answer(answer, retrieval, template, started)
         else:
             yield from self._offline_answer(answer, retrieval)
 
@@ -305,10 +305,13 @@ class Assistant:
         user = template.render(question=answer.standalone, passages=format_passages(kept))
         return [SystemMessage(system), HumanMessage(user)]
 
-    def _llm_answer(self, answer: Answer, retrieval: Retrieval, template: Any) -> Iterator[Event]:
+    def _llm_answer(
+        self, answer: Answer, retrieval: Retrieval, template: Any, started: float
+    ) -> Iterator[Event]:
         from app.llm import LLMUnavailable
 
         messages = self._llm_messages(answer, retrieval, template)
+        answer.timings["pre_llm_ms"] = _ms(started)  # what the app adds before the model starts
         t = time.perf_counter()
         pieces: list[str] = []
         try:

@@ -71,7 +71,10 @@ def _units(
     doc_text: str, blocks: Sequence[Block], budget: int,
     count_batch: Callable[[Sequence[str]], list[int]], offsets: Callable[[str], list[tuple[int, int]]],
 ) -> list[_Unit]:
-    spans = [span for b in blocks for span in sentence_spans(b.text, b.start)]
+    spans = [
+        (s, e) for b in blocks for s, e in sentence_spans(b.text, b.start)
+        if any(ch.isalnum() for ch in doc_text[s:e])  # ornaments like '* * *' carry nothing
+    ]
     counts = count_batch([doc_text[s:e] for s, e in spans]) if spans else []
     units: list[_Unit] = []
     for (start, end), tokens in zip(spans, counts, strict=True):

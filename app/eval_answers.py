@@ -1,0 +1,127 @@
+"""Answer evaluation any user can run on their own documents and questions.
+
+Each JSONL line: `question`, optional `answers` (acceptable strings), optional `source` (file name that
+should be cited), optional `unanswerable: true`. DIR is indexed into a temporary data dir and every
+question goes through the real pipeline in one process.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+
+
+def _load_questions(path: Path) -> list[dict[str, Any]]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(item, dict) or not str(item.get("question", "")).strip():
+            raise ValueError(f"{path}:{number}: each line needs a non-empty \"question\"")
+        items.append(item)
+    return items
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def evaluate_answers(docs: Path, questions: Path, settings: Settings, llm: Any | None = None) -> dict[str, Any]:
+    """Index `docs`, answer every question, and score answers, citations and no-answer decisions."""
+    from app.assistant import build_assistant
+    from app.embeddings import get_embedder
+    from ingest.sync import SyncOptions, sync
+
+    from app.errors import UserError
+
+    try:
+        items = _load_questions(questions)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="citewise-answers-") as tmp:
+        run_settings = settings.model_copy(update={
+            "data_dir": Path(tmp), "model_cache_dir": settings.models_dir, "chroma_url": None,
+            "chroma_host": None, "answer_cache": False,
+            "rate_limit_per_minute": 10**6, "rate_limit_burst": 10**6,
+        })
+        assistant = build_assistant(run_settings, llm=llm)
+        report = sync(assistant.index, get_embedder(run_settings), [docs], SyncOptions(
+            chunk_tokens=run_settings.chunk_tokens, overlap_tokens=run_settings.chunk_overlap_tokens))
+        rows = []
+        for item in items:
+            t = time.perf_counter()
+            answer = assistant.ask(item["question"], session_id="eval")
+            seconds = time.perf_counter() - t
+            expected = [a.lower() for a in item.get("answers") or []]
+            cited = [c.file_name for c in answer.citations]
+            rows.append({
+                "question": item["question"],
+                "unanswerable": bool(item.get("unanswerable")),
+                "no_answer": answer.no_answer,
+                "contains_answer": any(a in answer.text.lower() for a in expected) if expected else None,
+                "first_citation_ok": (bool(cited) and cited[0] == item["source"]) if item.get("source") else None,
+                "citations": len(answer.citations),
+                "unverified": len(answer.unverified),
+                "mode": answer.mode,
+                "seconds": seconds,
+                "answer": answer.text,
+            })
+        assistant.index.close()
+    return _summarize(rows, report.chunks_added)
+
+
+def _rate(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def _summarize(rows: list[dict[str, Any]], chunks: int) -> dict[str, Any]:
+    answerable = [r for r in rows if not r["unanswerable"]]
+    predicted_none = [r for r in rows if r["no_answer"]]
+    truly_none = [r for r in rows if r["unanswerable"]]
+    cited_total = sum(r["citations"] for r in rows)
+    latencies = [r["seconds"] * 1000 for r in rows]
+    return {
+        "questions": len(rows),
+        "chunks_indexed": chunks,
+        "answer_contains_expected": _rate([r["contains_answer"] for r in answerable if r["contains_answer"] is not None]),
+        "first_citation_from_expected_source": _rate(
+            [r["first_citation_ok"] for r in answerable if r["first_citation_ok"] is not None]),
+        "unverified_citation_rate": round(sum(r["unverified"] for r in rows) / cited_total, 3) if cited_total else 0.0,
+        "no_answer_precision": _rate([r["unanswerable"] for r in predicted_none]),
+        "no_answer_recall": _rate([r["no_answer"] for r in truly_none]),
+        "latency_p50_ms": round(_pct(latencies, 0.5), 1),
+        "latency_p95_ms": round(_pct(latencies, 0.95), 1),
+        "rows": rows,
+    }
+
+
+def format_answers_report(results: dict[str, Any]) -> str:
+    def show(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    lines = [
+        f"{results['questions']} questions over {results['chunks_indexed']} chunks",
+        f"answer contains an acceptable string:   {show(results['answer_contains_expected'])}",
+        f"first citation from the expected source: {show(results['first_citation_from_expected_source'])}",
+        f"unverified-citation rate:                {show(results['unverified_citation_rate'])}",
+        f"no-answer precision / recall:            {show(results['no_answer_precision'])} / "
+        f"{show(results['no_answer_recall'])}",
+        f"latency p50 / p95:                       {results['latency_p50_ms']} ms / {results['latency_p95_ms']} ms",
+    ]
+    misses = [r for r in results["rows"] if r["contains_answer"] is False or r["first_citation_ok"] is False
+              or (r["unanswerable"] != r["no_answer"])]
+    if misses:
+        lines.append("\nmisses:")
+        for r in misses:
+            lines.append(f"- {r['question']}  [{r['mode']}] {r['answer'][:140]!r}")
+    return "\n".join(lines)

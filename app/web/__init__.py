@@ -1,0 +1,1 @@
+"""The browser app: the reader's chat at / and the admin console at /console."""

@@ -1,0 +1,71 @@
+"""Server mode: the same sync and search against a real `chroma run` on a loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.index import KnowledgeIndex, VectorStoreError
+from app.retrieval import Retriever
+from ingest.sync import SyncOptions, sync
+
+pytestmark = pytest.mark.server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):  # noqa: ANN201
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    port = _free_port()
+    log = (tmp_path / "chroma.log").open("w")
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((tmp_path / "chroma.log").read_text()) from None
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def test_sync_and_search_through_a_chroma_server(settings, embedder, docs, chroma_server) -> None:  # noqa: ANN001
+    server_settings = settings.model_copy(update={"chroma_url": chroma_server})
+    index = KnowledgeIndex(server_settings)
+    report = sync(index, embedder, [docs], SyncOptions())
+    assert len(report.added) == 3
+    assert index.vectors.remote and index.vectors.count() == index.stats()["passages"]
+    assert not (settings.index_dir / "chroma").exists(), "server mode must not write an embedded store"
+    result = Retriever(index, embedder, server_settings).search("When is the help desk open?", mode="dense")
+    assert result.passages and result.passages[0].file_name == "page.html"
+    # a re-sync against the server embeds nothing
+    again = sync(index, embedder, [docs], SyncOptions())
+    assert again.unchanged == 3 and again.passages_embedded == 0
+    index.close()
+
+
+def test_unreachable_server_is_a_clear_error(settings) -> None:  # noqa: ANN001
+    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{_free_port()}"})
+    index = KnowledgeIndex(bad)
+    with pytest.raises(VectorStoreError, match="Chroma server"):
+        _ = index.vectors
+    index.close()
