@@ -207,7 +207,7 @@ class Assistant:
         if retrieval.no_answer:
             answer.no_answer = True
             answer.mode = "no-answer"
-            answer.text = self.prompts.get("no_answer").render(question=question_for_models)
+            answer.text = self.prompts.get("no_answer").render()
             self._finish(answer, session_id, filters, started)
             yield Event("delta", answer.text)
             yield Event("final", answer.text, answer=answer)
@@ -287,7 +287,7 @@ class Assistant:
         if not quotes:
             answer.no_answer = True
             answer.mode = "no-answer"
-            answer.text = self.prompts.get("no_answer").render(question=answer.question)
+            answer.text = self.prompts.get("no_answer").render()
             answer.possibly_related, answer.passages = retrieval.passages[:3], []
         else:
             answer.mode = "offline"
@@ -314,8 +314,9 @@ class Assistant:
         answer.timings["pre_llm_ms"] = _ms(started)  # what the app adds before the model starts
         t = time.perf_counter()
         pieces: list[str] = []
+        usage: dict[str, Any] = {}
         try:
-            stream = self.llm.stream(messages)
+            stream = self.llm.stream(messages, usage)
             for delta in stream:
                 if not pieces:
                     answer.timings["first_token_ms"] = _ms(t)
@@ -326,7 +327,7 @@ class Assistant:
                     if partial.action == "block":
                         break
             answer.timings["answer_ms"] = _ms(t)
-            answer.usage = dict(getattr(self.llm, "last_usage", None) or {})
+            answer.usage = usage
             answer.text = "".join(pieces)
             answer.mode = "llm"
         except LLMUnavailable as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -40,7 +41,7 @@ def user_message(exc: BaseException) -> str | None:
 
 
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a CLI command; expected errors print one line and exit 2 instead of a traceback."""
+    """Run a CLI command: expected errors print one line and exit 2, bugs a short note and exit 3."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -50,10 +51,19 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             print("interrupted: the index stays consistent; run the same command again to finish.",
                   file=sys.stderr)
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except Exception as exc:
+            if type(exc).__module__.startswith(("click", "typer")):  # usage errors, exits: click reports them
+                raise
             message = user_message(exc)
             if message is None:
-                raise
+                if os.environ.get("CITEWISE_DEBUG"):
+                    raise
+                print(f"internal error: {type(exc).__name__}: {exc}\n"
+                      "This is a bug in citewise; run again with CITEWISE_DEBUG=1 to see the traceback "
+                      "and report it.", file=sys.stderr)
+                raise typer.Exit(3) from None
             print(f"error: {message}", file=sys.stderr)
             raise typer.Exit(2) from None
 

@@ -19,6 +19,7 @@ from ingest.chunking import sentence_spans
 MAX_SENTENCES = 3
 PASSAGES_SCANNED = 4
 MIN_WORDS = 4
+PASSAGE_WEIGHT = 0.25  # how much the passage's retrieval score counts for its sentences
 RELATIVE_FLOOR = 0.85  # further sentences must score at least this share of the best one
 
 
@@ -49,13 +50,17 @@ def select_quotes(question: str, passages: Sequence[Passage], embed_array: objec
     if not candidates:
         return []
     texts = [p.text[s:e] for p, (s, e) in candidates]
-    vectors = embed_array([question, *texts])  # type: ignore[operator]
+    # A sentence is read in its section: "Nothing leaves your machine" answers "does it send my data?"
+    # only under the heading that asks it. The heading helps score the sentence; only the sentence is quoted.
+    in_context = [f"{p.headings[-1]}: {t}" if p.headings else t for (p, _), t in zip(candidates, texts, strict=True)]
+    vectors = embed_array([question, *in_context])  # type: ignore[operator]
     similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+    best_passage = max(p.score for p in passages[:PASSAGES_SCANNED]) or 1.0
     scored = []
-    for (passage, span), text, sim in zip(candidates, texts, similarity, strict=True):
+    for (passage, span), text, sim in zip(candidates, in_context, similarity, strict=True):
         overlap = lexical_overlap(question, text)
-        rank_bonus = 0.04 * (PASSAGES_SCANNED - min(passage.n, PASSAGES_SCANNED)) / PASSAGES_SCANNED
-        scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + rank_bonus))
+        relevance = PASSAGE_WEIGHT * passage.score / best_passage
+        scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + relevance))
     scored.sort(key=lambda q: q.score, reverse=True)
     chosen: list[Quote] = []
     for quote in scored:

@@ -28,6 +28,8 @@ CANDIDATES = 100  # depth of each list before fusion
 DENSE_WEIGHT = 0.55  # tuned on SciFact train (make eval); BM25 gets the rest
 BRUTE_FORCE_LIMIT = 20000  # filtered dense search scores the filtered set exactly below this size
 _WORD = re.compile(r"\w+")
+GREY_ZONE = 0.15  # below min_relevance by at most this, term coverage decides
+MIN_COVERAGE = 0.45
 
 
 @dataclass
@@ -266,8 +268,19 @@ class Retriever:
         return 0.0
 
     def _relevant(self, best_dense: float, query: str, chosen: list[Passage], mode: Mode) -> bool:
-        """The relevance floor: the best passage must be close enough in meaning to the question."""
-        return best_dense >= self.settings.min_relevance
+        """The relevance floor.
+
+        A passage close enough in meaning (dense cosine >= min_relevance) answers. Below that, in a grey
+        zone, a passage still counts when it holds most of the question's rare words (IDF-weighted
+        coverage), which catches short questions about names the embedder does not know ("Ollama").
+        """
+        if best_dense >= self.settings.min_relevance:
+            return True
+        if best_dense < self.settings.min_relevance - GREY_ZONE:
+            return False
+        top = [p.passage_id for p in chosen[:3]]
+        coverage = self.index.catalog.term_coverage(query, top)
+        return max(coverage.values(), default=0.0) >= MIN_COVERAGE
 
 
 def _passage(hit: ChunkHit, score: float, dense: float | None, keyword: float | None) -> Passage:

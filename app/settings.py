@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before one LLM request times out.")
     llm_max_retries: int = Field(3, ge=0, le=10, description="Retries on 429/5xx/timeouts (exponential backoff).")
+    llm_backoff_s: float = Field(0.5, ge=0, description="First retry delay in seconds; doubles each retry.")
     llm_context_tokens: int = Field(16000, ge=1024, description="The model's context window in tokens.")
     llm_max_answer_tokens: int = Field(800, ge=64, description="Tokens reserved for the answer.")
     price_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens (cost estimate).")
@@ -88,6 +89,8 @@ class Settings(BaseSettings):
         None, description="A/B split, e.g. 'answer@concise:0.5' runs prompts/answer@concise.md for half the sessions."
     )
     answer_cache: bool = Field(True, description="Reuse answers for the same question over the same passages.")
+
+    debug: bool = Field(False, description="Show full tracebacks for internal errors (CLI) instead of a short note.")
 
     # --- moderation ---------------------------------------------------------------------------
     moderation: bool = Field(True, description="Check questions and answers (injection, harm, PII, abuse).")

@@ -329,7 +329,8 @@ def _commit(
             report.failed.append({"path": path, "error": parsed.error})
             progress.file_done(path, "failed", 0, parsed.error)
             continue
-        file_flags = sorted({f for c in parsed.chunks for f in flags.get(c.passage_id, [])})
+        file_flags = sorted({*parsed.record.get("flags", []),
+                             *(f for c in parsed.chunks for f in flags.get(c.passage_id, []))})
         index.write_file({**parsed.record, "flags": file_flags}, parsed.chunks, flags)
         report.chunks_added += len(parsed.chunks)
         report.pages += parsed.record.get("pages") or 0

@@ -13,6 +13,7 @@ Passages and their keyword entries change in the same transaction as the chunk r
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import threading
@@ -84,10 +85,15 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def query_terms(text: str) -> list[str]:
+    """The words of a query that can match: lower-cased, stopwords dropped, first occurrence kept."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
+
+
 def keyword_query(text: str) -> str | None:
     """An FTS5 MATCH expression (terms OR-ed, each quoted) for free text; None if nothing is left."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    terms = list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
+    terms = query_terms(text)
     if not terms:
         return None
     return " OR ".join(f'"{t}"' for t in terms[:64])
@@ -236,7 +242,8 @@ class Catalog:
             "collection", "file_type", "content_hash", "size", "mtime_ns", "pages", "title",
             "chunk_count", "token_count", "status", "error", "warnings", "flags", "ingested_at",
         ]
-        values = [record.get(c) for c in cols]
+        defaults = {"chunk_count": 0, "token_count": 0, "size": 0, "mtime_ns": 0, "warnings": "[]", "flags": "[]"}
+        values = [record.get(c) if record.get(c) is not None else defaults.get(c) for c in cols]
         if row is None:
             cur = conn.execute(
                 f"INSERT INTO files(path, {', '.join(cols)}) VALUES (?, {', '.join('?' * len(cols))})",
@@ -311,6 +318,34 @@ class Catalog:
         except sqlite3.OperationalError:
             return []
         return [(r[0], -float(r[1])) for r in rows]
+
+    def term_coverage(self, text: str, passage_ids: Sequence[str]) -> dict[str, float]:
+        """Share of the query's information (IDF-weighted terms) that each passage contains, 0..1.
+
+        A rare word of the question found in a passage ("Ollama") counts much more than a common one
+        ("citewise" in citewise's own manual). Terms match through the same stemmer as BM25.
+        """
+        terms = query_terms(text)[:16]
+        if not terms or not passage_ids:
+            return {pid: 0.0 for pid in passage_ids}
+        total = self.query("SELECT count(*) FROM passages")[0][0] or 1
+        ids = json.dumps(list(passage_ids))
+        found = {pid: 0.0 for pid in passage_ids}
+        weight_sum = 0.0
+        for term in terms:
+            phrase = '"' + term.replace('"', "") + '"'
+            try:
+                df = self.query("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase])[0][0]
+                rows = self.query(
+                    "SELECT p.id FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+                    "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?))", [phrase, ids])
+            except sqlite3.OperationalError:
+                continue
+            idf = math.log((total - df + 0.5) / (df + 0.5) + 1.0)
+            weight_sum += idf
+            for row in rows:
+                found[row[0]] += idf
+        return {pid: (v / weight_sum if weight_sum else 0.0) for pid, v in found.items()}
 
     def passage_filter(
         self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None

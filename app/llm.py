@@ -1,0 +1,123 @@
+"""The chat model: any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server) via ChatOpenAI.
+
+Retries with exponential backoff on 429, 5xx, timeouts and refused connections happen here (the client's
+own retries are off, so the policy is ours and tested); a request that still fails raises
+`LLMUnavailable` with a short reason a person can read, and the pipeline falls back to the offline
+answerer. Token usage and the estimated cost are filled into the `usage` dict the caller passes, so that
+concurrent answers sharing one `ChatLLM` never mix their numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import openai
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_openai import ChatOpenAI
+
+from app.prompts import count_chat_tokens
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+RETRYABLE = (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
+             openai.InternalServerError)
+
+
+class LLMUnavailable(Exception):
+    """The endpoint failed after retries; `reason` is safe to show (no keys, no stack)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def llm_configured(settings: Settings) -> bool:
+    """An LLM answers when a key or an OpenAI-compatible base URL is set."""
+    return settings.openai_api_key is not None or bool(settings.llm_base_url)
+
+
+def describe_error(exc: Exception) -> str:
+    if isinstance(exc, openai.RateLimitError):
+        return "rate limited (HTTP 429)"
+    if isinstance(exc, openai.APITimeoutError):
+        return "the request timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "cannot connect to the endpoint"
+    if isinstance(exc, openai.AuthenticationError):
+        return "the API key was refused (HTTP 401)"
+    if isinstance(exc, openai.NotFoundError):
+        return "model or endpoint not found (HTTP 404)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the endpoint answered HTTP {exc.status_code}"
+    return type(exc).__name__
+
+
+def cost_usd(settings: Settings, prompt_tokens: int, completion_tokens: int) -> float:
+    return round(prompt_tokens * settings.price_input_per_mtok / 1e6
+                 + completion_tokens * settings.price_output_per_mtok / 1e6, 6)
+
+
+class ChatLLM:
+    """Streaming chat completions with retries, usage and cost."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        self.model = ChatOpenAI(
+            model=settings.llm_model, base_url=settings.llm_base_url, api_key=key,
+            temperature=settings.llm_temperature, timeout=settings.llm_timeout_s, max_retries=0,
+            stream_usage=True, max_completion_tokens=settings.llm_max_answer_tokens,
+        )
+
+    def _attempts(self) -> Iterator[int]:
+        for attempt in range(self.settings.llm_max_retries + 1):
+            if attempt:
+                delay = min(self.settings.llm_backoff_s * 2 ** (attempt - 1), 30.0)
+                log.info("LLM retry %d/%d in %.1fs", attempt, self.settings.llm_max_retries, delay)
+                time.sleep(delay)
+            yield attempt
+
+    def stream(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> Iterator[str]:
+        """Yield the answer's text as it arrives. Retries happen only before the first token."""
+        usage = usage if usage is not None else {}
+        last: Exception | None = None
+        for _ in self._attempts():
+            produced: list[str] = []
+            try:
+                for chunk in self.model.stream(list(messages)):
+                    if chunk.usage_metadata:
+                        usage["prompt_tokens"] = chunk.usage_metadata.get("input_tokens", 0)
+                        usage["completion_tokens"] = chunk.usage_metadata.get("output_tokens", 0)
+                    text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
+                    if text:
+                        produced.append(text)
+                        yield text
+                self._fill_usage(usage, messages, "".join(produced))
+                return
+            except RETRYABLE as exc:
+                last = exc
+                if produced:  # part of an answer was shown: do not repeat it, give up cleanly
+                    raise LLMUnavailable(f"{describe_error(exc)} while answering") from None
+            except openai.APIStatusError as exc:
+                if exc.status_code < 500:
+                    raise LLMUnavailable(describe_error(exc)) from None
+                last = exc
+            except openai.OpenAIError as exc:
+                raise LLMUnavailable(describe_error(exc)) from None
+        assert last is not None
+        raise LLMUnavailable(f"{describe_error(last)} after {self.settings.llm_max_retries} retries") from None
+
+    def complete(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> AIMessage:
+        """The whole reply at once (used for the follow-up rewrite)."""
+        return AIMessage("".join(self.stream(messages, usage)))
+
+    def _fill_usage(self, usage: dict[str, Any], messages: Sequence[BaseMessage], text: str) -> None:
+        usage["model"] = self.settings.llm_model
+        if "prompt_tokens" not in usage:  # the endpoint did not report usage: estimate it
+            usage["prompt_tokens"] = sum(count_chat_tokens(str(m.content)) + 4 for m in messages)
+            usage["completion_tokens"] = count_chat_tokens(text)
+            usage["estimated"] = True
+        usage["cost_usd"] = cost_usd(self.settings, usage["prompt_tokens"], usage["completion_tokens"])

@@ -1,0 +1,42 @@
+"""What one browser session of the chat remembers: its conversation, its collection, its answers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from app.assistant import Answer, Turn
+from app.retrieval import Filters
+
+HISTORY_TURNS = 6  # earlier exchanges passed to the assistant for follow-up questions
+
+
+@dataclass
+class ChatSession:
+    """Per-session state; the Assistant itself is shared by every session of the process."""
+
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    collection: str | None = None
+    history: list[Turn] = field(default_factory=list)
+    answers: dict[str, Answer] = field(default_factory=dict)  # by query id, for feedback
+
+    @property
+    def filters(self) -> Filters:
+        """The retrieval filters the reader chose (today: the collection picker)."""
+        return Filters(collection=self.collection or None)
+
+    def recent_history(self) -> list[Turn]:
+        """The last few exchanges, oldest first, for the follow-up rewrite."""
+        return self.history[-HISTORY_TURNS:]
+
+    def remember(self, answer: Answer, question: str) -> None:
+        """Keep an answer for feedback; answered (not blocked) exchanges join the conversation."""
+        if answer.query_id:
+            self.answers[answer.query_id] = answer
+        if answer.mode != "blocked":
+            self.history.append(Turn(question=question, answer=answer.text, standalone=answer.rewritten_query))
+
+    def reset(self) -> None:
+        """Start a new chat: forget the conversation. The session id stays (rate limits, A/B arm)."""
+        self.history.clear()
+        self.answers.clear()

@@ -1,0 +1,451 @@
+"""Readers turn one file into a `ParsedDocument`: its text, with page numbers and heading paths.
+
+One reader per format: PDF (pypdf, 1-based pages, outline headings, encrypted files), Markdown
+(heading-aware, front matter, code fences), plain text, HTML (visible text and title) and DOCX.
+A file that cannot be read raises `ReadError` with a reason a person can act on; the sync goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ingest.documents import Block, ParsedDocument, ReadError
+
+SUPPORTED_TYPES: dict[str, str] = {
+    ".pdf": "pdf",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
+    ".txt": "text", ".text": "text", ".rst": "text", ".log": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".docx": "docx",
+}
+NO_TEXT_LAYER = "no text layer (scanned PDF?): run OCR first, e.g. `ocrmypdf in.pdf out.pdf`"
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are ours to report
+
+
+def detect_type(path: Path) -> str | None:
+    """The reader for a file by its suffix, or None when citewise does not index that kind of file."""
+    return SUPPORTED_TYPES.get(path.suffix.lower())
+
+
+def read_document(path: Path, pdf_password: str | None = None) -> ParsedDocument:
+    """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed."""
+    file_type = detect_type(path)
+    if file_type is None:
+        raise ReadError(f"unsupported file type '{path.suffix}'")
+    try:
+        if path.stat().st_size == 0:
+            raise ReadError("empty file")
+        if file_type == "pdf":
+            return read_pdf(path, pdf_password)
+        if file_type == "docx":
+            return read_docx(path)
+        text, warnings = decode_text(path.read_bytes())
+    except PermissionError:
+        raise ReadError("permission denied: the file cannot be read by this user") from None
+    except OSError as exc:
+        raise ReadError(f"cannot read the file ({exc.strerror or exc})") from None
+    reader = {"markdown": parse_markdown, "text": parse_text, "html": parse_html}[file_type]
+    doc = reader(text)
+    doc.warnings = warnings + doc.warnings
+    if not doc.blocks:
+        raise ReadError("no text in the file")
+    return doc
+
+
+# --- text decoding ----------------------------------------------------------------------------------
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """Decode bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _clean(data.decode("utf-16")), []
+        except UnicodeDecodeError:
+            raise ReadError("broken UTF-16 text") from None
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or controls > len(head) * 0.05:
+        raise ReadError("this looks like a binary file, not text (wrong file extension?)")
+    try:
+        return _clean(data.decode("utf-8-sig")), []
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace")
+    return _clean(text), ["not valid UTF-8: decoded as Windows-1252; re-save the file as UTF-8 if letters look wrong"]
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return re.sub(r"[ \t\u00a0]+\n", "\n", text)
+
+
+# --- building a document ----------------------------------------------------------------------------
+class _Builder:
+    """Collects blocks and their offsets in the extracted text (blocks are joined by blank lines)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.blocks: list[Block] = []
+        self.length = 0
+
+    def add(self, text: str, page: int | None = None, headings: tuple[str, ...] = ()) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if self.parts:
+            self.parts.append("\n\n")
+            self.length += 2
+        self.blocks.append(Block(text, self.length, page, headings))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def build(self, file_type: str, title: str | None, pages: int | None = None,
+              warnings: list[str] | None = None) -> ParsedDocument:
+        return ParsedDocument("".join(self.parts), self.blocks, file_type, title, pages, warnings or [])
+
+
+def _set_heading(stack: list[tuple[int, str]], level: int, title: str) -> tuple[str, ...]:
+    while stack and stack[-1][0] >= level:
+        stack.pop()
+    stack.append((level, title))
+    return tuple(t for _, t in stack)
+
+
+# --- plain text ---------------------------------------------------------------------------------------
+def parse_text(text: str) -> ParsedDocument:
+    out = _Builder()
+    for para in re.split(r"\n\s*\n", text):
+        out.add(para)
+    return out.build("text", None)
+
+
+# --- Markdown ----------------------------------------------------------------------------------------
+_ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _md_inline(text: str) -> str:
+    """Readable text: links keep their words, images their alt text, HTML comments go."""
+    return _LINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
+
+
+def parse_markdown(text: str) -> ParsedDocument:
+    title: str | None = None
+    lines = _COMMENT.sub("", text).split("\n")
+    if lines and lines[0].strip() == "---":  # YAML front matter: keep its title, skip the rest
+        for i in range(1, min(len(lines), 200)):
+            if lines[i].strip() in ("---", "..."):
+                for meta in lines[1:i]:
+                    m = re.match(r"^title:\s*['\"]?(.*?)['\"]?\s*$", meta)
+                    if m and m.group(1):
+                        title = m.group(1)
+                lines = lines[i + 1:]
+                break
+    out = _Builder()
+    stack: list[tuple[int, str]] = []
+    headings: tuple[str, ...] = ()
+    para: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        if para:
+            out.add(_md_inline("\n".join(para)), None, headings)
+            para.clear()
+
+    for line in lines:
+        if fence is not None:
+            para.append(line)
+            if line.strip().startswith(fence):
+                fence = None
+                flush()
+            continue
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            flush()
+            fence = fence_match.group(1)[:3]
+            para.append(line)
+            continue
+        atx = _ATX.match(line)
+        setext = _SETEXT.match(line) if para and len(para) == 1 and line.strip() else None
+        if atx:
+            flush()
+            heading = _md_inline(atx.group(2)).strip("*_` ")
+            headings = _set_heading(stack, len(atx.group(1)), heading)
+            title = title or (heading if len(atx.group(1)) == 1 else None)
+        elif setext and not para[0].lstrip().startswith(("-", "*", "+")):
+            heading = _md_inline(para.pop()).strip("*_` ")
+            level = 1 if setext.group(1).startswith("=") else 2
+            headings = _set_heading(stack, level, heading)
+            title = title or (heading if level == 1 else None)
+        elif not line.strip():
+            flush()
+        else:
+            para.append(line)
+    flush()
+    return out.build("markdown", title)
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+_HIDDEN_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "head", "object"]
+_BLOCK_TAGS = {"p", "li", "td", "th", "pre", "blockquote", "dd", "dt", "figcaption", "caption", "address",
+               "div", "section", "article", "main", "aside", "header", "footer", "nav", "form", "table",
+               "ul", "ol", "dl", "tr", "body", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def parse_html(text: str) -> ParsedDocument:
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
+    soup = BeautifulSoup(text, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for tag in soup.find_all(_HIDDEN_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if not isinstance(tag, Tag) or tag.attrs is None:
+            continue
+        style = str(tag.get("style", "")).replace(" ", "").lower()
+        if tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or "display:none" in style:
+            tag.decompose()
+    out = _Builder()
+    stack: list[tuple[int, str]] = []
+    headings: tuple[str, ...] = ()
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            out.add(re.sub(r"[ \t]+", " ", " ".join(pending)), None, headings)
+            pending.clear()
+
+    def walk(node: Tag) -> None:
+        nonlocal headings
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
+                    continue
+                words = str(child).strip()
+                if words:
+                    pending.append(words)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                flush()
+                heading = child.get_text(" ", strip=True)
+                if heading:
+                    headings = _set_heading(stack, int(name[1]), heading)
+            elif name == "br":
+                pending.append("\n")
+            elif name in _BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+
+    walk(soup.body or soup)
+    flush()
+    if not title:
+        first_h1 = next((t for lvl, t in stack if lvl == 1), None)
+        title = first_h1
+    return out.build("html", title)
+
+
+# --- DOCX --------------------------------------------------------------------------------------------
+def read_docx(path: Path) -> ParsedDocument:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ReadError(f"not a valid DOCX file ({type(exc).__name__}); was it saved as .doc?") from None
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for broken files
+        raise ReadError(f"cannot open the DOCX file ({type(exc).__name__}: {exc})") from None
+    out = _Builder()
+    stack: list[tuple[int, str]] = []
+    headings: tuple[str, ...] = ()
+    title = (document.core_properties.title or "").strip() or None
+
+    def items() -> Iterable[Any]:
+        return document.iter_inner_content()
+
+    for item in items():
+        if isinstance(item, Paragraph):
+            text = item.text.strip()
+            if not text:
+                continue
+            style = (item.style.name if item.style is not None else "") or ""
+            match = re.match(r"^(?:Heading|Überschrift|Titre|Título)\s*(\d)$", style)
+            if style == "Title":
+                title = title or text
+                headings = _set_heading(stack, 0, text)
+            elif match:
+                headings = _set_heading(stack, int(match.group(1)), text)
+            else:
+                out.add(text, None, headings)
+        elif isinstance(item, Table):
+            rows = []
+            for row in item.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
+                if any(cells):
+                    rows.append(" | ".join(cells))
+            out.add("\n".join(rows), None, headings)
+    doc = out.build("docx", title)
+    if not doc.blocks:
+        raise ReadError("no text in the DOCX file")
+    return doc
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+def read_pdf(path: Path, password: str | None = None) -> ParsedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            opened = reader.decrypt(password or "")
+            if not opened:
+                if password:
+                    raise ReadError("encrypted PDF: the password given does not open it")
+                raise ReadError("encrypted PDF: give its password with --pdf-password")
+        page_count = len(reader.pages)
+    except ReadError:
+        raise
+    except DependencyError as exc:
+        raise ReadError(f"encrypted PDF needs a crypto library: {exc}") from None
+    except FileNotDecryptedError:
+        raise ReadError("encrypted PDF: give its password with --pdf-password") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise ReadError(f"not a readable PDF ({_short(exc)})") from None
+    except Exception as exc:  # noqa: BLE001 - a broken PDF can make pypdf raise anything
+        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {_short(exc)})") from None
+    if page_count == 0:
+        raise ReadError("the PDF has no pages")
+
+    outline = _outline_by_page(reader)
+    title = _pdf_title(reader)
+    out = _Builder()
+    warnings: list[str] = []
+    empty: list[int] = []
+    failed: list[int] = []
+    headings: tuple[str, ...] = ()
+    for number in range(1, page_count + 1):
+        headings = outline.get(number, headings)
+        try:
+            raw = reader.pages[number - 1].extract_text() or ""
+        except Exception:  # noqa: BLE001 - one bad page must not lose the others
+            failed.append(number)
+            continue
+        paragraphs = pdf_paragraphs(raw)
+        if not paragraphs:
+            empty.append(number)
+            continue
+        for para in paragraphs:
+            out.add(para, number, headings)
+    if failed:
+        warnings.append(f"text of page(s) {_ranges(failed)} could not be extracted")
+    if not out.blocks:
+        warnings.append(NO_TEXT_LAYER)
+    elif empty:
+        warnings.append(f"page(s) {_ranges(empty)} have no text layer (images only?)")
+    return out.build("pdf", title, page_count, warnings)
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__).splitlines()[0][:160]
+
+
+def _ranges(numbers: list[int]) -> str:
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
+
+
+def _pdf_title(reader: Any) -> str | None:
+    try:
+        title = (reader.metadata.title or "").strip() if reader.metadata else ""
+    except Exception:  # noqa: BLE001 - broken metadata is common and harmless
+        return None
+    if not title or title.lower() in {"untitled", "title"} or re.search(r"\.(docx?|pdf|tex|dvi)$", title, re.I):
+        return None
+    return re.sub(r"^Microsoft Word - ", "", title)
+
+
+def _outline_by_page(reader: Any) -> dict[int, tuple[str, ...]]:
+    """Heading path in force from each page where an outline entry starts (the last entry wins)."""
+    found: dict[int, tuple[str, ...]] = {}
+
+    def visit(items: list[Any], parents: tuple[str, ...]) -> None:
+        last: tuple[str, ...] = parents
+        for item in items:
+            if isinstance(item, list):
+                visit(item, last)
+                continue
+            try:
+                title = str(item.title).strip()
+                page = reader.get_destination_page_number(item) + 1
+            except Exception:  # noqa: BLE001 - dangling outline entries are common
+                continue
+            if title and page >= 1:
+                last = (*parents, title)
+                found[page] = last
+
+    try:
+        visit(reader.outline, ())
+    except Exception:  # noqa: BLE001
+        return {}
+    return found
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•▪◦‣●]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+
+
+def pdf_paragraphs(raw: str) -> list[str]:
+    """Re-flow a page's extracted lines into paragraphs: join wrapped lines, undo hyphenation."""
+    lines = [ln.strip() for ln in _clean(raw).split("\n")]
+    widths = sorted(len(ln) for ln in lines if ln)
+    if not widths:
+        return []
+    full = widths[int(len(widths) * 0.8)] if len(widths) > 4 else widths[-1]
+    paragraphs: list[str] = []
+    current = ""
+    last = ""  # the previous line as extracted: a short one ends its paragraph
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(current)
+                current = ""
+            last = line
+            continue
+        if not current:
+            current, last = line, line
+            continue
+        short = len(last) < 0.75 * full and last[-1] not in ",;-"
+        if _BULLET.match(line) or short:
+            paragraphs.append(current)
+            current = line
+        elif current.endswith("-") and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current += " " + line
+        last = line
+    if current:
+        paragraphs.append(current)
+    return [p for p in paragraphs if any(ch.isalnum() for ch in p)]
+
