@@ -148,6 +148,11 @@ class MiniLMEmbedder(Embeddings):
             options = ort.SessionOptions()
             options.intra_op_num_threads = max(1, os.cpu_count() or 1)
             options.log_severity_level = 3
+            if os.environ.get("CITEWISE_ORT_SPIN", "0") != "1":
+                # Idle worker threads sleep instead of spinning: on a busy 2-core server, spinning
+                # threads fight the parser thread and other processes for the cores.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                options.add_session_config_entry("session.inter_op.allow_spinning", "0")
             self._session = ort.InferenceSession(
                 str(path), sess_options=options, providers=["CPUExecutionProvider"]
             )

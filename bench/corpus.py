@@ -53,8 +53,8 @@ def write_pdfs(folder: Path, files: int, pages_per_file: int) -> int:
             title, text = next(source)
             pdf.add_page()
             pdf.set_font("Helvetica", style="B", size=12)
-            pdf.multi_cell(0, 6, _latin1(title)[:200])
+            pdf.multi_cell(0, 6, _latin1(title)[:200], new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("Helvetica", size=10)
-            pdf.multi_cell(0, 5, _latin1(text)[:3500])
+            pdf.multi_cell(0, 5, _latin1(text)[:3500], new_x="LMARGIN", new_y="NEXT")
         pdf.output(str(folder / f"report-{i:04d}.pdf"))
     return files * pages_per_file

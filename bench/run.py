@@ -169,7 +169,6 @@ def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str]]:
 def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
     from app.assistant import Assistant
     from app.embeddings import get_embedder
-    from app.llm import ChatLLM
     from app.prompts import load_prompts
     from bench import tutorial
     from tests.fakes import FakeChatModel
@@ -197,11 +196,10 @@ def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
         answer.append((time.perf_counter() - t) * 1000)
 
     fake = FakeChatModel()
-    llm = ChatLLM(settings, model=fake)
-    with_llm = Assistant(settings.model_copy(update={"answer_cache": False}), index, embedder, prompts, llm=llm)
+    with_llm = Assistant(settings.model_copy(update={"answer_cache": False}), index, embedder, prompts, llm=fake)
     pre_llm = []
     for q in queries:
-        fake.enqueue(["The answer is in the passages [1]."])
+        fake.enqueue("The answer is in the passages [1].")
         with_llm.retriever._cache.clear()
         result = with_llm.ask(q)
         pre_llm.append(result.timings["pre_llm_ms"])

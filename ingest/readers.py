@@ -219,7 +219,8 @@ def parse_html(text: str) -> ParsedDocument:
 
     def flush() -> None:
         if pending:
-            out.add(re.sub(r"[ \t]+", " ", " ".join(pending)), None, headings)
+            text = re.sub(r"[ \t\r\f\v]+", " ", "".join(pending))
+            out.add(re.sub(r" ?\n ?", "\n", text), None, headings)
             pending.clear()
 
     def walk(node: Tag) -> None:
@@ -228,9 +229,7 @@ def parse_html(text: str) -> ParsedDocument:
             if isinstance(child, NavigableString):
                 if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
                     continue
-                words = str(child).strip()
-                if words:
-                    pending.append(words)
+                pending.append(str(child))  # as is: "Un<b>believ</b>able" is one word
                 continue
             if not isinstance(child, Tag):
                 continue
@@ -259,13 +258,14 @@ def parse_html(text: str) -> ParsedDocument:
 
 # --- DOCX --------------------------------------------------------------------------------------------
 def read_docx(path: Path) -> ParsedDocument:
-    try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
+    try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise ReadError(f"not a valid DOCX file ({type(exc).__name__}); was it saved as .doc?") from None
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for broken files
         raise ReadError(f"cannot open the DOCX file ({type(exc).__name__}: {exc})") from None
