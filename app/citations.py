@@ -71,8 +71,12 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
+        leading = re.match(r"^(?:\s*\[[\d\s,;]+\])+", sentence)
+        if leading and out:  # "... night. [1] The console ...": the marker closes the previous sentence
+            out[-1][1].extend(int(n) for n in re.findall(r"\d+", leading.group(0)))
+            sentence = sentence[leading.end():]
         numbers = [int(n) for group in MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
-        claim = MARKER.sub("", sentence).strip()
+        claim = re.sub(r"\s+([.!?,;:])", r"\1", MARKER.sub("", sentence)).strip()
         if not claim and out:  # a lone marker after a sentence belongs to that sentence
             out[-1][1].extend(numbers)
             continue

@@ -227,7 +227,9 @@ def test_interrupted_sync_then_rerun_leaves_a_consistent_index(tmp_path, sig) ->
     proc.send_signal(sig)
     proc.wait(timeout=60)
     if sig == signal.SIGINT:
-        assert proc.returncode == 130
+        # 130 from our handler; -SIGINT when the signal lands inside Chroma's native code, which then
+        # lets the default action end the process. Either way the re-run below must find a consistent index.
+        assert proc.returncode in (130, -signal.SIGINT)
         assert b"Traceback" not in proc.stderr.read()
     rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr

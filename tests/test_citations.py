@@ -1,0 +1,58 @@
+"""Citation checking: dangling markers dropped, every cited sentence verified, highlight spans exact."""
+
+from __future__ import annotations
+
+from app.citations import check_answer, drop_dangling_markers, split_claims
+from app.retrieval import Passage
+
+
+def passage(n: int, text: str, path: str = "/docs/guide.md", page: int | None = None) -> Passage:
+    return Passage(n=n, passage_id=f"p{n}", chunk_id=n, path=path, collection="default", file_type="markdown",
+                   title="Guide", page=page, headings=["Guide", "Backups"], text=text, context="Guide > Backups",
+                   char_start=0, char_end=len(text), score=1.0, dense_score=0.8, keyword_score=1.0)
+
+
+P1 = passage(1, "Backups run every night at 02:00. Each backup is kept for thirty days. Restores take an hour.")
+P2 = passage(2, "The admin console lives at /console and needs the admin password.", "/docs/faq.html", page=3)
+
+
+def test_markers_to_unknown_passages_are_removed() -> None:
+    assert drop_dangling_markers("Backups run nightly [1][7]. See the console [2, 9].", {1, 2}) == (
+        "Backups run nightly [1]. See the console [2]."
+    )
+    assert drop_dangling_markers("Made up [5].", {1}) == "Made up."
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence() -> None:
+    claims = split_claims("Backups run every night. [1] The console needs a password [2].")
+    assert claims == [("Backups run every night.", [1]), ("The console needs a password.", [2])]
+
+
+def test_supported_claims_carry_the_span_of_their_best_sentence() -> None:
+    checked = check_answer("Each backup is kept for thirty days [1]. The console needs the admin password [2].",
+                           [P1, P2])
+    assert checked.unverified == []
+    first, second = checked.citations
+    assert first.text[first.span[0]:first.span[1]] == "Each backup is kept for thirty days."
+    assert second.page == 3 and second.file_name == "faq.html" and second.supported
+
+
+def test_a_claim_its_passage_does_not_support_is_flagged() -> None:
+    checked = check_answer("Backups are encrypted with AES before upload to the cloud [1].", [P1, P2])
+    assert checked.unverified == ["Backups are encrypted with AES before upload to the cloud."]
+    assert not checked.citations[0].supported
+
+
+def test_semantic_support_with_the_embedder(embedder) -> None:  # noqa: ANN001
+    paraphrase = "Backups are made each night at 2 am [1]."
+    lexical_only = check_answer(paraphrase, [P1])
+    with_meaning = check_answer(paraphrase, [P1], embedder.embed_array)
+    assert with_meaning.citations[0].supported
+    assert with_meaning.citations[0].support >= lexical_only.citations[0].support
+    span = with_meaning.citations[0].span
+    assert P1.text[span[0]:span[1]] == "Backups run every night at 02:00."
+
+
+def test_uncited_substantive_sentences_are_reported() -> None:
+    checked = check_answer("Backups run every night at 02:00 [1]. Also the moon is made of cheese here.", [P1])
+    assert checked.uncited == ["Also the moon is made of cheese here."]
