@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.console import Console
 
 from app.errors import UserError, friendly
@@ -56,13 +57,13 @@ def ask(
 def print_answer(answer: Any) -> None:
     """The answer for a terminal: text, notice, sources with the supporting sentence."""
     if answer.mode == "blocked":
-        err.print(f"[bold red]Blocked:[/bold red] {answer.text}")
+        err.print(f"[bold red]Blocked:[/bold red] {escape(answer.text)}")
         return
     if answer.rewritten_query:
-        out.print(f"[dim]searched for: {answer.rewritten_query}[/dim]")
+        out.print(f"[dim]searched for: {escape(answer.rewritten_query)}[/dim]")
     out.print(answer.text, markup=False, highlight=False)
     if answer.notice:
-        out.print(f"[dim]{answer.notice}[/dim]")
+        out.print(f"[dim]{escape(answer.notice)}[/dim]")
     if answer.unverified:
         out.print(f"[yellow]{len(answer.unverified)} cited sentence(s) could not be verified against their passage.[/yellow]")
     if answer.citations:
@@ -71,7 +72,7 @@ def print_answer(answer: Any) -> None:
         where = c.file_name + (f", page {c.page}" if c.page else "") + (
             f" > {' > '.join(c.headings)}" if c.headings else "")
         mark = "" if c.supported else " [yellow](unverified)[/yellow]"
-        out.print(f"[{c.n}] {where}{mark}", highlight=False)
+        out.print(f"\\[{c.n}] {escape(where)}{mark}", highlight=False)
         out.print(f"    “{c.text[c.span[0]:c.span[1]]}”", markup=False, highlight=False)
     if answer.no_answer and answer.possibly_related:
         out.print("\n[bold]Possibly related[/bold]")

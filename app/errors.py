@@ -41,7 +41,7 @@ def user_message(exc: BaseException) -> str | None:
 
 
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a CLI command: expected errors print one line and exit 2, bugs a short note and exit 3."""
+    """Run a CLI command: expected errors print one line and exit 2, bugs a short note and exit 70."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -63,7 +63,7 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
                 print(f"internal error: {type(exc).__name__}: {exc}\n"
                       "This is a bug in citewise; run again with CITEWISE_DEBUG=1 to see the traceback "
                       "and report it.", file=sys.stderr)
-                raise typer.Exit(3) from None
+                raise typer.Exit(70) from None
             print(f"error: {message}", file=sys.stderr)
             raise typer.Exit(2) from None
 

@@ -2,7 +2,7 @@
 
 export function render({ model, el }) {
   const form = document.createElement("form");
-  form.className = "composer";
+  form.className = "ask-form";
   const area = document.createElement("textarea");
   area.rows = 1;
   area.placeholder = model.placeholder;

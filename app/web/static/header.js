@@ -11,7 +11,7 @@ export function render({ model, el }) {
   logo.setAttribute("aria-hidden", "true");
   const names = document.createElement("div");
   const title = document.createElement("h1");
-  title.textContent = model.title;
+  title.textContent = model.app_name;
   const mode = document.createElement("p");
   mode.className = "mode";
   names.append(title, mode);

@@ -3,7 +3,7 @@
 
 export function render({ model, el }) {
   const panel = document.createElement("aside");
-  panel.className = "source-panel";
+  panel.className = "source-view";
   panel.setAttribute("aria-label", "Source");
 
   function field(label, value) {
@@ -20,7 +20,7 @@ export function render({ model, el }) {
   }
 
   function draw() {
-    const s = model.source || {};
+    const s = model.passage || {};
     panel.replaceChildren();
     const head = document.createElement("div");
     head.className = "panel-head";
@@ -76,6 +76,6 @@ export function render({ model, el }) {
     if (event.key === "Escape") model.send_msg({ kind: "close" });
   });
   draw();
-  model.on("source", draw);
+  model.on("passage", draw);
   return panel;
 }

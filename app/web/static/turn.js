@@ -1,5 +1,5 @@
 // One exchange of the chat: the reader's question and citewise's answer card.
-// Document text only ever reaches the DOM through textContent, or as `model.body`, which the server
+// Document text only ever reaches the DOM through textContent, or as `model.answer_html`, which the server
 // renders from HTML-escaped text (app/web/chat_render.py). Nothing here builds HTML from strings.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -59,7 +59,7 @@ async function copyText(text) {
 
 export function render({ model, el }) {
   const open = { sources: true, related: true, retrieval: false };
-  const root = node("div", "turn");
+  const root = node("div", "exchange");
   const question = node("div", "question");
   const bubble = node("div", "bubble");
   question.appendChild(bubble);
@@ -79,16 +79,16 @@ export function render({ model, el }) {
 
   function drawStatus() {
     status.replaceChildren();
-    if (model.status) {
-      status.append(node("span", "spinner"), node("span", null, model.status));
+    if (model.progress) {
+      status.append(node("span", "spinner"), node("span", null, model.progress));
     }
-    status.hidden = !model.status;
+    status.hidden = !model.progress;
   }
 
   function drawBody() {
-    body.innerHTML = model.body;  // server-rendered from escaped text (see module comment)
-    body.classList.toggle("streaming", model.streaming);
-    body.hidden = !model.body;
+    body.innerHTML = model.answer_html;  // server-rendered from escaped text (see module comment)
+    body.classList.toggle("streaming", model.live);
+    body.hidden = !model.answer_html;
     for (const a of body.querySelectorAll("a.cite")) {
       a.addEventListener("click", (event) => {
         event.preventDefault();
@@ -235,9 +235,9 @@ export function render({ model, el }) {
   drawBody();
   drawMeta();
   model.on("question", drawQuestion);
-  model.on("status", drawStatus);
-  model.on("body", drawBody);
-  model.on("streaming", drawBody);
+  model.on("progress", drawStatus);
+  model.on("answer_html", drawBody);
+  model.on("live", drawBody);
   model.on("info", drawMeta);
   model.on("feedback", drawActions);
   return root;

@@ -1,0 +1,87 @@
+"""`python -m app ask` on the bundled samples: offline, and against a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from ingest.sync import SyncOptions, sync
+from tests.openai_server import OpenAIServer, Reply
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@pytest.fixture
+def sample_index(index, embedder, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("CITEWISE_MODERATION", "false")
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+    report = sync(index, embedder, [SAMPLES], SyncOptions(collection="sample"))
+    assert not report.failed
+    index.close()
+    return SAMPLES
+
+
+def test_offline_answer_to_a_sample_question_cites_the_user_guide(sample_index) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["mode"] == "offline" and not answer["unverified"]
+    assert "python -m ingest sync" in answer["text"]
+    first = answer["citations"][0]
+    assert first["file_name"] == "citewise-user-guide.md" and first["supported"]
+    assert first["headings"][-1] == "Re-indexing a folder"
+
+
+def test_pdf_citation_has_its_page(sample_index) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", "How many daily backup copies should I keep?", "--json"])
+    answer = json.loads(result.stdout)
+    first = answer["citations"][0]
+    assert first["file_name"] == "operations-handbook.pdf" and first["page"] == 1
+    assert "seven" in answer["text"]
+
+
+def test_answer_from_a_local_openai_compatible_server(sample_index, monkeypatch) -> None:  # noqa: ANN001
+    server = OpenAIServer(script=[
+        Reply(status=429),
+        Reply("Run `python -m ingest sync PATH` again: the sync is incremental [1]."),
+    ]).start()
+    try:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("CITEWISE_LLM_MODEL", "local-test")
+        monkeypatch.setenv("CITEWISE_LLM_BACKOFF_S", "0.01")
+        from app.settings import get_settings
+
+        get_settings.cache_clear()
+        result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--json"])
+    finally:
+        server.stop()
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["mode"] == "llm" and answer["usage"]["model"] == "local-test"
+    assert answer["citations"][0]["file_name"] == "citewise-user-guide.md"
+    assert answer["citations"][0]["supported"]
+    assert len(server.requests) == 2, "the 429 was retried once"
+    assert "Re-indexing a folder" in server.requests[-1]["body"]["messages"][1]["content"]
+
+
+def test_human_output_lists_sources_with_the_quoted_sentence(sample_index) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", "Where is my data stored?"])
+    assert result.exit_code == 0, result.output
+    assert "Sources" in result.stdout and "faq.html" in result.stdout
+    assert "Quoting your documents" in result.stdout
+
+
+def test_empty_index_says_what_to_do(index, monkeypatch) -> None:  # noqa: ANN001
+    from app.settings import get_settings
+
+    monkeypatch.setenv("CITEWISE_MODERATION", "false")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["ask", "anything?"])
+    assert result.exit_code == 2
+    assert "the index is empty" in result.stderr and "ingest sync" in result.stderr
