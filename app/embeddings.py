@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from app.settings import EmbedBackend, Settings
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's window in word pieces, [CLS] and [SEP] included
+WORKERS = max(1, os.cpu_count() or 1)  # concurrent single-threaded inference calls
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -118,6 +120,7 @@ class MiniLMEmbedder(Embeddings):
         self._torch_model: Any = None
         self._cache_dir = cache_dir
         self._load_lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
     # --- tokens ---------------------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -146,7 +149,9 @@ class MiniLMEmbedder(Embeddings):
 
             path = ensure_onnx_model(self._cache_dir, int8=self.backend == "onnx-int8")
             options = ort.SessionOptions()
-            options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+            # One thread per inference call, and as many calls at once as there are cores: small
+            # batches run concurrently beat one batch split across cores (measured in make bench).
+            options.intra_op_num_threads = 1
             options.log_severity_level = 3
             if os.environ.get("CITEWISE_ORT_SPIN", "0") != "1":
                 # Idle worker threads sleep instead of spinning: on a busy 2-core server, spinning
@@ -201,10 +206,21 @@ class MiniLMEmbedder(Embeddings):
             )
         order = np.argsort([len(t) for t in texts])  # similar lengths together: less padding
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        batches = [order[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)]
+
+        def encode(idx: np.ndarray) -> None:
             out[idx] = self._encode_onnx([texts[i] for i in idx])
+
+        if len(batches) == 1:
+            encode(batches[0])
+        else:
+            list(self._pool().map(encode, batches))
         return out
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="citewise-embed")
+        return self._executor
 
     # --- LangChain Embeddings -------------------------------------------------------------------
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
