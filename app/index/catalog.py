@@ -83,20 +83,13 @@ STOPWORDS = frozenset(
     yours yourself yourselves""".split()
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
 
 
 def query_terms(text: str) -> list[str]:
     """The words of a query that can match: lower-cased, stopwords dropped, first occurrence kept."""
     words = [w.lower() for w in _WORD.findall(text)]
     return list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
-
-
-def keyword_query(text: str) -> str | None:
-    """An FTS5 MATCH expression (terms OR-ed, each quoted) for free text; None if nothing is left."""
-    terms = query_terms(text)
-    if not terms:
-        return None
-    return " OR ".join(f'"{t}"' for t in terms[:64])
 
 
 @dataclass(frozen=True)
@@ -297,27 +290,50 @@ class Catalog:
     def keyword_search(
         self, text: str, k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, float]]:
-        """BM25 over passages: (passage id, score), best first; a higher score is better."""
-        match = keyword_query(text)
-        if match is None:
+        """BM25 over passages: (passage id, score), best first; a higher score is better.
+
+        BM25 scores every passage that matches any query term, so on a large index a few very common
+        words ("cells", "patients") would make one query score most of the corpus. When the query's terms
+        together match more than POSTINGS_BUDGET passages, the most common terms are left out (they carry
+        the least weight in BM25 anyway) until the rest fit; small indexes are never pruned.
+        """
+        terms = query_terms(text)[:64]
+        if not terms:
             return []
-        sql = (
-            "SELECT p.id, bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts "
-            "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ? "
-        )
+        terms = self._affordable_terms(terms)
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        inner = "SELECT rowid, bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts WHERE passages_fts MATCH ? "
         params: list[Any] = [match]
         if allowed is not None:
             if not allowed:
                 return []
-            sql += "AND p.id IN (SELECT value FROM json_each(?)) "
+            inner += "AND rowid IN (SELECT rowid FROM passages WHERE id IN (SELECT value FROM json_each(?))) "
             params.append(json.dumps(sorted(allowed)))
-        sql += "ORDER BY score LIMIT ?"
+        inner += "ORDER BY score LIMIT ?"
         params.append(k)
+        sql = f"SELECT p.id, s.score FROM ({inner}) s JOIN passages p ON p.rowid = s.rowid ORDER BY s.score"
         try:
             rows = self.query(sql, params)
         except sqlite3.OperationalError:
             return []
         return [(r[0], -float(r[1])) for r in rows]
+
+    def document_frequency(self, term: str) -> int:
+        """Passages that contain `term` (through the same stemmer as the keyword index)."""
+        phrase = '"' + term.replace('"', "") + '"'
+        try:
+            return int(self.query("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase])[0][0])
+        except sqlite3.OperationalError:
+            return 0
+
+    def _affordable_terms(self, terms: list[str]) -> list[str]:
+        if len(terms) == 1:
+            return terms
+        frequency = {t: self.document_frequency(t) for t in terms}
+        kept = sorted(terms, key=lambda t: frequency[t])
+        while len(kept) > 1 and sum(frequency[t] for t in kept) > POSTINGS_BUDGET:
+            kept.pop()
+        return [t for t in terms if t in kept]
 
     def term_coverage(self, text: str, passage_ids: Sequence[str]) -> dict[str, float]:
         """Share of the query's information (IDF-weighted terms) that each passage contains, 0..1.
@@ -335,12 +351,12 @@ class Catalog:
         for term in terms:
             phrase = '"' + term.replace('"', "") + '"'
             try:
-                df = self.query("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase])[0][0]
                 rows = self.query(
                     "SELECT p.id FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
                     "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?))", [phrase, ids])
             except sqlite3.OperationalError:
                 continue
+            df = self.document_frequency(term)
             idf = math.log((total - df + 0.5) / (df + 0.5) + 1.0)
             weight_sum += idf
             for row in rows:
