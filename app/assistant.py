@@ -335,8 +335,7 @@ class Assistant:
             notice = self.prompts.get("llm_fallback_notice").render(reason=exc.reason)
             if pieces:
                 yield Event("replace", "")
-            for event in self._offline_answer(answer, retrieval):
-                yield event
+            yield from self._offline_answer(answer, retrieval)
             answer.notice = notice
             if answer.mode == "offline":
                 answer.mode = "llm-fallback"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.console import Console
+from rich.markup import escape
 
 from app.errors import UserError, friendly
 from app.settings import get_settings

@@ -40,9 +40,8 @@ def evaluate_answers(docs: Path, questions: Path, settings: Settings, llm: Any |
     """Index `docs`, answer every question, and score answers, citations and no-answer decisions."""
     from app.assistant import build_assistant
     from app.embeddings import get_embedder
-    from ingest.sync import SyncOptions, sync
-
     from app.errors import UserError
+    from ingest.sync import SyncOptions, sync
 
     try:
         items = _load_questions(questions)

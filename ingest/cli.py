@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from app.errors import UserError, friendly
+from app.errors import friendly
 from app.settings import get_settings
 
 cli = typer.Typer(
@@ -93,7 +93,7 @@ def sync(
 ) -> None:
     """Add new files, re-index changed ones, skip unchanged ones (and --prune removed ones)."""
     from app.embeddings import get_embedder
-    from ingest.sync import SyncOptions
+    from ingest.sync import SyncOptions, passage_scanner
     from ingest.sync import sync as run_sync
 
     settings = get_settings()
@@ -105,23 +105,13 @@ def sync(
         overlap_tokens=settings.chunk_overlap_tokens, max_file_bytes=int(settings.max_file_mb * 2**20),
     )
     progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
-    scan = _passage_scanner(settings)
+    scan = passage_scanner(settings)
     report = run_sync(index, embedder, paths, options, progress, scan_passage=scan)
     if as_json:
         _print_json(report.as_json())
     else:
         _print_sync_summary(report)
     raise typer.Exit(1 if report.failed else 0)
-
-
-def _passage_scanner(settings: Any) -> Any:
-    """The moderation check that flags instructions hidden in documents (indirect injection)."""
-    if not settings.moderation:
-        return None
-    from app.moderation import Moderator
-
-    moderator = Moderator(settings)
-    return lambda text: sorted({f.category for f in moderator.scan_passage(text)})
 
 
 def _print_sync_summary(report: Any) -> None:

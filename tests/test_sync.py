@@ -193,7 +193,7 @@ def test_index_built_with_another_model_is_a_clear_error(settings, index) -> Non
 def _many_docs(folder: Path, count: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
-    words = "valve pump meter panel inverter cable grid battery fuse relay sensor switch".split()
+    words = ["valve", "pump", "meter", "panel", "inverter", "cable", "grid", "battery", "fuse", "relay", "sensor", "switch"]
     for i in range(count):
         paragraphs = [
             " ".join(rng.choice(words, 40)) + f" document {i} paragraph {p}." for p in range(6)

@@ -24,19 +24,22 @@ _HOMOGLYPHS = str.maketrans({
     "τ": "t", "ρ": "p",
 })
 _SPACES = re.compile(r"\s+")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+_LEET = str.maketrans({
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+})
 _SPACED = re.compile(r"(?<![^\s])(?:[^\W_][.\-_*]?[ .\-_*]){2,}[^\W_](?![^\s])")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{4}){3,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _BASE64_URL = re.compile(r"(?<![A-Za-z0-9_\-=])[A-Za-z0-9_\-]{16,}={0,2}")
 _HEX = re.compile(r"(?<![0-9a-fA-F])(?:(?:0x)?[0-9a-fA-F]{2}[\s:,\\x]*){8,}")
 _UNICODE_ESCAPE = re.compile(r"(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}){4,}")
 _PERCENT = re.compile(r"(?:%[0-9a-fA-F]{2}){3,}")
-_ENCODING_HINT = re.compile(r"\b(rot-?13|caesar|decode|decipher|entschlüssel|décode|decodifica|reverse|backwards)",
+_ENCODING_HINT = re.compile(r"\b(rot-?13|caesar|decode|decipher|entschlüssel|décode|decodifica|reverse|backwa"
+                            r"rds)",
                             re.IGNORECASE)
 
 
 def clean(text: str) -> str:
-    """NFKC-normalised, lower-cased, single-spaced text; invisible characters gone, look-alike letters mapped."""
+    """NFKC-normalised, lower-cased, single-spaced; invisible characters gone, look-alike letters mapped."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text).strip()

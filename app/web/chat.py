@@ -42,7 +42,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
 INDEX_HINT = "python -m ingest sync data/sample --collection sample"
 PAGE_BACKGROUND = "#f4f5f7"
-SOURCE_PANEL_WIDTH = 440
 
 
 def _esm(name: str) -> str:
@@ -64,7 +63,7 @@ class Header(pn.custom.JSComponent):
 class Composer(pn.custom.JSComponent):
     """The question box: Enter sends, Shift+Enter adds a line; it keeps the focus."""
 
-    placeholder = param.String(default="Ask a question about your documents…")
+    placeholder = param.String(default="Ask about your documents…")
     max_chars = param.Integer(default=2000)
     focus_token = param.Integer(default=0, doc="Increment to put the cursor back in the box.")
 
@@ -93,6 +92,7 @@ class SourcePanel(pn.custom.JSComponent):
 
     _esm = _esm("source.js")
     _stylesheets = [CSS + """
+:host { width: 440px; flex: none; }
 @media (max-width: 760px) {
   :host { position: fixed !important; inset: 0 !important; width: auto !important; height: auto !important;
     z-index: 1000; }
@@ -144,7 +144,7 @@ class ChatPage:
             max_chars=assistant.settings.max_question_chars, sizing_mode="stretch_width", margin=0,
         )
         self.composer.on_msg(self._on_composer_msg)
-        self.source = SourcePanel(visible=False, width=SOURCE_PANEL_WIDTH, sizing_mode="stretch_height", margin=0)
+        self.source = SourcePanel(visible=False, sizing_mode="stretch_height", margin=0)
         self.source.on_msg(self._on_source_msg)
         chat = pn.Column(self.feed, self.composer, sizing_mode="stretch_both", margin=0)
         self.layout = pn.Column(
@@ -210,8 +210,8 @@ class ChatPage:
             self._lock = asyncio.Lock()
         waiting = self._lock.locked()
         view = TurnView(
-            question=question, progress="Waiting for the previous answer…" if waiting else "Reading the question…",
-            sizing_mode="stretch_width", margin=0,
+            question=question, sizing_mode="stretch_width", margin=0,
+            progress="Waiting for the previous answer…" if waiting else "Reading the question…",
         )
         exchange = Exchange(view=view, question=question, collection=self.session.collection)
         view.on_msg(lambda event: self._on_turn_msg(exchange, event))
@@ -314,7 +314,8 @@ class ChatPage:
                 "runs citewise.",
             )
         else:
-            self._show_error(exchange, "This question could not be answered", message[:1].upper() + message[1:])
+            sentence = message[:1].upper() + message[1:]
+            self._show_error(exchange, "This question could not be answered", sentence)
 
     def _show_error(self, exchange: Exchange, title: str, message: str) -> None:
         exchange.view.param.update(

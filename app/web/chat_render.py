@@ -34,6 +34,7 @@ STAGES = [
 ]
 SNIPPET_CHARS = 220
 _TAG = re.compile(r"(<[^>]*>)")
+_SOFT_BREAK = re.compile(r"(?<!\n)\n(?![\n\-*•]|\d+[.)]\s)")
 
 FileUrl = Callable[[str, int | None], str | None]
 
@@ -100,6 +101,11 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
+def reflow(text: str) -> str:
+    """Join lines a file wrapped for width; keep paragraph breaks and list items."""
+    return _SOFT_BREAK.sub(" ", text)
+
+
 def citation_source(citation: Citation, collection: str | None, url: str | None) -> dict[str, Any]:
     """The source panel for a citation: the passage with its best-supporting sentence highlighted."""
     start, end = citation.span
@@ -114,7 +120,7 @@ def citation_source(citation: Citation, collection: str | None, url: str | None)
     return {
         "title": f"[{citation.n}] {citation.file_name}", "file_name": citation.file_name,
         "page": citation.page, "heading": " › ".join(citation.headings), "collection": collection,
-        "before": text[:start], "highlight": text[start:end], "after": text[end:],
+        "before": reflow(text[:start]), "highlight": reflow(text[start:end]), "after": reflow(text[end:]),
         "supported": citation.supported, "note": note, "url": url,
         "url_label": _url_label(citation.file_name, citation.page),
     }
@@ -125,7 +131,7 @@ def passage_source(passage: Passage, url: str | None, note: str) -> dict[str, An
     return {
         "title": passage.file_name, "file_name": passage.file_name, "page": passage.page,
         "heading": " › ".join(passage.headings), "collection": passage.collection,
-        "before": passage.text, "highlight": "", "after": "", "supported": None, "note": note,
+        "before": reflow(passage.text), "highlight": "", "after": "", "supported": None, "note": note,
         "url": url, "url_label": _url_label(passage.file_name, passage.page),
     }
 
@@ -134,9 +140,12 @@ def _url_label(file_name: str, page: int | None) -> str:
     return f"Open {file_name} at page {page}" if page else f"Open {file_name}"
 
 
-def timing_rows(timings: dict[str, float]) -> list[list[Any]]:
+def timing_rows(timings: dict[str, float], rewritten: bool = True) -> list[list[Any]]:
     """[label, milliseconds] for each stage that ran, in pipeline order."""
-    return [[label, _ms(timings[key])] for key, label in STAGES if key in timings]
+    return [
+        [label, _ms(timings[key])] for key, label in STAGES
+        if key in timings and not (key == "rewrite_ms" and not rewritten and timings[key] < 1)
+    ]
 
 
 def _ms(value: float) -> float | int:
@@ -151,7 +160,7 @@ def retrieval_info(
     total = timings.get("total_ms")
     return {
         "query": rewritten or question, "original": question, "rewritten": bool(rewritten),
-        "passages": passages, "timings": timing_rows(timings), "collection": collection,
+        "passages": passages, "timings": timing_rows(timings, bool(rewritten)), "collection": collection,
         "total_ms": _ms(total) if total is not None else None, "cache_hit": cache_hit,
     }
 
@@ -175,7 +184,9 @@ def moderation_info(answer: Answer) -> dict[str, Any] | None:
 
 def answer_info(answer: Answer, collection: str | None, file_url: FileUrl) -> dict[str, Any]:
     """Everything under the answer text, for the answer card."""
-    info: dict[str, Any] = {"mode": answer.mode, "done": True, "query_id": answer.query_id, "text": answer.text}
+    info: dict[str, Any] = {
+        "mode": answer.mode, "done": True, "query_id": answer.query_id, "text": answer.text,
+    }
     blocked = moderation_info(answer)
     if blocked:
         info["moderation"] = blocked
@@ -186,11 +197,11 @@ def answer_info(answer: Answer, collection: str | None, file_url: FileUrl) -> di
     if answer.mode == "no-answer":
         info["no_answer_message"] = answer.text
     elif answer.no_answer:
-        info["no_answer_message"] = ("Nothing in your documents was cited for this answer, so it could not be "
-                                     "checked. The closest passages are listed below.")
+        info["no_answer_message"] = ("Nothing in your documents was cited for this answer, so it could not "
+                                     "be checked. The closest passages are listed below.")
     info["citations"] = [
-        {"n": c.n, "label": place(c.file_name, c.page, c.headings), "quote": snippet(c.text[c.span[0]:c.span[1]]),
-         "supported": c.supported}
+        {"n": c.n, "label": place(c.file_name, c.page, c.headings),
+         "quote": snippet(c.text[c.span[0]:c.span[1]]), "supported": c.supported}
         for c in answer.citations
     ]
     info["unverified"] = list(answer.unverified)
@@ -227,7 +238,8 @@ def welcome_html(mode_label: str, documents: int, collections: list[str], sample
     return (
         '<div class="welcome"><h2>Ask your documents</h2>'
         "<p>Every answer cites the passages it comes from: click a marker such as "
-        '<span class="cite-sample">[1]</span> to read the passage, with the supporting sentence highlighted.</p>'
+        '<span class="cite-sample">[1]</span> to read the passage, with the supporting sentence '
+        "highlighted.</p>"
         f'<p class="stats">{documents} document{plural} indexed'
         f"{' in ' + escape(names) if names else ''} · answers: {escape(mode_label)}</p></div>"
     )

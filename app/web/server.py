@@ -148,6 +148,16 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     return ServerApp(assistant, executor, routes, patterns, kwargs)
 
 
+def warm_up(assistant: Assistant) -> None:
+    """Load the models and open the stores now, so that the first reader does not wait for them."""
+    assistant.embedder.warm_up()
+    moderator_warm_up = getattr(assistant.moderator, "warm_up", None)
+    if moderator_warm_up is not None:
+        moderator_warm_up()
+    if assistant.index.catalog.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0]:
+        assistant.retriever.search("warm up")
+
+
 def websocket_origins(host: str, port: int) -> list[str]:
     """Browser origins allowed to open a session: this machine's names (or BOKEH_ALLOW_WS_ORIGIN)."""
     configured = [o.strip() for o in os.environ.get("BOKEH_ALLOW_WS_ORIGIN", "").split(",") if o.strip()]
@@ -169,7 +179,7 @@ def start_server(
     port = settings.port if port is None else port
     host = host or settings.host
     app = build_server_app(settings, assistant)
-    app.assistant.embedder.warm_up()
+    warm_up(app.assistant)
     try:
         server = pn.serve(
             app.routes, port=port, address=host, websocket_origin=websocket_origins(host, port), show=False,

@@ -34,7 +34,8 @@ class ChatSession:
         if answer.query_id:
             self.answers[answer.query_id] = answer
         if answer.mode != "blocked":
-            self.history.append(Turn(question=question, answer=answer.text, standalone=answer.rewritten_query))
+            turn = Turn(question=question, answer=answer.text, standalone=answer.rewritten_query)
+            self.history.append(turn)
 
     def reset(self) -> None:
         """Start a new chat: forget the conversation. The session id stays (rate limits, A/B arm)."""

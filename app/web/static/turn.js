@@ -57,6 +57,16 @@ async function copyText(text) {
   return ok;
 }
 
+// The feed that scrolls (outside this component's shadow root).
+function scroller(start) {
+  let n = start;
+  while (n) {
+    if (n.classList && n.classList.contains("scrollable-vertical")) return n;
+    n = n.parentElement || (n.getRootNode && n.getRootNode().host) || null;
+  }
+  return null;
+}
+
 export function render({ model, el }) {
   const open = { sources: true, related: true, retrieval: false };
   const root = node("div", "exchange");
@@ -71,6 +81,20 @@ export function render({ model, el }) {
   const actions = node("div", "actions");
   card.append(status, body, meta, actions);
   root.append(question, card);
+
+  // Keep a growing answer in view, unless the reader has scrolled up to read something else.
+  function following(draw) {
+    return () => {
+      const feed = scroller(el);
+      const near = feed && feed.scrollHeight - feed.scrollTop - feed.clientHeight < 160;
+      draw();
+      if (!near) return;
+      requestAnimationFrame(() => {
+        const tall = root.getBoundingClientRect().height > feed.clientHeight;
+        root.scrollIntoView({ block: tall ? "start" : "end" });
+      });
+    };
+  }
 
   function drawQuestion() {
     bubble.textContent = model.question;
@@ -194,13 +218,15 @@ export function render({ model, el }) {
     actions.replaceChildren();
     actions.hidden = !info.done || !info.text;
     if (actions.hidden) return;
-    const copy = button("action copy", "Copy", "copy", "Copy the answer");
-    copy.addEventListener("click", async () => {
-      const ok = await copyText(info.text);
-      copy.replaceChildren(icon(ok ? "check" : "copy"), node("span", null, ok ? "Copied" : "Copy failed"));
-      setTimeout(() => copy.replaceChildren(icon("copy"), node("span", null, "Copy")), 1600);
-    });
-    actions.appendChild(copy);
+    if (info.mode !== "blocked") {
+      const copy = button("action copy", "Copy", "copy", "Copy the answer");
+      copy.addEventListener("click", async () => {
+        const ok = await copyText(info.text);
+        copy.replaceChildren(icon(ok ? "check" : "copy"), node("span", null, ok ? "Copied" : "Copy failed"));
+        setTimeout(() => copy.replaceChildren(icon("copy"), node("span", null, "Copy")), 1600);
+      });
+      actions.appendChild(copy);
+    }
     if (!info.query_id) return;
     const up = button("action thumb up", null, "up", "Helpful");
     const down = button("action thumb down", null, "down", "Not helpful");
@@ -236,9 +262,9 @@ export function render({ model, el }) {
   drawMeta();
   model.on("question", drawQuestion);
   model.on("progress", drawStatus);
-  model.on("answer_html", drawBody);
+  model.on("answer_html", following(drawBody));
   model.on("live", drawBody);
-  model.on("info", drawMeta);
+  model.on("info", following(drawMeta));
   model.on("feedback", drawActions);
   return root;
 }

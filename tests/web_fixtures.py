@@ -1,0 +1,219 @@
+"""Helpers for the browser tests: index the samples, run `python -m app serve` in a subprocess, a slow LLM.
+
+The server runs exactly as a user starts it (the CLI, its own process, a temporary data dir), so the
+tests see what a reader sees, including the server's log, which must stay free of tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "sample"
+MODEL_CACHE = ROOT / ".cache" / "models"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+SERVER_START_S = 120.0
+
+
+def moderation_available() -> bool:
+    """The Moderator has landed (app.moderation exports it)."""
+    if importlib.util.find_spec("app.moderation") is None:
+        return False
+    import app.moderation
+
+    return hasattr(app.moderation, "Moderator")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a citewise process: only these CITEWISE_ settings, never the developer's."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CITEWISE_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env.update({
+        "CITEWISE_DATA_DIR": str(data_dir), "CITEWISE_MODEL_CACHE_DIR": str(MODEL_CACHE),
+        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update({f"CITEWISE_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+def index_samples(data_dir: Path, cwd: Path, **settings: str) -> None:
+    """`python -m ingest sync data/sample --collection sample` into `data_dir`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ingest", "sync", str(SAMPLES), "--collection", "sample"],
+        cwd=cwd, env=server_env(data_dir, **settings), capture_output=True, text=True, timeout=600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"indexing the samples failed:\n{result.stdout}\n{result.stderr}")
+
+
+@dataclass
+class ChatServer:
+    """A running `python -m app serve` (started on a free port when created)."""
+
+    log_path: Path
+    data_dir: Path
+    cwd: Path
+    settings: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] = field(init=False)
+    url: str = field(init=False)
+    _checked: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self._spawn()
+
+    def _spawn(self) -> None:
+        """(Re)start the process on a free port."""
+        port = free_port()
+        with self.log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", "serve", "--port", str(port), "--host", "127.0.0.1"],
+                cwd=self.cwd, env=server_env(self.data_dir, **self.settings), stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        self.url = f"http://127.0.0.1:{port}/"
+        self._checked = 0
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def new_log(self) -> str:
+        """What the server logged since the last call."""
+        text = self.log()
+        fresh, self._checked = text[self._checked:], len(text)
+        return fresh
+
+    def wait_until_ready(self, timeout_s: float = SERVER_START_S) -> ChatServer:
+        """Wait until the server answers HTTP; fail with its log if it exits or takes too long."""
+        deadline = time.monotonic() + timeout_s
+        retries = 2
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None and retries and "already in use" in self.log():
+                retries -= 1  # another process took the free port first: try another one
+                self._spawn()
+                continue
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the chat server exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the chat server did not answer within {timeout_s:.0f} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def launch_chat_server(data_dir: Path, cwd: Path, log_path: Path, **settings: str) -> ChatServer:
+    """Start `python -m app serve` on a free port (call `wait_until_ready` before using it)."""
+    return ChatServer(log_path, data_dir, cwd, dict(settings))
+
+
+_QUOTE = re.compile(r'<quote n="1"[^>]*>\n(.*?)\n</quote>', re.DOTALL)
+
+
+@dataclass
+class SlowLLM:
+    """An OpenAI-compatible endpoint that streams, word by word with a pause, the first sentence of
+    passage [1] followed by its marker: a real streamed answer whose citation checks out."""
+
+    word_delay_s: float = 0.12
+    model: str = "test-model"
+    status: int = 200  # set to 500 to play an endpoint that is down
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def reply_for(self, body: dict[str, Any]) -> str:
+        prompt = str(body.get("messages", [{}])[-1].get("content", ""))
+        match = _QUOTE.search(prompt)
+        if not match:
+            return "The documents do not answer this."
+        sentences = re.split(r"(?<=[.!?])\s+", " ".join(match.group(1).split()))
+        sentence = next((s for s in sentences if len(s.split()) >= 4), sentences[0])
+        return f"{sentence} [1]"
+
+    def start(self) -> SlowLLM:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                owner.requests.append(body)
+                if owner.status != 200:
+                    error = json.dumps({"error": {"message": "scripted failure", "type": "test"}}).encode()
+                    self.send_response(owner.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(error)))
+                    self.end_headers()
+                    self.wfile.write(error)
+                    return
+                text = owner.reply_for(body)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for i, word in enumerate(text.split(" ")):
+                    self._event({"content": word if i == 0 else " " + word})
+                    time.sleep(owner.word_delay_s)
+                self._event({}, finish="stop")
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+            def _event(self, delta: dict[str, Any], finish: str | None = None) -> None:
+                choice = {"index": 0, "delta": delta, "finish_reason": finish}
+                chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0,
+                         "model": owner.model, "choices": [choice]}
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
