@@ -124,6 +124,12 @@ def evaluate(
                 **{k: round(v / max(1, len(queries)), 4) for k, v in scores.items()},
                 "p50_ms": round(sorted(latencies)[len(latencies) // 2] * 1000, 1) if latencies else 0,
             }
+        # Every query of a BEIR split has a relevant document: the relevance floor should answer them all.
+        refused = sum(retriever.search(q["text"]).no_answer for q in queries)
+        results["relevance_floor"] = {
+            "mode": run_settings.retrieval_mode, "min_relevance": run_settings.min_relevance,
+            "answerable_refused": round(refused / max(1, len(queries)), 4),
+        }
         index.close()
     return results
 
@@ -153,4 +159,8 @@ def format_report(results: dict[str, Any]) -> str:
         lines.append(
             f"{mode:<16}{s['ndcg@10']:>9.4f}{s['recall@10']:>8.4f}{s['recall@100']:>8.4f}{s['p50_ms']:>9.1f}"
         )
+    floor = results.get("relevance_floor")
+    if floor:
+        lines.append(f"relevance floor ({floor['mode']}, min {floor['min_relevance']}): "
+                     f"{floor['answerable_refused']:.1%} of these answerable queries got 'not covered'")
     return "\n".join(lines)

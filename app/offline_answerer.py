@@ -45,7 +45,7 @@ def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, i
 
 
 def select_quotes(question: str, passages: Sequence[Passage], embed_array: object) -> list[Quote]:
-    """The best sentences to quote, best first (at most MAX_SENTENCES)."""
+    """The best sentences to quote (at most MAX_SENTENCES), the best one's passage first."""
     candidates = _candidates(passages)
     if not candidates:
         return []
@@ -71,7 +71,9 @@ def select_quotes(question: str, passages: Sequence[Passage], embed_array: objec
         chosen.append(quote)
         if len(chosen) == MAX_SENTENCES:
             break
-    return chosen
+    # Read like the document: passages in the order of their best sentence, sentences in text order.
+    first_seen = {id(q.passage): i for i, q in reversed(list(enumerate(chosen)))}
+    return sorted(chosen, key=lambda q: (first_seen[id(q.passage)], q.span[0]))
 
 
 def compose(quotes: Sequence[Quote]) -> str:
