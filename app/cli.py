@@ -57,7 +57,7 @@ def ask(
 def print_answer(answer: Any) -> None:
     """The answer for a terminal: text, notice, sources with the supporting sentence."""
     if answer.mode == "blocked":
-        err.print(f"[bold red]Blocked:[/bold red] {escape(answer.text)}")
+        err.print(f"[bold red]{escape(answer.text)}[/bold red]")
         return
     if answer.rewritten_query:
         out.print(f"[dim]searched for: {escape(answer.rewritten_query)}[/dim]")
