@@ -25,7 +25,7 @@ from app.assistant import Assistant, build_assistant
 from app.errors import UserError
 from app.index import KnowledgeIndex
 from app.settings import Settings
-from app.web.chat import ChatPage
+from app.web.chat import chat_page
 from app.web.console import console_mount
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
@@ -132,7 +132,7 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
     def chat() -> Any:
-        return ChatPage(assistant, executor).layout
+        return chat_page(assistant, executor)
 
     mount = console_mount(settings)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}

@@ -18,7 +18,6 @@ class ChatSession:
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     collection: str | None = None
     history: list[Turn] = field(default_factory=list)
-    answers: dict[str, Answer] = field(default_factory=dict)  # by query id, for feedback
 
     @property
     def filters(self) -> Filters:
@@ -30,9 +29,7 @@ class ChatSession:
         return self.history[-HISTORY_TURNS:]
 
     def remember(self, answer: Answer, question: str) -> None:
-        """Keep an answer for feedback; answered (not blocked) exchanges join the conversation."""
-        if answer.query_id:
-            self.answers[answer.query_id] = answer
+        """Answered (not blocked) exchanges join the conversation that follow-ups are read against."""
         if answer.mode != "blocked":
             turn = Turn(question=question, answer=answer.text, standalone=answer.rewritten_query)
             self.history.append(turn)
@@ -40,4 +37,3 @@ class ChatSession:
     def reset(self) -> None:
         """Start a new chat: forget the conversation. The session id stays (rate limits, A/B arm)."""
         self.history.clear()
-        self.answers.clear()
