@@ -101,9 +101,10 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
     if not history:
         return None
     words = content_words(question)
-    if len(words) > 6 and not FOLLOW_UP.search(question):
-        return None
-    if not FOLLOW_UP.search(question) and len(words) > 3:
+    marked = FOLLOW_UP.search(question) is not None
+    # "and in 2019?", "what about Windows?", "how often?" lean on the conversation; "What is the
+    # capital of Mongolia?" names its own subject and is left alone.
+    if (marked and len(words) > 6) or (not marked and len(words) > 1):
         return None
     previous = history[-1].standalone or history[-1].question
     extra = [w for w in content_words(previous) if w not in words]

@@ -158,3 +158,11 @@ def test_collection_filter_scopes_the_search(settings, indexed, embedder, tmp_pa
         "When is the help desk open?", filters=__import__("app.retrieval", fromlist=["Filters"]).Filters(
             collection="nothing-here"))
     assert answer.no_answer and not answer.citations
+
+
+def test_rule_rewrite_leaves_standalone_questions_alone() -> None:
+    history = [Turn("How do I install Foobar on Linux?", "Run make install [1].")]
+    assert rule_rewrite("What is the capital of Mongolia?", history) is None
+    assert rule_rewrite("and on Windows?", history) is not None
+    assert rule_rewrite("how often?", history) is not None
+    assert rule_rewrite("and on Windows?", []) is None
