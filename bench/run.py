@@ -43,6 +43,15 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def _sync_cli(folder: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m ingest sync FOLDER --json` in its own process, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "sync", str(folder), "--json"], cwd=ROOT, capture_output=True,
+        text=True, env={**os.environ, "CITEWISE_DATA_DIR": str(data_dir),
+                        "CITEWISE_MODEL_CACHE_DIR": str(MODELS), "CITEWISE_MODERATION": "false"},
+    )
+
+
 def bench_ingest(work: Path, files: int, pages: int, results: dict[str, Any]) -> None:
     from app.embeddings import get_embedder
     from app.index import KnowledgeIndex
@@ -77,11 +86,7 @@ def bench_ingest(work: Path, files: int, pages: int, results: dict[str, Any]) ->
     assert again.passages_embedded == 0 and again.unchanged == files
 
     t = time.perf_counter()
-    cli = subprocess.run(
-        [sys.executable, "-m", "ingest", "sync", str(folder), "--json"], cwd=ROOT, capture_output=True,
-        text=True, env={**os.environ, "CITEWISE_DATA_DIR": str(work / "citewise"),
-                        "CITEWISE_MODEL_CACHE_DIR": str(MODELS), "CITEWISE_MODERATION": "false"},
-    )
+    cli = _sync_cli(folder, work / "citewise")
     resync_cli_s = time.perf_counter() - t
     results["ingest"] = {
         "pages": page_count,
@@ -112,11 +117,7 @@ def bench_memory(work: Path, pages: int, results: dict[str, Any]) -> None:
     print(f"memory corpus: {page_count} pages", flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "ingest", "sync", str(folder), "--json"], cwd=ROOT, capture_output=True,
-        text=True, env={**os.environ, "CITEWISE_DATA_DIR": str(work / "big-data"),
-                        "CITEWISE_MODEL_CACHE_DIR": str(MODELS), "CITEWISE_MODERATION": "false"},
-    )
+    proc = _sync_cli(folder, work / "big-data")
     seconds = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     summary = json.loads(proc.stdout) if proc.stdout.strip().startswith("{") else {}

@@ -27,6 +27,11 @@ class OpenAIServer:
     script: list[Reply] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    word_delay_s: float = 0.0  # pause between streamed words, to watch an answer arrive
+
+    def next_reply(self, body: dict[str, Any]) -> Reply:
+        """The scripted behaviour for this request; subclasses may compute it from the request."""
+        return self.script.pop(0) if self.script else Reply("(no reply scripted)")
 
     @property
     def base_url(self) -> str:
@@ -44,7 +49,7 @@ class OpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 owner.requests.append({"path": self.path, "body": body,
                                        "authorization": self.headers.get("Authorization")})
-                reply = owner.script.pop(0) if owner.script else Reply("(no reply scripted)")
+                reply = owner.next_reply(body)
                 if reply.hang_s:
                     time.sleep(reply.hang_s)
                 if reply.status != 200:
@@ -74,6 +79,7 @@ class OpenAIServer:
                 for i, word in enumerate(words):
                     piece = word if i == 0 else " " + word
                     self._event(_chunk(body, {"content": piece}))
+                    time.sleep(owner.word_delay_s)
                 self._event(_chunk(body, {}, finish="stop"))
                 if (body.get("stream_options") or {}).get("include_usage"):
                     usage_chunk = _chunk(body, {}, finish=None)

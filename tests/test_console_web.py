@@ -19,15 +19,16 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 from fpdf import FPDF
+from playwright.sync_api import expect
 
 from app.settings import Settings
 from app.web import metrics
 from app.web.auth import COOKIE, SESSION_HOURS, Authenticator, parse_reader_accounts, safe_next
 from tests.web_fixtures import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     ChatServer,
+    chromium_browser,
     launch_chat_server,
     moderation_available,
 )
@@ -255,13 +256,8 @@ def _seed_logs(data_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 class Console:
@@ -389,7 +385,7 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     files = _catalog(console_server)
     assert set(files) == {"install.md", "notes.txt", "page.html", "pump.pdf", "scan.pdf", "hidden.md"}
     chunks = sum(f["chunk_count"] for f in files.values())
-    assert page.locator(".documents-table .tabulator-row", has_text="pump.pdf").count() == 1
+    expect(page.locator(".documents-table .tabulator-row", has_text="pump.pdf")).to_have_count(1)
     console.tab("Overview")
     assert console.kpi("documents") == "6"
     assert console.kpi("chunks") == str(chunks)
@@ -399,7 +395,7 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     if moderation_available():
         assert console.kpi("health-injection") == "1"  # hidden.md, found by the ingestion scan
     assert "5 added, 1 failed" in page.locator("[data-kpi=last-sync]").inner_text()
-    assert page.locator(".failed-table .tabulator-row", has_text="no text layer").count() == 1
+    expect(page.locator(".failed-table .tabulator-row", has_text="no text layer")).to_have_count(1)
     console.screenshot("overview")
 
     # upload a file: saved under <data_dir>/uploads, indexed by the same sync
@@ -474,14 +470,14 @@ def test_usage_questions_and_moderation_tabs(open_console: Any, console_server: 
     rows = page.locator(".questions-table .tabulator-row", has_text="How do I service the pump")
     rows.first.wait_for()
     assert rows.count() >= 10
-    assert page.locator(".questions-table .tabulator-row", has_text="pump.pdf p.2").count() >= 1
+    page.locator(".questions-table .tabulator-row", has_text="pump.pdf p.2").first.wait_for()
     console.screenshot("questions")
 
     console.tab("Moderation")
     page.locator("select:has(option[value='block'])").select_option("block")
     page.locator("h2", has_text=f"Entries ({SEEDED_BLOCKS})").wait_for()
     blocked = page.locator(".audit-table .tabulator-row", has_text="Ignore all previous instructions")
-    assert blocked.count() == SEEDED_BLOCKS
+    expect(blocked).to_have_count(SEEDED_BLOCKS)
     console.screenshot("moderation")
 
 

@@ -16,10 +16,10 @@ import pytest
 
 from tests.web_fixtures import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     ChatServer,
     SlowLLM,
+    chromium_browser,
     index_samples,
     launch_chat_server,
     moderation_available,
@@ -99,13 +99,8 @@ def llm_server(servers: dict[str, ChatServer]) -> ChatServer:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 class Session:

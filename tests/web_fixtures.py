@@ -7,20 +7,21 @@ tests see what a reader sees, including the server's log, which must stay free o
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tests.openai_server import OpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "sample"
@@ -148,72 +149,35 @@ _QUOTE = re.compile(r'<quote n="1"[^>]*>\n(.*?)\n</quote>', re.DOTALL)
 
 
 @dataclass
-class SlowLLM:
+class SlowLLM(OpenAIServer):
     """An OpenAI-compatible endpoint that streams, word by word with a pause, the first sentence of
     passage [1] followed by its marker: a real streamed answer whose citation checks out."""
 
     word_delay_s: float = 0.12
     model: str = "test-model"
     status: int = 200  # set to 500 to play an endpoint that is down
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
 
-    @property
-    def base_url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def reply_for(self, body: dict[str, Any]) -> str:
+    def next_reply(self, body: dict[str, Any]) -> Reply:
+        if self.status != 200:
+            return Reply(status=self.status)
         prompt = str(body.get("messages", [{}])[-1].get("content", ""))
         match = _QUOTE.search(prompt)
         if not match:
-            return "The documents do not answer this."
+            return Reply("The documents do not answer this.")
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(match.group(1).split()))
         sentence = next((s for s in sentences if len(s.split()) >= 4), sentences[0])
-        return f"{sentence} [1]"
+        return Reply(f"{sentence} [1]")
 
-    def start(self) -> SlowLLM:
-        owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (its own browser download does not work offline)."""
+    from playwright.sync_api import sync_playwright
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                owner.requests.append(body)
-                if owner.status != 200:
-                    error = json.dumps({"error": {"message": "scripted failure", "type": "test"}}).encode()
-                    self.send_response(owner.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(error)))
-                    self.end_headers()
-                    self.wfile.write(error)
-                    return
-                text = owner.reply_for(body)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for i, word in enumerate(text.split(" ")):
-                    self._event({"content": word if i == 0 else " " + word})
-                    time.sleep(owner.word_delay_s)
-                self._event({}, finish="stop")
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-
-            def _event(self, delta: dict[str, Any], finish: str | None = None) -> None:
-                choice = {"index": 0, "delta": delta, "finish_reason": finish}
-                chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0,
-                         "model": owner.model, "choices": [choice]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
