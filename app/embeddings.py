@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -27,6 +29,7 @@ from langchain_core.embeddings import Embeddings
 from app.settings import EmbedBackend, Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+log = logging.getLogger(__name__)
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's window in word pieces, [CLS] and [SEP] included
 WORKERS = max(1, os.cpu_count() or 1)  # concurrent single-threaded inference calls
@@ -83,6 +86,11 @@ def ensure_onnx_model(cache_dir: Path, int8: bool) -> Path:
         if wanted.exists():
             return wanted
         from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+
+        log.warning("preparing the embedding model for this machine (once, about 15 s)")
+        for noisy in ("sentence_transformers", "transformers", "optimum", "torch"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", module=r"(transformers|torch|optimum|onnx)")
 
         # Work in a scratch copy and move finished files in, so no reader ever sees half a file.
         tmp = cache_dir / f".export-{os.getpid()}"

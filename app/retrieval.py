@@ -28,7 +28,7 @@ CANDIDATES = 100  # depth of each list before fusion
 DENSE_WEIGHT = 0.55  # tuned on SciFact train (make eval); BM25 gets the rest
 BRUTE_FORCE_LIMIT = 20000  # filtered dense search scores the filtered set exactly below this size
 _WORD = re.compile(r"\w+")
-GREY_ZONE = 0.15  # below min_relevance by at most this, term coverage decides
+GREY_ZONE = 0.2  # below min_relevance by at most this, term coverage decides
 MIN_COVERAGE = 0.45
 
 
