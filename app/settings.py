@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
     min_relevance: float = Field(
-        0.35, ge=0.0, le=1.0, description="Best dense cosine below which the documents 'do not cover' a question."
+        0.4, ge=0.0, le=1.0, description="Best dense cosine below which the documents 'do not cover' a question."
     )
 
     # --- LLM (any OpenAI-compatible endpoint); unset key and base URL: offline answerer ---------
