@@ -65,7 +65,8 @@ def print_answer(answer: Any) -> None:
     if answer.notice:
         out.print(f"[dim]{escape(answer.notice)}[/dim]")
     if answer.unverified:
-        out.print(f"[yellow]{len(answer.unverified)} cited sentence(s) could not be verified against their passage.[/yellow]")
+        count = len(answer.unverified)
+        out.print(f"[yellow]{count} cited sentence(s) could not be verified against their passage.[/yellow]")
     if answer.citations:
         out.print("\n[bold]Sources[/bold]")
     for c in answer.citations:

@@ -92,7 +92,9 @@ def _summarize(rows: list[dict[str, Any]], chunks: int) -> dict[str, Any]:
     return {
         "questions": len(rows),
         "chunks_indexed": chunks,
-        "answer_contains_expected": _rate([r["contains_answer"] for r in answerable if r["contains_answer"] is not None]),
+        "answer_contains_expected": _rate(
+            [r["contains_answer"] for r in answerable if r["contains_answer"] is not None]
+        ),
         "first_citation_from_expected_source": _rate(
             [r["first_citation_ok"] for r in answerable if r["first_citation_ok"] is not None]),
         "unverified_citation_rate": round(sum(r["unverified"] for r in rows) / cited_total, 3) if cited_total else 0.0,

@@ -165,7 +165,9 @@ def validate_ab(prompts: PromptLibrary, spec: str | None) -> None:
         totals[name] = totals.get(name, 0.0) + share
     for name, total in totals.items():
         if total >= 1:
-            raise PromptError(f"CITEWISE_PROMPT_AB: the shares for '{name}' add up to {total:g}; leave room for the base")
+            raise PromptError(
+                f"CITEWISE_PROMPT_AB: the shares for '{name}' add up to {total:g}; leave room for the base"
+            )
 
 
 def choose_variant(spec: str | None, name: str, session_id: str) -> str | None:

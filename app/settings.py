@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         "onnx-int8", description="onnx-int8 (fastest), onnx (fp32) or torch (reference)."
     )
     embed_batch_size: int = Field(
-        4, ge=1, le=1024, description="Chunks per inference call; small batches run fastest on CPU (measured in make bench)."
+        4, ge=1, le=1024,
+        description="Chunks per inference call; small batches run fastest on CPU (measured in make bench).",
     )
     chunk_tokens: int = Field(
         200, ge=32, le=254, description="Target chunk size in the embedder's own word pieces."
@@ -86,7 +87,9 @@ class Settings(BaseSettings):
     price_output_per_mtok: float = Field(0.60, ge=0, description="USD per million completion tokens.")
 
     # --- prompts ------------------------------------------------------------------------------
-    prompts_dir: Path = Field(Path(__file__).resolve().parent.parent / "prompts", description="Prompt templates folder.")
+    prompts_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "prompts", description="Prompt templates folder."
+    )
     prompt_ab: str | None = Field(
         None, description="A/B split, e.g. 'answer@concise:0.5' runs prompts/answer@concise.md for half the sessions."
     )

@@ -131,7 +131,8 @@ def test_identical_chunks_are_stored_and_embedded_once(index, embedder, docs) ->
     assert stats["duplicate_chunks"] >= 1
     # Both files are still found as sources of the shared passage.
     pid = index.catalog.keyword_search("quarterly review", 1)[0][0]
-    assert {h.path for h in index.chunks_for([pid])[pid]} == {str(docs / "notes.txt"), str(docs / "archive" / "notes.txt")}
+    paths = {h.path for h in index.chunks_for([pid])[pid]}
+    assert paths == {str(docs / "notes.txt"), str(docs / "archive" / "notes.txt")}
     assert_consistent(index)
 
 
@@ -193,7 +194,8 @@ def test_index_built_with_another_model_is_a_clear_error(settings, index) -> Non
 def _many_docs(folder: Path, count: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
-    words = ["valve", "pump", "meter", "panel", "inverter", "cable", "grid", "battery", "fuse", "relay", "sensor", "switch"]
+    words = ["valve", "pump", "meter", "panel", "inverter", "cable", "grid", "battery", "fuse", "relay",
+             "sensor", "switch"]
     for i in range(count):
         paragraphs = [
             " ".join(rng.choice(words, 40)) + f" document {i} paragraph {p}." for p in range(6)
