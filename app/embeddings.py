@@ -11,7 +11,6 @@ reused; at run time the ONNX backends need only onnxruntime and tokenizers (no t
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -237,9 +236,6 @@ class MiniLMEmbedder(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
 
-    def describe(self) -> dict[str, Any]:
-        return {"model": self.model_name, "dimension": self.dimension, "backend": self.backend}
-
 
 @lru_cache(maxsize=4)
 def _cached_embedder(backend: EmbedBackend, cache_dir: Path, batch_size: int) -> MiniLMEmbedder:
@@ -249,8 +245,3 @@ def _cached_embedder(backend: EmbedBackend, cache_dir: Path, batch_size: int) ->
 def get_embedder(settings: Settings) -> MiniLMEmbedder:
     """The shared embedder for these settings (one model in memory per process)."""
     return _cached_embedder(settings.embed_backend, settings.models_dir.resolve(), settings.embed_batch_size)
-
-
-def model_fingerprint(embedder: MiniLMEmbedder) -> str:
-    """What the index records about the model that made its vectors."""
-    return json.dumps({"model": embedder.model_name, "dimension": embedder.dimension}, sort_keys=True)

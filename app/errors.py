@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -40,6 +39,16 @@ def user_message(exc: BaseException) -> str | None:
     return None
 
 
+def _debug() -> bool:
+    """CITEWISE_DEBUG, read through the settings; settings that cannot even load mean no."""
+    from app.settings import get_settings
+
+    try:
+        return get_settings().debug
+    except Exception:  # noqa: BLE001 - we are already reporting another error
+        return False
+
+
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
     """Run a CLI command: expected errors print one line and exit 2, bugs a short note and exit 70."""
 
@@ -58,7 +67,7 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
                 raise
             message = user_message(exc)
             if message is None:
-                if os.environ.get("CITEWISE_DEBUG"):
+                if _debug():
                     raise
                 print(f"internal error: {type(exc).__name__}: {exc}\n"
                       "This is a bug in citewise; run again with CITEWISE_DEBUG=1 to see the traceback "

@@ -31,7 +31,8 @@ def _load_questions(path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def _pct(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1) of `values`; 0 for no values."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
@@ -100,8 +101,8 @@ def _summarize(rows: list[dict[str, Any]], chunks: int) -> dict[str, Any]:
         "unverified_citation_rate": round(sum(r["unverified"] for r in rows) / cited_total, 3) if cited_total else 0.0,
         "no_answer_precision": _rate([r["unanswerable"] for r in predicted_none]),
         "no_answer_recall": _rate([r["no_answer"] for r in truly_none]),
-        "latency_p50_ms": round(_pct(latencies, 0.5), 1),
-        "latency_p95_ms": round(_pct(latencies, 0.95), 1),
+        "latency_p50_ms": round(percentile(latencies, 0.5), 1),
+        "latency_p95_ms": round(percentile(latencies, 0.95), 1),
         "rows": rows,
     }
 

@@ -136,6 +136,3 @@ class QueryLog:
             (key, now(), json.dumps(answer)),
         )
 
-    def clear_cache(self) -> int:
-        with self._lock:
-            return self.db.execute("DELETE FROM answer_cache").rowcount

@@ -31,16 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MODELS = ROOT / ".cache" / "models"
 
+from app.eval_answers import percentile  # noqa: E402 - after the path and offline settings above
+
 
 def _settings(data_dir: Path) -> Any:
     from app.settings import Settings
 
     return Settings(data_dir=data_dir, model_cache_dir=MODELS, moderation=False)
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _sync_cli(folder: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -224,7 +221,7 @@ def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
         baseline.append((time.perf_counter() - t) * 1000)
 
     def summary(values: list[float]) -> dict[str, float]:
-        return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(_pct(values, 0.95), 1)}
+        return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(percentile(values, 0.95), 1)}
 
     results["retrieval"] = {
         "chunks": chunks, "queries": len(queries),
@@ -233,7 +230,7 @@ def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
         "citewise_offline_answer": {**summary(answer), "target_p95_ms": 300},
         "citewise_before_first_llm_token": {**summary(pre_llm), "target_p95_ms": 100},
         "tutorial_similarity_search": summary(baseline),
-        "retrieval_p95_vs_tutorial": round(_pct(retrieve, 0.95) / _pct(baseline, 0.95), 2),
+        "retrieval_p95_vs_tutorial": round(percentile(retrieve, 0.95) / percentile(baseline, 0.95), 2),
     }
     index.close()
 

@@ -14,20 +14,15 @@ import pytest
 from app.index import KnowledgeIndex, VectorStoreError
 from app.retrieval import Retriever
 from ingest.sync import SyncOptions, sync
+from tests.web_fixtures import free_port
 
 pytestmark = pytest.mark.server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def chroma_server(tmp_path: Path):  # noqa: ANN201
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "chroma.log").open("w")
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
@@ -64,7 +59,7 @@ def test_sync_and_search_through_a_chroma_server(settings, embedder, docs, chrom
 
 
 def test_unreachable_server_is_a_clear_error(settings) -> None:  # noqa: ANN001
-    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{_free_port()}"})
+    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
     index = KnowledgeIndex(bad)
     with pytest.raises(VectorStoreError, match="Chroma server"):
         _ = index.vectors

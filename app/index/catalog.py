@@ -413,21 +413,3 @@ class Catalog:
             data["flags"] = json.loads(data["flags"])
             out[data["passage_id"]].append(ChunkHit(**data))
         return out
-
-    def neighbours(self, chunk_id: int, before: int = 1, after: int = 1) -> list[ChunkHit]:
-        """The chunk and its neighbours in the same file, in order (for reading context)."""
-        rows = self.query(
-            "SELECT c2.id AS chunk_id, c2.passage_id, f.path, f.collection, f.file_type, f.title, c2.page,"
-            " c2.headings, c2.char_start, c2.char_end, p.text, p.context, c2.token_count, p.flags"
-            " FROM chunks c JOIN chunks c2 ON c2.file_id = c.file_id"
-            " JOIN files f ON f.id = c2.file_id JOIN passages p ON p.id = c2.passage_id"
-            " WHERE c.id = ? AND c2.position BETWEEN c.position - ? AND c.position + ? ORDER BY c2.position",
-            (chunk_id, before, after),
-        )
-        hits = []
-        for r in rows:
-            data = dict(r)
-            data["headings"] = json.loads(data["headings"])
-            data["flags"] = json.loads(data["flags"])
-            hits.append(ChunkHit(**data))
-        return hits

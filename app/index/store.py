@@ -134,10 +134,6 @@ class KnowledgeIndex:
         with self.catalog.transaction() as conn:
             conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
 
-    def set_collection(self, path: str, collection: str) -> None:
-        with self.catalog.transaction() as conn:
-            conn.execute("UPDATE files SET collection = ? WHERE path = ?", (collection, path))
-
     def remove_files(self, paths: Sequence[str]) -> int:
         """Delete files from catalog, keyword index and vectors together; return how many existed."""
         removed = 0

@@ -144,9 +144,8 @@ class Moderator:
         quoted = bool(passages) and max(offensive_score(p) for p in passages) >= WARN_AT
         abuse = score >= BLOCK_AT and not quoted and (layer == "output" or not asks_something(text))
         action = "block" if abuse else "warn"
-        return [Finding(layer, "offensive", round(score, 3), "offensive or abusive wording (alt-profanity-che"
-                                                             "ck)",
-                        action)]
+        detail = "offensive or abusive wording (alt-profanity-check)"
+        return [Finding(layer, "offensive", round(score, 3), detail, action)]
 
     def _classify(self, text: str) -> list[Finding]:
         model = self.classifier

@@ -226,10 +226,3 @@ def unsupported(text: str, spans: Sequence[PiiSpan], sources: Sequence[str]) -> 
         if not value or value not in haystack:
             keep.append(span)
     return keep
-
-
-def describe(spans: Sequence[PiiSpan]) -> str:
-    """'an e-mail address and a phone number' for a message to a person."""
-    kinds = list(dict.fromkeys(LABELS.get(s.kind, s.kind.lower()) for s in spans))
-    named = [f"an {k}" if k[0] in "aeiouAEIOU" else f"a {k}" for k in kinds]
-    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]

@@ -31,7 +31,6 @@ STAGE_ORDER = (
     "moderation_in", "rewrite", "embed", "dense", "keyword", "retrieve", "select", "pre_llm",
     "first_token", "answer", "verify", "moderation_out", "total",
 )
-NOT_ANSWERS = ("blocked", "no-answer")
 FLAG_LABELS = {"no_text": "no text extracted"}
 
 
