@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from app.retrieval import Passage, content_words
-from ingest.chunking import sentence_spans
+from app.text import sentence_spans
 
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 LEXICAL_SUPPORT = 0.6  # share of a claim's content words found in one passage sentence

@@ -104,7 +104,7 @@ def eval_retrieval(
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, recall@10 and recall@100 of retrieval on a BEIR dataset."""
-    from app.eval_retrieval import evaluate, format_report
+    from app.evals.retrieval import evaluate, format_report
 
     if not (beir / "corpus.jsonl").exists():
         raise UserError(f"{beir} is not a BEIR folder (no corpus.jsonl)")
@@ -127,7 +127,7 @@ def eval_answers(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer quality on your own documents and questions."""
-    from app.eval_answers import evaluate_answers, format_answers_report
+    from app.evals.answers import evaluate_answers, format_answers_report
 
     if not docs.is_dir():
         raise UserError(f"{docs} is not a folder")
@@ -146,7 +146,7 @@ def eval_safety(
     as_json: JsonOpt = False,
 ) -> None:
     """Detection and false-positive rates of moderation on a labelled file."""
-    from app.eval_safety import format_report, run_safety_eval
+    from app.evals.safety import format_report, run_safety_eval
     from app.moderation import Moderator
 
     if not file.is_file():

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.citations import lexical_overlap
 from app.retrieval import Passage, content_words, near_duplicate
-from ingest.chunking import sentence_spans
+from app.text import sentence_spans
 
 MAX_SENTENCES = 3
 PASSAGES_SCANNED = 4

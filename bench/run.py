@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MODELS = ROOT / ".cache" / "models"
 
-from app.eval_answers import percentile  # noqa: E402 - after the path and offline settings above
+from app.evals.answers import percentile  # noqa: E402 - after the path and offline settings above
 
 
 def _settings(data_dir: Path) -> Any:
@@ -130,8 +130,8 @@ def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str]]:
     import numpy as np
 
     from app.index import KnowledgeIndex, NewChunk
+    from app.text import sentence_spans
     from bench.corpus import abstracts
-    from ingest.chunking import sentence_spans
     from ingest.sync import passage_id
 
     settings = _settings(work / "synthetic")

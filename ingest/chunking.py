@@ -9,20 +9,15 @@ they are embedded with the text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from app.text import sentence_spans
 from ingest.documents import Block, Chunk, ParsedDocument
 
 WINDOW = 254  # the model's 256 word pieces less [CLS] and [SEP]
 MAX_CONTEXT_TOKENS = 48
-
-# A sentence ends at . ! ? (optionally followed by quotes/brackets) before white space, or at a line
-# break that starts a list item or follows a line with no closing punctuation (headings, table rows).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)])\s)")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|Fig|fig|Eq|eq|Dr|Mr|Mrs|Ms|Prof|No|approx|al)\.$")
 
 
 @dataclass(frozen=True)
@@ -30,27 +25,6 @@ class _Unit:
     start: int
     end: int
     tokens: int
-
-
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Character spans of the sentences of `text` (shifted by `offset`), white space trimmed."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for match in _SENTENCE_END.finditer(text):
-        if _ABBREV.search(text[pos : match.start()]):
-            continue
-        spans.append((pos, match.start()))
-        pos = match.end()
-    spans.append((pos, len(text)))
-    out = []
-    for start, end in spans:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if not stripped:
-            continue
-        lead = len(piece) - len(piece.lstrip())
-        out.append((offset + start + lead, offset + start + lead + len(stripped)))
-    return out
 
 
 def make_context(title: str | None, headings: Sequence[str]) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ingest.chunking import WINDOW, chunk_document, make_context, sentence_spans
+from app.text import sentence_spans
+from ingest.chunking import WINDOW, chunk_document, make_context
 from ingest.documents import Block, ParsedDocument
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.errors import UserError
-from app.eval_safety import format_report, run_safety_eval
+from app.evals.safety import format_report, run_safety_eval
 from app.moderation import Moderator
 
 

@@ -1,0 +1,1 @@
+"""The evaluation commands behind `python -m app eval ...`: retrieval quality, answers, and safety."""

@@ -1,0 +1,36 @@
+"""Plain-text utilities shared by ingestion and the answer pipeline (no imports from either).
+
+Layering: `app.settings`, `app.text`, `app.embeddings` and `app.index` are the foundation; `ingest` builds
+on them only; the answer pipeline (`app.retrieval`, `app.citations`, `app.assistant`, ...) builds on the
+foundation and never imports `ingest`; `app.services`, `app.web`, `app.evals` and the CLIs sit on top.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (optionally followed by quotes/brackets) before white space, or at a line
+# break that starts a list item or follows a line with no closing punctuation (headings, table rows).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)])\s)")
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|Fig|fig|Eq|eq|Dr|Mr|Mrs|Ms|Prof|No|approx|al)\.$")
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text` (shifted by `offset`), white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREV.search(text[pos : match.start()]):
+            continue
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    out = []
+    for start, end in spans:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        out.append((offset + start + lead, offset + start + lead + len(stripped)))
+    return out

@@ -1,0 +1,243 @@
+"""The Documents tab: upload, re-sync a folder, the documents table and deleting from the index."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import panel as pn
+
+from app.web import admin_stats as stats
+from app.web.console.plots import (
+    CONFIRM_STYLES,
+    FLAG_FORMAT,
+    UPLOAD_LIMIT_MB,
+    card,
+    empty,
+    html_pane,
+    status_html,
+    table,
+)
+from app.web.console.services import ConsoleError, SyncProgress, sync_summary
+
+if TYPE_CHECKING:
+    from app.web.console.page import ConsolePage
+
+
+class DocumentsTab:
+    """Upload and sync actions above the table of indexed documents."""
+
+    def __init__(self, page: ConsolePage) -> None:
+        self.page = page
+        self._build_actions()
+
+    def _build_actions(self) -> None:
+        s = self.page.services.settings
+        accept = ",".join(sorted(_supported_suffixes()))
+        self.upload_input = pn.widgets.FileInput(multiple=True, accept=accept, sizing_mode="stretch_width")
+        self.upload_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
+                                                      width=180)
+        self.upload_button = pn.widgets.Button(name="Upload and index", button_type="primary", width=160)
+        self.upload_button.on_click(self._on_upload)
+        self.folder_input = pn.widgets.TextInput(
+            name="Folder on the server", placeholder="/path/to/documents", sizing_mode="stretch_width")
+        self.folder_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
+                                                      width=180)
+        self.prune = pn.widgets.Checkbox(name="Remove indexed files that vanished from the folder",
+                                         value=True)
+        self.sync_button = pn.widgets.Button(name="Sync folder", button_type="primary", width=160)
+        self.sync_button.on_click(self._on_sync)
+        self.progress = pn.indicators.Progress(value=0, max=1, visible=False, sizing_mode="stretch_width",
+                                               bar_color="primary")
+        self.job_status = html_pane("")
+        self.job_failures = html_pane("")
+        upload = card(
+            html_pane(f'<p class="note">PDF, Markdown, text, HTML or DOCX, up to {UPLOAD_LIMIT_MB} MB per '
+                  "upload. Files are saved under the data folder's <code>uploads/</code> and indexed like "
+                  "<code>python -m ingest sync</code>.</p>"),
+            self.upload_input, pn.Row(self.upload_collection, self.upload_button, align="end"),
+            title="Upload files",
+        )
+        resync = card(
+            html_pane('<p class="note">Index new and changed files of a folder the server can read; unchanged '
+                  "files cost nothing.</p>"),
+            self.folder_input, pn.Row(self.folder_collection, self.sync_button, align="end"), self.prune,
+            title="Re-sync a folder",
+        )
+        self.actions = pn.Column(
+            pn.Row(upload, resync, sizing_mode="stretch_width"),
+            pn.Column(self.progress, self.job_status, self.job_failures, sizing_mode="stretch_width",
+                      margin=(0, 12)),
+            sizing_mode="stretch_width",
+        )
+        self.delete_button = pn.widgets.Button(name="Delete selected", button_type="danger", disabled=True,
+                                               width=160)
+        self.delete_button.on_click(self._on_delete_request)
+        self.confirm_text = html_pane("")
+        self.confirm_button = pn.widgets.Button(name="Yes, delete", button_type="danger", width=120)
+        self.confirm_button.on_click(self._on_delete_confirm)
+        self.cancel_button = pn.widgets.Button(name="Cancel", width=100)
+        self.cancel_button.on_click(lambda _e: self._close_confirm())
+        self.confirm_row = pn.Row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
+                                  sizing_mode="stretch_width", styles=CONFIRM_STYLES)
+        self.documents_table: pn.widgets.Tabulator | None = None
+        self._pending_delete: list[str] = []
+
+    def documents(self) -> list[Any]:
+        frame = stats.documents_frame(self.page.services.index)
+        if frame.empty:
+            self.documents_table = None
+            return [card(html_pane(empty("The index is empty. Upload files or sync a folder above.")),
+                         title="Documents (0)")]
+        frame = frame[[
+            "name", "type", "status", "injection", "no_text", "pages", "chunks", "tokens", "ingested_at",
+            "collection", "error", "path", "size",
+        ]]
+        self.documents_table = table(
+            frame, selectable="checkbox", page_size=20, header_filters={
+                "name": {"type": "input", "func": "like", "placeholder": "search"},
+                "path": {"type": "input", "func": "like", "placeholder": "search"},
+                "collection": {"type": "input", "func": "like", "placeholder": "filter"},
+                "type": {"type": "input", "func": "like", "placeholder": "filter"},
+                "status": {"type": "input", "func": "like", "placeholder": "filter"},
+                "error": {"type": "input", "func": "like", "placeholder": "search"},
+            },
+            titles={"ingested_at": "ingested at", "injection": "injection found",
+                    "no_text": "no text extracted", "size": "bytes"},
+            formatters={"injection": FLAG_FORMAT, "no_text": FLAG_FORMAT, "error": {"type": "textarea"}},
+            widths={"path": 320, "error": 260}, text_align={"injection": "center", "no_text": "center"},
+            frozen_columns=["name"], css_classes=["documents-table"],
+        )
+        self.documents_table.param.watch(self._on_selection, "selection")
+        self.delete_button.disabled = True
+        self._close_confirm()
+        return [card(
+            pn.Row(html_pane(f"<h2>Documents ({len(frame)})</h2>"), self.delete_button,
+                   sizing_mode="stretch_width"),
+            self.confirm_row,
+            html_pane('<p class="note">Click a column title to sort; type in the boxes under the titles to '
+                  "search. Select documents with the checkboxes to delete them from the index.</p>"),
+            self.documents_table,
+        )]
+
+    def _on_selection(self, event: Any) -> None:
+        self.delete_button.disabled = not event.new
+        self.delete_button.name = f"Delete selected ({len(event.new)})" if event.new else "Delete selected"
+
+    def _on_delete_request(self, _event: Any) -> None:
+        if self.documents_table is None:
+            return
+        chosen = self.documents_table.selected_dataframe
+        self._pending_delete = list(chosen["path"])
+        if not self._pending_delete:
+            return
+        names = ", ".join(Path(p).name for p in self._pending_delete[:5])
+        more = f" and {len(self._pending_delete) - 5} more" if len(self._pending_delete) > 5 else ""
+        self.confirm_text.object = (
+            f"<p style='margin:8px 4px'>Delete <b>{html.escape(names)}</b>{more} from the index (vectors, "
+            "keyword index and catalog)? Files on disk are kept, except copies uploaded here.</p>")
+        self.confirm_row.visible = True
+
+    def _close_confirm(self) -> None:
+        self.confirm_row.visible = False
+        self._pending_delete = []
+
+    async def _on_delete_confirm(self, _event: Any) -> None:
+        paths = list(self._pending_delete)
+        self._close_confirm()
+        if not paths:
+            return
+        self.confirm_button.loading = True
+        try:
+            removed = await self.page.in_worker(lambda: self.page.services.delete(paths))
+            self.job_status.object = status_html(f"Deleted {removed} document(s) from the index.")
+            self.job_failures.object = ""
+        except Exception as exc:
+            self.page.show_error(exc)
+        finally:
+            self.confirm_button.loading = False
+        self.page.refresh()
+
+    async def _on_upload(self, _event: Any) -> None:
+        names = _as_list(self.upload_input.filename)
+        contents = _as_list(self.upload_input.value)
+        if not names:
+            self.page.show_error(ConsoleError("Choose one or more files first."))
+            return
+        collection = self.upload_collection.value.strip()
+        try:
+            saved, problems = await self.page.in_worker(
+                lambda: self.page.services.save_uploads(names, contents, collection))
+        except Exception as exc:
+            self.page.show_error(exc)
+            return
+        if not saved:
+            self.page.show_error(ConsoleError("Nothing was indexed. " + " ".join(problems)))
+            return
+        await self._run_sync(saved, collection, prune=False, button=self.upload_button, problems=problems)
+        self.upload_input.clear()
+
+    async def _on_sync(self, _event: Any) -> None:
+        raw = self.folder_input.value.strip()
+        if not raw:
+            self.page.show_error(ConsoleError("Type the path of a folder on the server first."))
+            return
+        folder = Path(raw).expanduser()
+        if not folder.is_absolute():
+            self.page.show_error(ConsoleError(f"{raw} is not an absolute path: type the full path (/srv/docs)."))
+            return
+        if not folder.exists():
+            self.page.show_error(ConsoleError(f"{raw} does not exist on the server (or it cannot read it)."))
+            return
+        collection = self.folder_collection.value.strip()
+        await self._run_sync([folder], collection, self.prune.value, self.sync_button)
+
+    async def _run_sync(self, paths: list[Path], collection: str, prune: bool, button: pn.widgets.Button,
+                        problems: Sequence[str] = ()) -> None:
+        self.page.alert.visible = False
+        progress = SyncProgress()
+        self.progress.value, self.progress.max, self.progress.visible = 0, 1, True
+        self.job_status.object = status_html("Indexing… (reading, chunking and embedding)")
+        self.job_failures.object = ""
+        button.loading = True
+
+        def tick() -> None:
+            done, total, chunks, last = progress.snapshot()
+            self.progress.max = max(total, 1)
+            self.progress.value = min(done, self.progress.max)
+            self.job_status.object = status_html(
+                f"Indexing… {done}/{total} files, {chunks} chunks. {html.escape(last)}")
+
+        try:
+            report = await self.page.in_worker(
+                lambda: self.page.services.sync(paths, collection, prune, progress), tick)
+        except Exception as exc:
+            self.progress.visible = False
+            self.job_status.object = ""
+            self.page.show_error(exc)
+            return
+        finally:
+            button.loading = False
+        line, failures = sync_summary(report)
+        failures = list(problems) + failures
+        self.progress.visible = False
+        self.job_status.object = status_html(f"<b>Sync finished:</b> {html.escape(line)}")
+        if failures:
+            items = "".join(f"<li>{html.escape(f)}</li>" for f in failures)
+            self.job_failures.object = ('<div class="note" id="job-problems" style="color:#7a1f17">'
+                                        f"<b>Problems:</b><ul>{items}</ul></div>")
+        self.page.refresh()
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _supported_suffixes() -> list[str]:
+    from ingest.readers import SUPPORTED_TYPES
+
+    return list(SUPPORTED_TYPES)
