@@ -21,7 +21,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from app.citations import Citation, check_answer
-from app.embeddings import MiniLMEmbedder, get_embedder
+from app.embeddings import MiniLMEmbedder
 from app.index import KnowledgeIndex
 from app.offline_answerer import compose, select_quotes
 from app.prompts import (
@@ -30,8 +30,6 @@ from app.prompts import (
     count_chat_tokens,
     fit_passages,
     format_passages,
-    load_prompts,
-    validate_ab,
 )
 from app.query_log import QueryLog
 from app.retrieval import Filters, Passage, Retrieval, Retriever, content_words
@@ -130,6 +128,7 @@ class Assistant:
         llm: Any | None = None,
         moderator: Any | None = None,
         log: QueryLog | None = None,
+        retriever: Retriever | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -138,7 +137,7 @@ class Assistant:
         self.llm = llm
         self.moderator = moderator
         self.log = log
-        self.retriever = Retriever(index, embedder, settings)
+        self.retriever = retriever or Retriever(index, embedder, settings)
 
     # --- public --------------------------------------------------------------------------------
     @property
@@ -388,19 +387,7 @@ def _finding(finding: Any) -> dict[str, Any]:
 
 
 def build_assistant(settings: Settings, llm: Any | None = None, moderator: Any | None = None) -> Assistant:
-    """Wire the pipeline from settings: the one factory the CLI, the web app and tests use."""
-    from app.llm import ChatLLM, llm_configured
+    """The assistant of a new `app.services.Services` (a process that needs more takes it from there)."""
+    from app.services import build_services
 
-    prompts = load_prompts(settings.prompts_dir)
-    validate_ab(prompts, settings.prompt_ab)
-    index = KnowledgeIndex(settings)
-    embedder = get_embedder(settings)
-    if llm is None and llm_configured(settings):
-        llm = ChatLLM(settings)
-    if moderator is None and settings.moderation:
-        from app.moderation import Moderator
-        from app.moderation.audit import AuditLog
-
-        moderator = Moderator(settings, embedder, AuditLog(settings.logs_dir / "audit.sqlite3"))
-    log = QueryLog(settings.logs_dir / "queries.sqlite3")
-    return Assistant(settings, index, embedder, prompts, llm=llm, moderator=moderator, log=log)
+    return build_services(settings, llm=llm, moderator=moderator).assistant

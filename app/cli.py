@@ -40,10 +40,10 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
-    from app.assistant import build_assistant
     from app.retrieval import Filters
+    from app.services import build_services
 
-    assistant = build_assistant(get_settings())
+    assistant = build_services(get_settings()).assistant
     if assistant.index.stats()["chunks"] == 0:
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     answer = assistant.ask(question, filters=Filters(collection, path, file_type))
@@ -148,13 +148,14 @@ def eval_safety(
     """Detection and false-positive rates of moderation on a labelled file."""
     from app.evals.safety import format_report, run_safety_eval
     from app.moderation import Moderator
+    from app.services import build_services
 
     if not file.is_file():
         raise UserError(f"{file} does not exist")
     settings = get_settings().model_copy(update={"rate_limit_per_minute": 10**9, "rate_limit_burst": 10**9})
-    from app.embeddings import get_embedder
-
-    results = run_safety_eval(file, text_field, label_field, Moderator(settings, get_embedder(settings)))
+    # Its own moderator, without the audit log: an evaluation must not fill the audit with test prompts.
+    moderator = Moderator(settings, build_services(settings).embedder)
+    results = run_safety_eval(file, text_field, label_field, moderator)
     _print_json(results) if as_json else out.print(format_report(results), highlight=False)
 
 

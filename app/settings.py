@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # --- ingestion ------------------------------------------------------------------------------
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are skipped with a reason.")
     default_collection: str = Field("default", description="Collection name when none is given.")
+    index_lock_wait_s: float = Field(
+        600.0, ge=0, description="How long a sync, remove or re-embed waits for another writer of the same "
+        "index to finish before it gives up (the console never waits).")
 
     # --- retrieval ----------------------------------------------------------------------------
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field(

@@ -50,8 +50,7 @@ def _sync_cli(folder: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 def bench_ingest(work: Path, files: int, pages: int, results: dict[str, Any]) -> None:
-    from app.embeddings import get_embedder
-    from app.index import KnowledgeIndex
+    from app.services import build_services
     from bench import tutorial
     from bench.corpus import write_pdfs
     from ingest.sync import SyncOptions, sync
@@ -67,9 +66,8 @@ def bench_ingest(work: Path, files: int, pages: int, results: dict[str, Any]) ->
     tutorial_s = time.perf_counter() - t
     del base["store"]
 
-    settings = _settings(work / "citewise")
-    index = KnowledgeIndex(settings)
-    embedder = get_embedder(settings)
+    services = build_services(_settings(work / "citewise"))
+    settings, index, embedder = services.settings, services.index, services.embedder
     embedder.warm_up()
     options = SyncOptions(chunk_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens)
     t = time.perf_counter()
@@ -126,16 +124,20 @@ def bench_memory(work: Path, pages: int, results: dict[str, Any]) -> None:
 
 
 def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str]]:
-    """An index of `chunks` passages (real text, random unit vectors) plus the queries to ask."""
+    """Services over an index of `chunks` passages (real text, random unit vectors), and the queries."""
     import numpy as np
 
-    from app.index import KnowledgeIndex, NewChunk
+    from app.index import NewChunk
+    from app.services import build_services
     from app.text import sentence_spans
     from bench.corpus import abstracts
     from ingest.sync import passage_id
 
-    settings = _settings(work / "synthetic")
-    index = KnowledgeIndex(settings)
+    # Random vectors are far from every query: lift the relevance floor so every question is answered
+    # and the whole pipeline (offline answer, prompt building) is timed, not the no-answer shortcut.
+    settings = _settings(work / "synthetic").model_copy(update={"min_relevance": 0.0, "answer_cache": False})
+    services = build_services(settings)
+    index = services.index
     rng = np.random.default_rng(3)
     source = abstracts()
     per_file = 100
@@ -161,26 +163,20 @@ def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str]]:
             queries = [json.loads(line)["text"] for line in handle][:200]
     if not queries:
         queries = [f"{next(source)[0]} evidence" for _ in range(200)]
-    return index, queries
+    return services, queries
 
 
 def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
     from app.assistant import Assistant
-    from app.embeddings import get_embedder
-    from app.prompts import load_prompts
     from bench import tutorial
     from tests.fakes import FakeChatModel
 
     t = time.perf_counter()
-    index, queries = _synthetic_index(work, chunks)
+    services, queries = _synthetic_index(work, chunks)
     print(f"synthetic index: {chunks} chunks in {time.perf_counter() - t:.0f} s", flush=True)
-    # Random vectors are far from every query: lift the relevance floor so every question is answered
-    # and the whole pipeline (offline answer, prompt building) is timed, not the no-answer shortcut.
-    settings = index.settings.model_copy(update={"min_relevance": 0.0, "answer_cache": False})
-    embedder = get_embedder(settings)
+    settings, index, embedder, prompts = services.settings, services.index, services.embedder, services.prompts
     embedder.warm_up()
-    prompts = load_prompts(settings.prompts_dir)
-    offline = Assistant(settings, index, embedder, prompts)
+    offline = services.assistant
     for q in queries[:5]:
         offline.ask(q)  # warm caches and lazy imports
 

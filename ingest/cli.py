@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -74,10 +75,16 @@ class LineProgress:
     def finish(self) -> None: ...
 
 
-def _open_index() -> Any:
-    from app.index import KnowledgeIndex
+def _services() -> Any:
+    from app.services import build_services
 
-    return KnowledgeIndex(get_settings())
+    services = build_services(get_settings())
+    services.on_lock_wait = lambda message: err.print(f"[yellow]{escape(message)}[/yellow]")
+    return services
+
+
+def _open_index() -> Any:
+    return _services().index
 
 
 @cli.command()
@@ -92,21 +99,14 @@ def sync(
     as_json: JsonOpt = False,
 ) -> None:
     """Add new files, re-index changed ones, skip unchanged ones (and --prune removed ones)."""
-    from app.embeddings import get_embedder
-    from ingest.sync import SyncOptions, passage_scanner
     from ingest.sync import sync as run_sync
 
-    settings = get_settings()
-    index = _open_index()
-    embedder = get_embedder(settings)
-    options = SyncOptions(
-        collection=collection or settings.default_collection, prune=prune, dry_run=dry_run,
-        checksum=checksum, pdf_password=pdf_password, chunk_tokens=settings.chunk_tokens,
-        overlap_tokens=settings.chunk_overlap_tokens, max_file_bytes=int(settings.max_file_mb * 2**20),
-    )
+    services = _services()
+    options = services.sync_options(collection, prune=prune, dry_run=dry_run, checksum=checksum,
+                                    pdf_password=pdf_password)
     progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
-    scan = passage_scanner(settings)
-    report = run_sync(index, embedder, paths, options, progress, scan_passage=scan)
+    report = run_sync(services.index, services.embedder, paths, options, progress,
+                      scan_passage=services.passage_scanner())
     if as_json:
         _print_json(report.as_json())
     else:
@@ -204,18 +204,38 @@ def stats(as_json: JsonOpt = False) -> None:
 
 @cli.command()
 @friendly
+def check(
+    repair: Annotated[bool, typer.Option(help="Make the stores agree (waits for other writers).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that passages, keyword-index rows and vectors agree (exit 1 when they do not)."""
+    index = _open_index()
+    repaired = index.repair() if repair else None
+    result = index.check()
+    if as_json:
+        _print_json({**result.as_dict(), **({"repaired": repaired} if repaired is not None else {})})
+    else:
+        if repaired is not None:
+            out.print(f"repaired: {repaired}")
+        out.print(f"passages: {result.passages}, keyword rows: {result.keyword_rows}, "
+                  f"vectors: {result.vectors}")
+        if result.ok:
+            out.print("ok: the catalog, the keyword index and the vectors agree.")
+        for problem in result.problems():
+            err.print(f"[red]problem[/red] {escape(problem)}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@cli.command()
+@friendly
 def reembed(as_json: JsonOpt = False) -> None:
     """Recompute every passage vector with the current embedding model (no re-parsing)."""
-    from app.embeddings import get_embedder
     from app.index import KnowledgeIndex
-    from app.index.catalog import Catalog
 
-    settings = get_settings()
-    catalog = Catalog(settings.index_dir / "catalog.sqlite3")
-    catalog.set_meta("embedding_model", "")  # let the index open whatever it was built with
-    catalog.close()
-    index = KnowledgeIndex(settings)
-    count = index.reembed(get_embedder(settings).embed_array)
+    services = _services()
+    index = KnowledgeIndex(services.settings, check_model=False)  # whatever model it was built with
+    index.on_lock_wait = services.on_lock_wait
+    count = index.reembed(services.embedder.embed_array)
     if as_json:
         _print_json({"passages": count})
     else:

@@ -229,17 +229,6 @@ def _plan(
     return todo, sorted(set(prune))
 
 
-def passage_scanner(settings: Any) -> Callable[[str], list[str]] | None:
-    """The moderation check that flags instructions hidden in documents (indirect injection), or None
-    when moderation is off. The CLI and the console's uploads both sync with it."""
-    if not settings.moderation:
-        return None
-    from app.moderation import Moderator
-
-    moderator = Moderator(settings)
-    return lambda text: sorted({f.category for f in moderator.scan_passage(text)})
-
-
 def sync(
     index: KnowledgeIndex,
     embedder: Embedder,

@@ -12,8 +12,9 @@ from fpdf import FPDF
 from app.index import KnowledgeIndex
 from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
+from app.services import build_services
 from app.web import admin_stats as stats
-from ingest.sync import SyncOptions, passage_scanner, sync
+from ingest.sync import SyncOptions, sync
 
 
 def _pdf(path: Path, pages: list[str]) -> Path:
@@ -45,7 +46,8 @@ def health_docs(docs: Path) -> Path:
 
 @pytest.fixture
 def synced(index: KnowledgeIndex, embedder, settings, health_docs: Path) -> KnowledgeIndex:  # noqa: ANN001
-    report = sync(index, embedder, [health_docs], SyncOptions(), scan_passage=passage_scanner(settings))
+    scan = build_services(settings).passage_scanner()
+    report = sync(index, embedder, [health_docs], SyncOptions(), scan_passage=scan)
     assert len(report.added) == 7 and len(report.failed) == 2
     return index
 

@@ -39,9 +39,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def evaluate_answers(docs: Path, questions: Path, settings: Settings, llm: Any | None = None) -> dict[str, Any]:
     """Index `docs`, answer every question, and score answers, citations and no-answer decisions."""
-    from app.assistant import build_assistant
-    from app.embeddings import get_embedder
     from app.errors import UserError
+    from app.services import build_services
     from ingest.sync import SyncOptions, sync
 
     try:
@@ -54,8 +53,9 @@ def evaluate_answers(docs: Path, questions: Path, settings: Settings, llm: Any |
             "chroma_host": None, "answer_cache": False,
             "rate_limit_per_minute": 10**6, "rate_limit_burst": 10**6,
         })
-        assistant = build_assistant(run_settings, llm=llm)
-        report = sync(assistant.index, get_embedder(run_settings), [docs], SyncOptions(
+        services = build_services(run_settings, llm=llm)
+        assistant = services.assistant
+        report = sync(services.index, services.embedder, [docs], SyncOptions(
             chunk_tokens=run_settings.chunk_tokens, overlap_tokens=run_settings.chunk_overlap_tokens))
         rows = []
         for item in items:

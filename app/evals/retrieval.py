@@ -74,9 +74,7 @@ def evaluate(
     max_queries: int | None = None, dense_weights: Sequence[float] = (),
 ) -> dict[str, Any]:
     """Index the corpus in a temporary data dir and score each retrieval mode on the split's queries."""
-    from app.embeddings import get_embedder
-    from app.index import KnowledgeIndex
-    from app.retrieval import Retriever
+    from app.services import build_services
     from ingest.sync import SyncOptions, sync
 
     qrels = load_qrels(beir_dir / "qrels" / f"{split}.tsv")
@@ -91,13 +89,13 @@ def evaluate(
             update={"data_dir": Path(tmp) / "data", "model_cache_dir": settings.models_dir,
                     "chroma_url": None, "chroma_host": None}
         )
-        index = KnowledgeIndex(run_settings)
-        embedder = get_embedder(run_settings)
+        services = build_services(run_settings)
+        index, embedder = services.index, services.embedder
         t = time.perf_counter()
         report = sync(index, embedder, [docs], SyncOptions(
             chunk_tokens=run_settings.chunk_tokens, overlap_tokens=run_settings.chunk_overlap_tokens))
         index_seconds = time.perf_counter() - t
-        retriever = Retriever(index, embedder, run_settings)
+        retriever = services.retriever
         path_to_doc = {str((docs / name).resolve()): doc for name, doc in names.items()}
         results: dict[str, Any] = {
             "dataset": str(beir_dir), "split": split, "queries": len(queries),

@@ -286,6 +286,29 @@ class Catalog:
     def passage_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT id FROM passages")}
 
+    def passages_for_embedding(self) -> list[tuple[str, str, str]]:
+        """(id, context, text) of every passage, in insertion order."""
+        return [(r[0], r[1], r[2]) for r in self.query("SELECT id, context, text FROM passages ORDER BY rowid")]
+
+    def keyword_consistency(self) -> dict[str, int]:
+        """Keyword-index rows, passages without one, and rows without a passage."""
+        rows = self.query("SELECT count(*) FROM passages_fts")[0][0]
+        missing = self.query(
+            "SELECT count(*) FROM passages WHERE rowid NOT IN (SELECT rowid FROM passages_fts)")[0][0]
+        stray = self.query(
+            "SELECT count(*) FROM passages_fts WHERE rowid NOT IN (SELECT rowid FROM passages)")[0][0]
+        return {"rows": int(rows), "missing": int(missing), "stray": int(stray)}
+
+    def repair_keyword_rows(self) -> int:
+        """Add missing keyword rows and delete stray ones; return how many rows changed."""
+        with self.transaction() as conn:
+            stray = conn.execute(
+                "DELETE FROM passages_fts WHERE rowid NOT IN (SELECT rowid FROM passages)").rowcount
+            added = conn.execute(
+                "INSERT INTO passages_fts(rowid, context, text) SELECT rowid, context, text FROM passages"
+                " WHERE rowid NOT IN (SELECT rowid FROM passages_fts)").rowcount
+        return int(stray) + int(added)
+
     # --- search -----------------------------------------------------------------------------------
     def keyword_search(
         self, text: str, k: int, allowed: set[str] | None = None

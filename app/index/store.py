@@ -4,16 +4,22 @@ Ingestion writes through `KnowledgeIndex`; the app reads through it. Consistency
 - a passage's vector is written to Chroma *before* the SQLite transaction that makes it visible, so
   a passage in the catalog always has a vector;
 - passages that no chunk uses any more are deleted from SQLite first, then from Chroma;
-- a write session sets `dirty` in the catalog and clears it when it ends cleanly; opening a dirty index
-  for writing (after Ctrl-C or kill -9) reconciles the two stores: vectors without a passage are
-  deleted, and files whose passages lost their vector are dropped so the next sync re-ingests them.
+- a write session holds the writer lock (`app.index.lock`, across processes), sets `dirty` in the
+  catalog and clears it when it ends cleanly; a writer that finds the index dirty (after Ctrl-C or
+  kill -9; the lock guarantees no other writer is half-way) reconciles the two stores: vectors without
+  a passage are deleted, and files whose passages lost their vector are dropped so the next sync
+  re-ingests them;
+- a re-embed marks `reembed_pending` until every vector is rewritten; until then writes refuse to start
+  and `python -m ingest check` says to run the re-embed again (it resumes safely).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +27,58 @@ import numpy as np
 
 from app.embeddings import DIMENSION, MODEL_NAME
 from app.index.catalog import Catalog, ChunkHit, FileRow, NewChunk
+from app.index.lock import WriterLock
 from app.index.vectors import VectorStore, server_address
 from app.settings import Settings
 
 
 class IndexModelMismatch(Exception):
     """The index on disk was built with another embedding model."""
+
+
+class ReembedPending(Exception):
+    """A re-embed was interrupted; it must be run again before anything else writes."""
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """Whether the catalog, the keyword index and the vectors agree (`python -m ingest check`)."""
+
+    passages: int
+    keyword_rows: int
+    vectors: int
+    passages_without_vector: int
+    vectors_without_passage: int
+    passages_without_keyword_row: int
+    keyword_rows_without_passage: int
+    dirty: bool
+    reembed_pending: bool
+
+    @property
+    def ok(self) -> bool:
+        return not (self.passages_without_vector or self.vectors_without_passage
+                    or self.passages_without_keyword_row or self.keyword_rows_without_passage
+                    or self.dirty or self.reembed_pending)
+
+    def problems(self) -> list[str]:
+        """What disagrees, and the command that fixes it, one line each."""
+        out = []
+        if self.reembed_pending:
+            out.append("a re-embed was interrupted: run `python -m ingest reembed` again to finish it.")
+        if self.dirty:
+            out.append("a write did not finish (crash or kill): run `python -m ingest check --repair`.")
+        repair = "run `python -m ingest check --repair`, then sync your folders again to re-read the files."
+        if self.passages_without_vector:
+            out.append(f"{self.passages_without_vector} passages have no vector: {repair}")
+        if self.vectors_without_passage:
+            out.append(f"{self.vectors_without_passage} vectors belong to no passage: {repair}")
+        if self.passages_without_keyword_row or self.keyword_rows_without_passage:
+            out.append(f"{self.passages_without_keyword_row} passages have no keyword-index row and "
+                       f"{self.keyword_rows_without_passage} keyword rows no passage: {repair}")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok, "problems": self.problems()}
 
 
 def utc_now() -> str:
@@ -36,12 +88,16 @@ def utc_now() -> str:
 class KnowledgeIndex:
     """One citewise index. Thread-safe for the app's readers and one writer."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, check_model: bool = True) -> None:
+        """Open the index; `check_model=False` opens one built with another model (to re-embed it)."""
         self.settings = settings
         self.catalog = Catalog(settings.index_dir / "catalog.sqlite3")
         self._vectors: VectorStore | None = None
         self._vectors_lock = threading.Lock()
-        self._check_model()
+        self.writer_lock = WriterLock(settings.index_dir / "writer.lock")
+        self.on_lock_wait: Callable[[str], None] | None = None  # told when a write waits for another
+        if check_model:
+            self._check_model()
 
     # --- opening ----------------------------------------------------------------------------------
     @property
@@ -68,22 +124,52 @@ class KnowledgeIndex:
             )
 
     def close(self) -> None:
+        while self.writer_lock.held:
+            self.writer_lock.release()
         self.catalog.close()
 
     # --- write sessions ---------------------------------------------------------------------------
+    @contextmanager
+    def writer(self, wait_s: float | None = None) -> Iterator[None]:
+        """Hold the writer lock for a block (waiting up to `wait_s`, default CITEWISE_INDEX_LOCK_WAIT_S;
+        0 fails at once with `IndexBusy`). Whatever `begin_write` left held inside is released too."""
+        wait = self.settings.index_lock_wait_s if wait_s is None else wait_s
+        self.writer_lock.acquire(wait, self.on_lock_wait)
+        depth = self.writer_lock.depth
+        try:
+            yield
+        finally:
+            while self.writer_lock.depth >= depth:
+                self.writer_lock.release()
+
     def begin_write(self) -> dict[str, int]:
-        """Mark a write session; repair the index first if the last one did not end cleanly."""
-        repaired = {"vectors_removed": 0, "files_reset": 0}
-        if self.catalog.get_meta("dirty") == "1":
-            repaired = self.reconcile()
-        self.catalog.set_meta("dirty", "1")
+        """Start a write session under the writer lock (held until `end_write`); repair the index first
+        if the last session did not end cleanly."""
+        self.writer_lock.acquire(self.settings.index_lock_wait_s, self.on_lock_wait)
+        try:
+            if self.catalog.get_meta("reembed_pending") == "1":
+                raise ReembedPending(
+                    "a re-embed of this index was interrupted: run `python -m ingest reembed` to finish it "
+                    "before changing the index.")
+            repaired = {"vectors_removed": 0, "files_reset": 0}
+            if self.catalog.get_meta("dirty") == "1":
+                repaired = self.reconcile()
+            self.catalog.set_meta("dirty", "1")
+        except BaseException:
+            self.writer_lock.release()
+            raise
         return repaired
 
     def end_write(self, summary: dict[str, Any] | None = None) -> None:
-        self.collect_garbage()
-        if summary is not None:
-            self.catalog.set_meta("last_sync", json.dumps(summary))
-        self.catalog.set_meta("dirty", "0")
+        """End a write session cleanly: drop unused passages, record `summary`, release the lock."""
+        try:
+            self.collect_garbage()
+            if summary is not None:
+                self.catalog.set_meta("last_sync", json.dumps(summary))
+            self.catalog.set_meta("dirty", "0")
+        finally:
+            if self.writer_lock.held:
+                self.writer_lock.release()
 
     def reconcile(self) -> dict[str, int]:
         """Make Chroma and the catalog agree (after an interrupted write)."""
@@ -151,16 +237,57 @@ class KnowledgeIndex:
         return len(orphans)
 
     def reembed(self, embed: Any, batch: int = 256) -> int:
-        """Recompute every passage vector with `embed(texts) -> np.ndarray` (after a model change)."""
-        rows = self.catalog.query("SELECT id, context, text FROM passages ORDER BY rowid")
-        self.vectors.delete(self.vectors.all_ids())
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            vecs = embed([embed_text(r["context"], r["text"]) for r in part])
-            self.vectors.upsert([r["id"] for r in part], vecs)
-        self.catalog.set_meta("embedding_model", MODEL_NAME)
-        self.catalog.set_meta("embedding_dimension", str(DIMENSION))
+        """Recompute every passage vector with `embed(texts) -> np.ndarray` (after a model change).
+
+        Crash-safe: `reembed_pending` is set first and cleared last, vectors are overwritten in place
+        (same ids), so an interrupted run leaves every passage with a vector and is finished by running
+        it again. Old vectors are deleted up front only when the dimension changes."""
+        with self.writer():
+            self.catalog.set_meta("reembed_pending", "1")
+            rows = self.catalog.passages_for_embedding()
+            ids = {r[0] for r in rows}
+            current = self.vectors.all_ids()
+            if int(self.catalog.get_meta("embedding_dimension") or DIMENSION) != DIMENSION:
+                self.vectors.delete(current)
+            else:
+                self.vectors.delete(current - ids)
+            for start in range(0, len(rows), batch):
+                part = rows[start : start + batch]
+                vecs = embed([embed_text(context, text) for _, context, text in part])
+                self.vectors.upsert([pid for pid, _, _ in part], vecs)
+            self.catalog.set_meta("embedding_model", MODEL_NAME)
+            self.catalog.set_meta("embedding_dimension", str(DIMENSION))
+            self.catalog.set_meta("dirty", "0")
+            self.catalog.set_meta("reembed_pending", "0")
         return len(rows)
+
+    # --- checking ---------------------------------------------------------------------------------
+    def check(self) -> IndexCheck:
+        """Compare passages, keyword rows and vectors id by id (reads everything: an admin command)."""
+        in_catalog = self.catalog.passage_ids()
+        in_chroma = self.vectors.all_ids()
+        keyword = self.catalog.keyword_consistency()
+        return IndexCheck(
+            passages=len(in_catalog), keyword_rows=keyword["rows"], vectors=len(in_chroma),
+            passages_without_vector=len(in_catalog - in_chroma),
+            vectors_without_passage=len(in_chroma - in_catalog),
+            passages_without_keyword_row=keyword["missing"], keyword_rows_without_passage=keyword["stray"],
+            dirty=self.catalog.get_meta("dirty") == "1",
+            reembed_pending=self.catalog.get_meta("reembed_pending") == "1",
+        )
+
+    def repair(self) -> dict[str, int]:
+        """Make the stores agree under the writer lock: reconcile vectors and catalog (files that lost
+        vectors are dropped, so the next sync re-reads them) and rebuild the keyword rows."""
+        with self.writer():
+            if self.catalog.get_meta("reembed_pending") == "1":
+                raise ReembedPending("a re-embed of this index was interrupted: run `python -m ingest reembed` "
+                                     "to finish it first.")
+            self.catalog.set_meta("dirty", "1")
+            repaired = self.reconcile()
+            repaired["keyword_rows_fixed"] = self.catalog.repair_keyword_rows()
+            self.catalog.set_meta("dirty", "0")
+        return repaired
 
     # --- reading ----------------------------------------------------------------------------------
     def file(self, path: str) -> FileRow | None:
@@ -198,6 +325,8 @@ class KnowledgeIndex:
             "pages": row["pages"],
             "chunks": chunks["n"],
             "passages": passages,
+            "keyword_rows": c.keyword_consistency()["rows"],
+            "vectors": self.vectors.count(),
             "duplicate_chunks": chunks["n"] - passages,
             "tokens": chunks["tokens"],
             "embedding_model": c.get_meta("embedding_model"),

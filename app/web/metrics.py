@@ -22,6 +22,7 @@ from tornado.web import RequestHandler
 
 from app.index import KnowledgeIndex
 from app.query_log import QueryLog
+from app.services import Services
 from app.web import admin_stats
 
 log = logging.getLogger(__name__)
@@ -190,12 +191,12 @@ def parse(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
 class MetricsHandler(RequestHandler):
     """GET /metrics."""
 
-    def initialize(self, sources: Any) -> None:
-        self.sources = sources  # has .index, .query_log, .audit_path (opened lazily)
+    def initialize(self, services: Services) -> None:
+        self.services = services
 
     def get(self) -> None:
         try:
-            text = render(collect(self.sources.index, self.sources.query_log, self.sources.audit_path))
+            text = render(collect(self.services.index, self.services.query_log, self.services.audit_path))
         except Exception as exc:  # a scrape must get a short answer, never a traceback
             log.exception("metrics failed")
             self.set_status(500)

@@ -1,8 +1,10 @@
 """The web server: the reader's chat at /, the admin console's pages, and /files/<id> for cited originals.
 
-One process serves every browser session. The Assistant (index, embedder, LLM client, moderator, query
-log) is built once and shared; each session gets its own `ChatPage` and conversation. Answers are
-computed in a thread pool so the event loop stays free for the other sessions.
+One process serves every browser session. Its stores and models come from one `app.services.Services`
+(index, embedder, LLM client, moderator, logs), shared by the chat, the console and /metrics; each
+session gets its own `ChatPage` and conversation. Answers are computed in a thread pool so the event loop
+stays free for the other sessions. Access rules (who may log in, who sees /console) are installed here,
+for every page, by `install_access`.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from urllib.parse import quote
 import panel as pn
 from tornado.web import RequestHandler
 
-from app.assistant import Assistant, build_assistant
+from app.assistant import Assistant
 from app.errors import UserError
 from app.index import KnowledgeIndex
+from app.services import Services, build_services
 from app.settings import Settings
+from app.web.auth import REFUSAL_TEMPLATE, Authenticator, CitewiseAuth, make_authorize
 from app.web.chat import chat_page
 from app.web.console import console_mount
+from app.web.metrics import MetricsHandler
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
 FILE_CHUNK = 1 << 20
@@ -119,6 +124,7 @@ class FileHandler(RequestHandler):
 class ServerApp:
     """Everything `pn.serve` needs: pages by route, tornado handlers, extra options."""
 
+    services: Services
     assistant: Assistant
     executor: Executor
     routes: dict[str, Callable[[], Any]] = field(default_factory=dict)
@@ -126,26 +132,36 @@ class ServerApp:
     serve_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-def build_server_app(settings: Settings, assistant: Assistant | None = None) -> ServerApp:
-    """The chat at "/", /files/<id>, and whatever the admin console mounts, sharing one Assistant."""
-    assistant = assistant or build_assistant(settings)
+def install_access(settings: Settings) -> tuple[Authenticator, dict[str, Any]]:
+    """The access rules of `app.web.auth` for the whole server: returns the authenticator and the
+    `pn.serve` options (the auth provider, which serves /login and /logout and identifies chat users).
+
+    Installs `pn.config.authorize_callback` and `pn.config.auth_template` (process-wide Panel settings)
+    so that a reader who opens /console gets HTTP 403.
+    """
+    auth = Authenticator(settings)
+    pn.config.authorize_callback = make_authorize(auth)
+    pn.config.auth_template = str(REFUSAL_TEMPLATE)
+    return auth, {"auth_provider": CitewiseAuth(auth)}
+
+
+def build_server_app(services: Services) -> ServerApp:
+    """The chat at "/", /files/<id>, /metrics and the admin console, all on one `Services`."""
+    assistant = services.assistant
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
     def chat() -> Any:
         return chat_page(assistant, executor)
 
-    mount = console_mount(settings)
+    auth, kwargs = install_access(services.settings)
+    mount = console_mount(services, auth)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
-        (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": assistant.index}),
-        *mount.extra_patterns,
+        (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": services.index}),
+        (r"/metrics", MetricsHandler, {"services": services}),
     ]
-    kwargs = dict(mount.serve_kwargs)
-    titles = kwargs.pop("title", {})
-    if isinstance(titles, str):
-        titles = {route: titles for route in routes}
-    kwargs["title"] = {"/": "citewise", **titles} if len(routes) > 1 else "citewise"
-    return ServerApp(assistant, executor, routes, patterns, kwargs)
+    kwargs["title"] = {"/": "citewise", **mount.titles}
+    return ServerApp(services, assistant, executor, routes, patterns, kwargs)
 
 
 def warm_up(assistant: Assistant) -> None:
@@ -172,13 +188,13 @@ def websocket_origins(host: str, port: int) -> list[str]:
 
 
 def start_server(
-    settings: Settings, port: int | None = None, host: str | None = None, assistant: Assistant | None = None,
+    settings: Settings, port: int | None = None, host: str | None = None, services: Services | None = None,
     start: bool = True,
 ) -> Any:
     """Build and bind the server (returns bokeh's Server); with start=True it serves until stopped."""
     port = settings.port if port is None else port
     host = host or settings.host
-    app = build_server_app(settings, assistant)
+    app = build_server_app(services or build_services(settings))
     warm_up(app.assistant)
     try:
         server = pn.serve(

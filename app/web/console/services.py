@@ -5,94 +5,71 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from app.errors import user_message
-from app.index import KnowledgeIndex
+from app.index import IndexBusy, KnowledgeIndex
 from app.query_log import QueryLog
-from app.settings import Settings
+from app.retrieval import Retriever
+from app.services import Services
 
 log = logging.getLogger(__name__)
 
 
 class ConsoleServices:
-    """What every console session shares: the index, the logs, the embedder (opened on first use)."""
+    """What every console session shares: the process's `Services`, a worker pool and the uploads folder."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.audit_path = settings.logs_dir / "audit.sqlite3"
-        self.uploads_dir = settings.data_dir / "uploads"
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.audit_path = services.audit_path
+        self.uploads_dir = services.settings.data_dir / "uploads"
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="citewise-console")
-        self.write_lock = threading.Lock()  # one index update (sync, upload, delete) at a time
-        self._open_lock = threading.RLock()
-        self._index: KnowledgeIndex | None = None
-        self._log: QueryLog | None = None
-        self._retriever: Any = None
 
     @property
     def index(self) -> KnowledgeIndex:
-        with self._open_lock:
-            if self._index is None:
-                self._index = KnowledgeIndex(self.settings)
-            return self._index
+        return self.services.index
 
     @property
     def query_log(self) -> QueryLog:
-        with self._open_lock:
-            if self._log is None:
-                self._log = QueryLog(self.settings.logs_dir / "queries.sqlite3")
-            return self._log
+        return self.services.query_log
 
-    @property
-    def embedder(self) -> Any:
-        from app.embeddings import get_embedder
+    def retriever(self) -> Retriever:
+        return self.services.retriever
 
-        return get_embedder(self.settings)
-
-    def retriever(self) -> Any:
-        from app.retrieval import Retriever
-
-        with self._open_lock:
-            if self._retriever is None:
-                self._retriever = Retriever(self.index, self.embedder, self.settings)
-            return self._retriever
-
-    def sync_options(self, collection: str, prune: bool = False) -> Any:
-        from ingest.sync import SyncOptions
-
-        s = self.settings
-        return SyncOptions(
-            collection=collection or s.default_collection, prune=prune, chunk_tokens=s.chunk_tokens,
-            overlap_tokens=s.chunk_overlap_tokens, max_file_bytes=int(s.max_file_mb * 2**20),
-        )
+    @contextmanager
+    def _writing(self) -> Iterator[KnowledgeIndex]:
+        """The index under its writer lock, or a ConsoleError at once when another writer (a console
+        session, or `python -m ingest` from a shell or cron) holds it."""
+        index = self.index
+        try:
+            with index.writer(wait_s=0):
+                yield index
+        except IndexBusy:
+            holder = index.writer_lock.holder()
+            who = f" ({holder})" if holder else ""
+            raise ConsoleError(f"Another index update is running{who}. Wait for it to finish, then try "
+                               "again.") from None
 
     def sync(self, paths: Sequence[Path], collection: str, prune: bool, progress: Any) -> Any:
-        """The same ingestion as `python -m ingest sync` (passage scan included), one at a time."""
-        from ingest.sync import passage_scanner, sync
+        """The same ingestion as `python -m ingest sync` (passage scan included), one writer at a time."""
+        from ingest.sync import sync
 
-        if not self.write_lock.acquire(blocking=False):
-            raise ConsoleError("Another index update is running. Wait for it to finish, then try again.")
-        try:
-            options = self.sync_options(collection, prune)
-            return sync(self.index, self.embedder, list(paths), options, progress,
-                        scan_passage=passage_scanner(self.settings))
-        finally:
-            self.write_lock.release()
+        with self._writing() as index:
+            options = self.services.sync_options(collection, prune=prune)
+            return sync(index, self.services.embedder, list(paths), options, progress,
+                        scan_passage=self.services.passage_scanner())
 
     def delete(self, paths: Sequence[str]) -> int:
         """Remove documents from the catalog, keyword index and vectors; delete our copies of uploads."""
-        if not self.write_lock.acquire(blocking=False):
-            raise ConsoleError("Another index update is running. Wait for it to finish, then try again.")
-        try:
-            index = self.index
+        with self._writing() as index:
             index.begin_write()
             removed = index.remove_files(list(paths))
             index.end_write()
-        finally:
-            self.write_lock.release()
         uploads = self.uploads_dir.resolve()
         for path in paths:
             copy = Path(path)
