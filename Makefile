@@ -28,10 +28,11 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: install
-	@if [ "$$($(BIN)/python -m ingest stats --json | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["chunks"])')" = 0 ]; then \
+	@$(BIN)/python -m ingest is-empty >/dev/null; status=$$?; \
+	if [ $$status = 0 ]; then \
 		echo "Indexing the bundled sample documents (data/sample)..."; \
-		$(BIN)/python -m ingest sync data/sample --collection sample; \
-	fi
+		$(BIN)/python -m ingest sync data/sample --collection sample || exit $$?; \
+	elif [ $$status != 1 ]; then exit $$status; fi
 	$(BIN)/python -m app serve
 
 serve: install

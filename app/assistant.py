@@ -208,6 +208,7 @@ class Assistant:
             answer.no_answer = True
             answer.mode = "no-answer"
             answer.text = self.prompts.get("no_answer").render()
+            answer.notice = retrieval.ranking.degraded or answer.notice
             self._finish(answer, session_id, filters, started)
             yield Event("delta", answer.text)
             yield Event("final", answer.text, answer=answer)
@@ -254,8 +255,10 @@ class Assistant:
             elif decision.text != answer.text:
                 answer.text = decision.text
                 yield Event("replace", answer.text)
+        if retrieval.ranking.degraded:  # one half of hybrid search failed: say so, and cache nothing
+            answer.notice = f"{retrieval.ranking.degraded} {answer.notice or ''}".strip()
         if (not answer.cache_hit and self.log and self.settings.answer_cache and answer.mode != "blocked"
-                and answer.mode != "llm-fallback"):
+                and answer.mode != "llm-fallback" and not retrieval.ranking.degraded):
             self.log.cache(key, {"text": answer.text, "mode": answer.mode, "model": answer.usage.get("model"),
                                  "notice": answer.notice})
         self._finish(answer, session_id, filters, started, action)

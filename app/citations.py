@@ -24,23 +24,52 @@ SEMANTIC_SUPPORT = 0.62  # cosine of the claim to its best passage sentence (all
 
 @dataclass
 class Citation:
-    """One cited passage, as the reader sees it under an answer."""
+    """One cited passage (the retrieved `Passage` itself), with how well the answer's claims hold."""
 
-    n: int
-    passage_id: str
-    chunk_id: int
-    path: str
-    file_name: str
-    page: int | None
-    headings: list[str]
-    text: str
+    passage: Passage
     span: tuple[int, int]  # best-supporting sentence inside `text`
     supported: bool
     support: float
     claims: list[str] = field(default_factory=list)
 
+    @property
+    def n(self) -> int:
+        return self.passage.n
+
+    @property
+    def passage_id(self) -> str:
+        return self.passage.passage_id
+
+    @property
+    def chunk_id(self) -> int:
+        return self.passage.chunk_id
+
+    @property
+    def path(self) -> str:
+        return self.passage.path
+
+    @property
+    def file_name(self) -> str:
+        return self.passage.file_name
+
+    @property
+    def page(self) -> int | None:
+        return self.passage.page
+
+    @property
+    def headings(self) -> list[str]:
+        return self.passage.headings
+
+    @property
+    def text(self) -> str:
+        return self.passage.text
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {
+            "n": self.n, "passage_id": self.passage_id, "chunk_id": self.chunk_id, "path": self.path,
+            "file_name": self.file_name, "page": self.page, "headings": self.headings, "text": self.text,
+            "span": self.span, "supported": self.supported, "support": self.support, "claims": self.claims,
+        }
 
 
 @dataclass
@@ -136,9 +165,7 @@ def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = Non
             current = citations.get(n)
             if current is None or (ok and not current.supported) or score > current.support:
                 citations[n] = Citation(
-                    n=n, passage_id=passage.passage_id, chunk_id=passage.chunk_id, path=passage.path,
-                    file_name=passage.file_name, page=passage.page, headings=passage.headings,
-                    text=passage.text, span=span, supported=ok or bool(current and current.supported),
+                    passage, span=span, supported=ok or bool(current and current.supported),
                     support=round(score, 3), claims=(current.claims if current else []),
                 )
             citations[n].claims.append(claim)

@@ -44,7 +44,7 @@ def ask(
     from app.services import build_services
 
     assistant = build_services(get_settings()).assistant
-    if assistant.index.stats()["chunks"] == 0:
+    if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     answer = assistant.ask(question, filters=Filters(collection, path, file_type))
     if as_json:

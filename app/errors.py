@@ -21,9 +21,10 @@ def user_message(exc: BaseException) -> str | None:
     """A readable message for the errors we expect from bad settings or a broken index, else None."""
     from pydantic import ValidationError
 
-    from app.index import IndexBusy, IndexModelMismatch, ReembedPending, VectorStoreError
+    from app.index import IndexBusy, IndexModelMismatch, KeywordSearchError, ReembedPending, VectorStoreError
 
-    if isinstance(exc, UserError | IndexModelMismatch | VectorStoreError | IndexBusy | ReembedPending):
+    known = UserError | IndexModelMismatch | VectorStoreError | IndexBusy | ReembedPending | KeywordSearchError
+    if isinstance(exc, known):
         return str(exc)
     if isinstance(exc, ValidationError):
         problems = "; ".join(

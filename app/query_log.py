@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS answer_cache (
 """
 
 
+def _since(since: str | None, alias: str = "") -> tuple[str, list[Any]]:
+    column = f"{alias}.at" if alias else "at"
+    return (f" WHERE {column} >= ?", [since]) if since else (" WHERE 1=1", [])
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -121,9 +126,132 @@ class QueryLog:
             out.append(data)
         return out
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """Read-only SQL for the admin console's aggregates."""
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return [dict(r) for r in self._run(sql, params)]
+
+    # --- aggregates for the admin console and /metrics (`since`: ISO time, None for all time) ------
+    def usage_totals(self, since: str | None = None) -> dict[str, Any]:
+        """questions, blocked, no_answer, answers, cache_hits, unverified_answers, prompt_tokens,
+        completion_tokens, cost_usd (an *answer* is neither blocked nor a no-answer)."""
+        where, params = _since(since)
+        return self._rows(
+            "SELECT COUNT(*) AS questions, COALESCE(SUM(mode = 'blocked'), 0) AS blocked,"
+            " COALESCE(SUM(no_answer = 1 AND mode != 'blocked'), 0) AS no_answer,"
+            " COALESCE(SUM(mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0) AS answers,"
+            " COALESCE(SUM(cache_hit = 1 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
+            " AS cache_hits,"
+            " COALESCE(SUM(unverified > 0 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
+            " AS unverified_answers,"
+            " COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,"
+            " COALESCE(SUM(completion_tokens), 0) AS completion_tokens,"
+            " COALESCE(SUM(cost_usd), 0) AS cost_usd FROM queries" + where,
+            params,
+        )[0]
+
+    def thumbs(self, since: str | None = None) -> dict[str, int]:
+        """Thumbs up and down on questions asked since `since`: {"up": n, "down": n}."""
+        where, params = _since(since, "q")
+        row = self._rows(
+            "SELECT COALESCE(SUM(f.rating > 0), 0) AS up, COALESCE(SUM(f.rating < 0), 0) AS down"
+            " FROM feedback f JOIN queries q ON q.id = f.query_id" + where,
+            params,
+        )[0]
+        return {"up": int(row["up"]), "down": int(row["down"])}
+
+    def total_ms(self, since: str | None = None) -> list[float]:
+        """End-to-end milliseconds of every question."""
+        where, params = _since(since)
+        return [float(r["total_ms"]) for r in self._rows("SELECT total_ms FROM queries" + where, params)]
+
+    def questions_by_day(self, since: str | None = None) -> list[dict[str, Any]]:
+        """day (UTC), mode, questions."""
+        where, params = _since(since)
+        return self._rows(
+            "SELECT substr(at, 1, 10) AS day, mode, COUNT(*) AS questions FROM queries" + where
+            + " GROUP BY day, mode ORDER BY day, mode",
+            params,
+        )
+
+    def questions_by_mode(self) -> dict[str, int]:
+        """All questions ever asked, by answer mode."""
+        rows = self._rows("SELECT mode, COUNT(*) AS n FROM queries GROUP BY mode ORDER BY mode")
+        return {str(r["mode"]): int(r["n"]) for r in rows}
+
+    def latest_timings(self, since: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
+        """The per-stage timings of the latest `limit` questions, newest first (unreadable ones skipped)."""
+        where, params = _since(since)
+        out = []
+        for r in self._rows("SELECT timings FROM queries" + where + " ORDER BY at DESC LIMIT ?",
+                            [*params, limit]):
+            try:
+                timings = json.loads(r["timings"])
+            except (TypeError, ValueError):
+                continue
+            if isinstance(timings, dict):
+                out.append(timings)
+        return out
+
+    def latency_histogram(self, bounds_ms: Sequence[float]) -> tuple[list[int], int, float]:
+        """Questions at or under each bound (cumulative), all questions, and their summed milliseconds."""
+        sums = ", ".join(f"COALESCE(SUM(total_ms <= ?), 0) AS b{i}" for i in range(len(bounds_ms)))
+        row = self._rows(f"SELECT COUNT(*) AS n, COALESCE(SUM(total_ms), 0) AS total, {sums} FROM queries",
+                         [float(b) for b in bounds_ms])[0]
+        return [int(row[f"b{i}"]) for i in range(len(bounds_ms))], int(row["n"]), float(row["total"])
+
+    def usage_by_day_and_model(self, since: str | None = None) -> list[dict[str, Any]]:
+        """day, model ('none' without one), questions, prompt_tokens, completion_tokens, cost_usd."""
+        where, params = _since(since)
+        return self._rows(
+            "SELECT substr(at, 1, 10) AS day, COALESCE(NULLIF(model, ''), 'none') AS model,"
+            " COUNT(*) AS questions,"
+            " SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,"
+            " SUM(cost_usd) AS cost_usd FROM queries" + where + " GROUP BY day, model ORDER BY day, model",
+            params,
+        )
+
+    def usage_by_model(self) -> list[dict[str, Any]]:
+        """model ('none' without one), prompt_tokens, completion_tokens, cost_usd, over all time."""
+        return self._rows(
+            "SELECT COALESCE(NULLIF(model, ''), 'none') AS model, SUM(prompt_tokens) AS prompt_tokens,"
+            " SUM(completion_tokens) AS completion_tokens, SUM(cost_usd) AS cost_usd FROM queries"
+            " GROUP BY 1 ORDER BY 1")
+
+    def moderated_by_action(self) -> dict[str, int]:
+        """Questions whose moderation decision was warn or block, by that action."""
+        rows = self._rows("SELECT moderation_action AS action, COUNT(*) AS n FROM queries"
+                          " WHERE moderation_action IN ('warn', 'block') GROUP BY 1 ORDER BY 1")
+        return {str(r["action"]): int(r["n"]) for r in rows}
+
+    def feedback_with_questions(self, since: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """at, rating, comment, question, answer, variant of the latest thumbs, newest first."""
+        where, params = _since(since, "f")
+        return self._rows(
+            "SELECT f.at AS at, f.rating AS rating, COALESCE(f.comment, '') AS comment,"
+            " q.question AS question, q.answer AS answer, q.prompt_variant AS variant"
+            " FROM feedback f JOIN queries q ON q.id = f.query_id"
+            + where + " ORDER BY f.at DESC, q.at DESC LIMIT ?",
+            [*params, limit],
+        )
+
+    def questions_by_variant(self, since: str | None = None) -> list[dict[str, Any]]:
+        """variant, mode, no_answer, total_ms, tokens, cost_usd, rating of every question not blocked."""
+        where, params = _since(since, "q")
+        return self._rows(
+            "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.mode AS mode,"
+            " q.no_answer AS no_answer, q.total_ms AS total_ms,"
+            " q.prompt_tokens + q.completion_tokens AS tokens, q.cost_usd AS cost_usd,"
+            " f.rating AS rating FROM queries q LEFT JOIN feedback f ON f.query_id = q.id"
+            + where + " AND q.mode != 'blocked'",
+            params,
+        )
+
+    def answers_by_variant(self) -> list[dict[str, Any]]:
+        """variant, question, answer, at, rating of every answer (not blocked, not no-answer), newest first."""
+        return self._rows(
+            "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.question, q.answer, q.at, f.rating"
+            " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id"
+            " WHERE q.mode NOT IN ('blocked', 'no-answer') AND q.no_answer = 0 ORDER BY q.at DESC"
+        )
 
     # --- answer cache -----------------------------------------------------------------------------
     def cached(self, key: str) -> dict[str, Any] | None:

@@ -12,14 +12,14 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from app.embeddings import MiniLMEmbedder
-from app.index import ChunkHit, KnowledgeIndex
+from app.index import ChunkHit, KeywordSearchError, KnowledgeIndex, VectorStoreError
 from app.index.catalog import STOPWORDS
 from app.settings import Settings
 
@@ -47,25 +47,67 @@ class Filters:
 
 @dataclass
 class Passage:
-    """A retrieved passage with everything a citation needs."""
+    """A retrieved chunk: the index's own record (`chunk`, not a copy), its scores and its number [n].
 
-    n: int
-    passage_id: str
-    chunk_id: int
-    path: str
-    collection: str
-    file_type: str
-    title: str | None
-    page: int | None
-    headings: list[str]
-    text: str
-    context: str
-    char_start: int
-    char_end: int
+    The same object travels from retrieval to the prompt, the offline answer and the citation."""
+
+    chunk: ChunkHit
     score: float
     dense_score: float | None
     keyword_score: float | None
-    flags: list[str] = field(default_factory=list)
+    n: int = 0
+
+    @property
+    def passage_id(self) -> str:
+        return self.chunk.passage_id
+
+    @property
+    def chunk_id(self) -> int:
+        return self.chunk.chunk_id
+
+    @property
+    def path(self) -> str:
+        return self.chunk.path
+
+    @property
+    def collection(self) -> str:
+        return self.chunk.collection
+
+    @property
+    def file_type(self) -> str:
+        return self.chunk.file_type
+
+    @property
+    def title(self) -> str | None:
+        return self.chunk.title
+
+    @property
+    def page(self) -> int | None:
+        return self.chunk.page
+
+    @property
+    def headings(self) -> list[str]:
+        return self.chunk.headings
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    @property
+    def context(self) -> str:
+        return self.chunk.context
+
+    @property
+    def char_start(self) -> int:
+        return self.chunk.char_start
+
+    @property
+    def char_end(self) -> int:
+        return self.chunk.char_end
+
+    @property
+    def flags(self) -> list[str]:
+        return self.chunk.flags
 
     @property
     def file_name(self) -> str:
@@ -82,7 +124,15 @@ class Passage:
         return " > ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "file_name": self.file_name, "label": self.label}
+        c = self.chunk
+        return {
+            "n": self.n, "passage_id": c.passage_id, "chunk_id": c.chunk_id, "path": c.path,
+            "collection": c.collection, "file_type": c.file_type, "title": c.title, "page": c.page,
+            "headings": c.headings, "text": c.text, "context": c.context, "char_start": c.char_start,
+            "char_end": c.char_end, "score": self.score, "dense_score": self.dense_score,
+            "keyword_score": self.keyword_score, "flags": c.flags, "file_name": self.file_name,
+            "label": self.label,
+        }
 
 
 @dataclass
@@ -93,6 +143,8 @@ class Ranking:
     dense: list[tuple[str, float]]
     keyword: list[tuple[str, float]]
     timings: dict[str, float]
+    degraded: str | None = None  # why one half of hybrid search was left out, for the answer's notice
+    used: Mode | None = None  # the mode that actually ran (differs from the asked one when degraded)
 
 
 @dataclass
@@ -194,6 +246,7 @@ class Retriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
+        degraded: str | None = None
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
@@ -201,11 +254,23 @@ class Retriever:
             vector = self.embed_query(query)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            dense = self.dense(vector, depth, allowed)
+            try:
+                dense = self.dense(vector, depth, allowed)
+            except VectorStoreError as exc:
+                if mode != "hybrid":
+                    raise
+                degraded = f"Keyword search only: the vector store failed ({exc})."
+                mode = "keyword"
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
         if mode in ("hybrid", "keyword"):
             t = time.perf_counter()
-            keyword = self.index.catalog.keyword_search(query, depth, allowed)
+            try:
+                keyword = self.index.catalog.keyword_search(query, depth, allowed)
+            except KeywordSearchError as exc:
+                if mode != "hybrid":
+                    raise
+                degraded = f"Meaning-based search only: the keyword index failed ({exc})."
+                mode = "dense"
             timings["keyword_ms"] = (time.perf_counter() - t) * 1000
         if mode == "dense":
             fused = dense
@@ -215,7 +280,8 @@ class Retriever:
         else:
             fused = fuse(dense, keyword, dense_weight)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings)
+        return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
+                       used=mode)
 
     def search(
         self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None
@@ -252,6 +318,7 @@ class Retriever:
         chosen.sort(key=lambda p: p.score, reverse=True)
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
+        mode = ranking.used or mode
         best_dense = self._best_dense(query, ranking, mode)
         no_answer = not chosen or not self._relevant(best_dense, query, chosen, mode)
         ranking.timings["select_ms"] = (time.perf_counter() - t) * 1000
@@ -264,7 +331,10 @@ class Retriever:
             return ranking.dense[0][1]
         if mode == "keyword" and ranking.keyword:
             vector = self.embed_query(query)
-            return max((s for _, s in self.dense(vector, 1, {ranking.keyword[0][0]})), default=0.0)
+            try:
+                return max((s for _, s in self.dense(vector, 1, {ranking.keyword[0][0]})), default=0.0)
+            except VectorStoreError:  # degraded to keywords: let term coverage decide (the grey zone)
+                return self.settings.min_relevance - GREY_ZONE
         return 0.0
 
     def _relevant(self, best_dense: float, query: str, chosen: list[Passage], mode: Mode) -> bool:
@@ -279,14 +349,12 @@ class Retriever:
         if best_dense < self.settings.min_relevance - GREY_ZONE:
             return False
         top = [p.passage_id for p in chosen[:3]]
-        coverage = self.index.catalog.term_coverage(query, top)
+        try:
+            coverage = self.index.catalog.term_coverage(query, top)
+        except KeywordSearchError:  # degraded to meaning only: the grey zone cannot be checked
+            return False
         return max(coverage.values(), default=0.0) >= MIN_COVERAGE
 
 
 def _passage(hit: ChunkHit, score: float, dense: float | None, keyword: float | None) -> Passage:
-    return Passage(
-        n=0, passage_id=hit.passage_id, chunk_id=hit.chunk_id, path=hit.path, collection=hit.collection,
-        file_type=hit.file_type, title=hit.title, page=hit.page, headings=hit.headings, text=hit.text,
-        context=hit.context, char_start=hit.char_start, char_end=hit.char_end, score=score,
-        dense_score=dense, keyword_score=keyword, flags=hit.flags,
-    )
+    return Passage(hit, score, dense, keyword)

@@ -202,6 +202,15 @@ def stats(as_json: JsonOpt = False) -> None:
         out.print(f"{key:>20}: {value}")
 
 
+@cli.command("is-empty")
+@friendly
+def is_empty() -> None:
+    """Exit 0 when the index has nothing to search, 1 when it has (2 when it cannot be opened)."""
+    empty = _open_index().is_empty()
+    out.print("the index is empty" if empty else "the index has documents")
+    raise typer.Exit(0 if empty else 1)
+
+
 @cli.command()
 @friendly
 def check(

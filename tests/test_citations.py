@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from app.citations import check_answer, drop_dangling_markers, split_claims
+from app.index import ChunkHit
 from app.retrieval import Passage
 
 
 def passage(n: int, text: str, path: str = "/docs/guide.md", page: int | None = None) -> Passage:
-    return Passage(n=n, passage_id=f"p{n}", chunk_id=n, path=path, collection="default", file_type="markdown",
-                   title="Guide", page=page, headings=["Guide", "Backups"], text=text, context="Guide > Backups",
-                   char_start=0, char_end=len(text), score=1.0, dense_score=0.8, keyword_score=1.0)
+    chunk = ChunkHit(chunk_id=n, passage_id=f"p{n}", path=path, collection="default", file_type="markdown",
+                     title="Guide", page=page, headings=["Guide", "Backups"], char_start=0, char_end=len(text),
+                     text=text, context="Guide > Backups", token_count=20, flags=[])
+    return Passage(chunk, score=1.0, dense_score=0.8, keyword_score=1.0, n=n)
 
 
 P1 = passage(1, "Backups run every night at 02:00. Each backup is kept for thirty days. Restores take an hour.")

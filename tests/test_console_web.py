@@ -141,9 +141,8 @@ def test_metrics_text_parses_and_matches_the_stores(index, embedder, settings, d
     log.feedback(first, 1)
     audit = AuditLog(settings.logs_dir / "audit.sqlite3")
     audit.record("s", "input", "prompt_injection", 0.9, "block", "ignore previous instructions")
-    audit.close()
 
-    text = metrics.render(metrics.collect(index, log, settings.logs_dir / "audit.sqlite3"))
+    text = metrics.render(metrics.collect(index, log, audit))
     parsed = metrics.parse(text)  # raises on any line that is not valid exposition format
     for name in re.findall(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE):
         assert f"# HELP {name[0]} " in text

@@ -13,6 +13,7 @@ Passages and their keyword entries change in the same transaction as the chunk r
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import sqlite3
@@ -84,6 +85,13 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
+
+
+log = logging.getLogger(__name__)
+
+
+class KeywordSearchError(Exception):
+    """The keyword index (SQLite FTS5) could not be searched (locked, damaged, unreadable)."""
 
 
 def query_terms(text: str) -> list[str]:
@@ -286,6 +294,86 @@ class Catalog:
     def passage_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT id FROM passages")}
 
+    # --- aggregates for the admin console ---------------------------------------------------------
+    def totals(self) -> tuple[dict[str, Any], dict[str, Any], int]:
+        """(files, pages, ok, failed), (chunks n, tokens), passages."""
+        row = self.query(
+            "SELECT COUNT(*) AS files, COALESCE(SUM(pages), 0) AS pages,"
+            " COALESCE(SUM(status = 'ok'), 0) AS ok, COALESCE(SUM(status != 'ok'), 0) AS failed"
+            " FROM files"
+        )[0]
+        chunks = self.query("SELECT COUNT(*) AS n, COALESCE(SUM(token_count), 0) AS tokens FROM chunks")[0]
+        passages = int(self.query("SELECT COUNT(*) FROM passages")[0][0])
+        return dict(row), dict(chunks), passages
+
+    def chunk_token_counts(self) -> list[int]:
+        return [int(r[0]) for r in self.query("SELECT token_count FROM chunks")]
+
+    def documents_by_type(self) -> list[dict[str, Any]]:
+        """type, documents, chunks, failed; most documents first."""
+        rows = self.query(
+            "SELECT file_type AS type, COUNT(*) AS documents, COALESCE(SUM(chunk_count), 0) AS chunks,"
+            " COALESCE(SUM(status != 'ok'), 0) AS failed FROM files"
+            " GROUP BY file_type ORDER BY documents DESC, type"
+        )
+        return [dict(r) for r in rows]
+
+    def shared_passages(self, limit: int) -> list[dict[str, Any]]:
+        """passage, copies, files (comma-separated paths), text of passages used by several chunks."""
+        rows = self.query(
+            "SELECT c.passage_id AS passage, COUNT(*) AS copies, GROUP_CONCAT(DISTINCT f.path) AS files,"
+            " p.text AS text FROM chunks c"
+            " JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
+            " GROUP BY c.passage_id HAVING COUNT(*) > 1 ORDER BY copies DESC, passage LIMIT ?",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
+    def duplicate_counts(self) -> tuple[int, int]:
+        """(chunks beyond the first of each passage, passages used more than once)."""
+        row = self.query(
+            "SELECT COALESCE(SUM(n - 1), 0), COUNT(*) FROM"
+            " (SELECT COUNT(*) AS n FROM chunks GROUP BY passage_id HAVING COUNT(*) > 1)"
+        )[0]
+        return int(row[0]), int(row[1])
+
+    def pages_by_type(self) -> list[dict[str, Any]]:
+        """type, chunks, without_page per file type."""
+        rows = self.query(
+            "SELECT f.file_type AS type, COUNT(*) AS chunks, COALESCE(SUM(c.page IS NULL), 0) AS without_page"
+            " FROM chunks c JOIN files f ON f.id = c.file_id GROUP BY f.file_type ORDER BY type"
+        )
+        return [dict(r) for r in rows]
+
+    # --- sources --------------------------------------------------------------------------------
+    def file_by_id(self, file_id: int) -> tuple[str, str] | None:
+        """(path, file_type) of a file id."""
+        rows = self.query("SELECT path, file_type FROM files WHERE id = ?", (file_id,))
+        return (rows[0]["path"], rows[0]["file_type"]) if rows else None
+
+    def file_id(self, path: str) -> int | None:
+        rows = self.query("SELECT id FROM files WHERE path = ?", (path,))
+        return int(rows[0]["id"]) if rows else None
+
+    def passage_source(self, passage_id: str) -> tuple[str, str, int | None] | None:
+        """(path, file_type, page) of the first chunk that uses a passage."""
+        rows = self.query(
+            "SELECT f.path, f.file_type, c.page FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE c.passage_id = ? ORDER BY f.path, c.position LIMIT 1",
+            (passage_id.lower(),),
+        )
+        return (rows[0]["path"], rows[0]["file_type"], rows[0]["page"]) if rows else None
+
+    def has_chunks(self) -> bool:
+        return bool(self.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0])
+
+    def searchable_files(self) -> int:
+        """Files with at least one chunk."""
+        return int(self.query("SELECT COUNT(*) FROM files WHERE chunk_count > 0")[0][0])
+
+    def collection_names(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT collection FROM files ORDER BY 1")]
+
     def passages_for_embedding(self) -> list[tuple[str, str, str]]:
         """(id, context, text) of every passage, in insertion order."""
         return [(r[0], r[1], r[2]) for r in self.query("SELECT id, context, text FROM passages ORDER BY rowid")]
@@ -337,8 +425,9 @@ class Catalog:
         sql = f"SELECT p.id, s.score FROM ({inner}) s JOIN passages p ON p.rowid = s.rowid ORDER BY s.score"
         try:
             rows = self.query(sql, params)
-        except sqlite3.OperationalError:
-            return []
+        except sqlite3.Error as exc:  # e.g. "database is locked": say so instead of finding nothing
+            log.error("keyword search failed: %s", exc)
+            raise KeywordSearchError(f"the keyword index ({self.path}) failed: {exc}") from exc
         return [(r[0], -float(r[1])) for r in rows]
 
     def document_frequency(self, term: str) -> int:
@@ -346,8 +435,9 @@ class Catalog:
         phrase = '"' + term.replace('"', "") + '"'
         try:
             return int(self.query("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase])[0][0])
-        except sqlite3.OperationalError:
-            return 0
+        except sqlite3.Error as exc:
+            log.error("keyword search failed: %s", exc)
+            raise KeywordSearchError(f"the keyword index ({self.path}) failed: {exc}") from exc
 
     def _affordable_terms(self, terms: list[str]) -> list[str]:
         if len(terms) == 1:
@@ -377,8 +467,9 @@ class Catalog:
                 rows = self.query(
                     "SELECT p.id FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
                     "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?))", [phrase, ids])
-            except sqlite3.OperationalError:
-                continue
+            except sqlite3.Error as exc:
+                log.error("keyword search failed: %s", exc)
+                raise KeywordSearchError(f"the keyword index ({self.path}) failed: {exc}") from exc
             df = self.document_frequency(term)
             idf = math.log((total - df + 0.5) / (df + 0.5) + 1.0)
             weight_sum += idf

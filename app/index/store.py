@@ -36,6 +36,16 @@ class IndexModelMismatch(Exception):
     """The index on disk was built with another embedding model."""
 
 
+@dataclass(frozen=True)
+class Source:
+    """An indexed original file: its id, path and type, and the page a passage starts on."""
+
+    file_id: int | None
+    path: str
+    file_type: str
+    page: int | None
+
+
 class ReembedPending(Exception):
     """A re-embed was interrupted; it must be run again before anything else writes."""
 
@@ -297,20 +307,53 @@ class KnowledgeIndex:
         return self.catalog.files(collection, under)
 
     def collections(self) -> list[str]:
-        return [r[0] for r in self.catalog.query("SELECT DISTINCT collection FROM files ORDER BY 1")]
+        return self.catalog.collection_names()
+
+    def is_empty(self) -> bool:
+        """No chunk is indexed (nothing to search)."""
+        return not self.catalog.has_chunks()
+
+    def searchable_files(self) -> int:
+        """Files with at least one chunk."""
+        return self.catalog.searchable_files()
+
+    def source(self, key: str) -> Source | None:
+        """Where a cited original is: by file id (digits) or by passage id (its first chunk's page)."""
+        if key.isdigit():
+            found = self.catalog.file_by_id(int(key))
+            return Source(int(key), found[0], found[1], None) if found else None
+        hit = self.catalog.passage_source(key)
+        if hit is None:
+            return None
+        return Source(self.catalog.file_id(hit[0]), hit[0], hit[1], hit[2])
+
+    # --- aggregates (the admin console and /metrics) ------------------------------------------------
+    def chunk_token_counts(self) -> list[int]:
+        """The length in tokens of every chunk."""
+        return self.catalog.chunk_token_counts()
+
+    def documents_by_type(self) -> list[dict[str, Any]]:
+        """type, documents, chunks, failed per file type; most documents first."""
+        return self.catalog.documents_by_type()
+
+    def shared_passages(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Passages used by more than one chunk: passage, copies, files (comma-separated), text."""
+        return self.catalog.shared_passages(limit)
+
+    def duplicate_counts(self) -> tuple[int, int]:
+        """(chunks beyond the first of each passage, passages used more than once)."""
+        return self.catalog.duplicate_counts()
+
+    def pages_by_type(self) -> list[dict[str, Any]]:
+        """type, chunks, without_page per file type."""
+        return self.catalog.pages_by_type()
 
     def chunks_for(self, passage_ids: Sequence[str], **filters: Any) -> dict[str, list[ChunkHit]]:
         return self.catalog.chunks_for(passage_ids, **filters)
 
     def stats(self) -> dict[str, Any]:
         c = self.catalog
-        row = c.query(
-            "SELECT COUNT(*) AS files, COALESCE(SUM(pages), 0) AS pages,"
-            " COALESCE(SUM(status = 'ok'), 0) AS ok, COALESCE(SUM(status != 'ok'), 0) AS failed"
-            " FROM files"
-        )[0]
-        chunks = c.query("SELECT COUNT(*) AS n, COALESCE(SUM(token_count), 0) AS tokens FROM chunks")[0]
-        passages = c.query("SELECT COUNT(*) FROM passages")[0][0]
+        row, chunks, passages = c.totals()
         last = c.get_meta("last_sync")
         address = server_address(self.settings)
         catalog_bytes = sum(

@@ -6,6 +6,7 @@ created with no embedding function, so its default (which downloads a model) is 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ _BATCH = 4000  # below Chroma's max batch size
 class VectorStoreError(Exception):
     """Chroma could not be reached or used; the message says what to check."""
 
+
+log = logging.getLogger(__name__)
 
 def _chroma_settings() -> Any:
     from chromadb.config import Settings as ChromaSettings
@@ -70,8 +73,17 @@ class VectorStore:
             raise VectorStoreError(f"cannot open {where}: {exc}. Is it running and reachable?") from exc
         self.remote = address is not None
 
+    def _failed(self, action: str, exc: Exception) -> VectorStoreError:
+        log.error("Chroma failed to %s at %s: %s", action, self.location, exc)
+        where = "the Chroma server" if self.remote else "the Chroma folder"
+        return VectorStoreError(f"{where} at {self.location} failed to {action}: {exc}. Check that it is "
+                                "running and readable; `python -m ingest check` tells whether the index agrees.")
+
     def count(self) -> int:
-        return int(self.collection.count())
+        try:
+            return int(self.collection.count())
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("count vectors", exc) from exc
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         for start in range(0, len(ids), _BATCH):
@@ -97,7 +109,10 @@ class VectorStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _BATCH):
-            got = self.collection.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
+            try:
+                got = self.collection.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
+            except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+                raise self._failed("read vectors", exc) from exc
             for pid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 out[pid] = np.asarray(vec, dtype=np.float32)
         return out
@@ -107,9 +122,12 @@ class VectorStore:
         total = self.count()
         if total == 0 or k <= 0:
             return []
-        res = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, total), include=["distances"]
-        )
+        try:
+            res = self.collection.query(
+                query_embeddings=[vector.tolist()], n_results=min(k, total), include=["distances"]
+            )
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("search", exc) from exc
         return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def disk_bytes(self) -> int | None:

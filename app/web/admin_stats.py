@@ -12,7 +12,6 @@ Definitions used throughout:
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -23,7 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.errors import UserError
 from app.index import KnowledgeIndex
+from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
 
 PAGED_TYPES = frozenset({"pdf"})  # file types whose chunks should all carry a page number
@@ -141,7 +142,7 @@ def documents_frame(index: KnowledgeIndex) -> pd.DataFrame:
 
 def chunk_token_counts(index: KnowledgeIndex) -> list[int]:
     """The length in tokens of every chunk (for the chunk-length histogram)."""
-    return [int(r[0]) for r in index.catalog.query("SELECT token_count FROM chunks")]
+    return index.chunk_token_counts()
 
 
 def histogram(values: Sequence[float], bins: int = 20) -> pd.DataFrame:
@@ -154,25 +155,13 @@ def histogram(values: Sequence[float], bins: int = 20) -> pd.DataFrame:
 
 def documents_by_type(index: KnowledgeIndex) -> pd.DataFrame:
     """Documents and chunks per file type, most documents first."""
-    rows = index.catalog.query(
-        "SELECT file_type AS type, COUNT(*) AS documents, COALESCE(SUM(chunk_count), 0) AS chunks,"
-        " COALESCE(SUM(status != 'ok'), 0) AS failed FROM files"
-        " GROUP BY file_type ORDER BY documents DESC, type"
-    )
-    return _frame([dict(r) for r in rows], ("type", "documents", "chunks", "failed"))
+    return _frame(index.documents_by_type(), ("type", "documents", "chunks", "failed"))
 
 
 def duplicate_chunks(index: KnowledgeIndex, limit: int = 200) -> pd.DataFrame:
     """Passages used by more than one chunk (identical text stored once): copies, files, text."""
-    rows = index.catalog.query(
-        "SELECT c.passage_id AS passage, COUNT(*) AS copies, COUNT(DISTINCT c.file_id) AS file_count,"
-        " GROUP_CONCAT(DISTINCT f.path) AS files, p.text AS text FROM chunks c"
-        " JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
-        " GROUP BY c.passage_id HAVING COUNT(*) > 1 ORDER BY copies DESC, passage LIMIT ?",
-        (limit,),
-    )
     out = []
-    for r in rows:
+    for r in index.shared_passages(limit):
         names = sorted({Path(p).name for p in (r["files"] or "").split(",") if p})
         out.append({"passage": r["passage"], "copies": r["copies"], "files": ", ".join(names),
                     "text": snippet(r["text"], 160)})
@@ -190,11 +179,7 @@ def missing_files(index: KnowledgeIndex) -> pd.DataFrame:
 
 def chunks_without_page(index: KnowledgeIndex) -> pd.DataFrame:
     """Per file type: chunks, chunks without a page number, and whether that type should have pages."""
-    rows = index.catalog.query(
-        "SELECT f.file_type AS type, COUNT(*) AS chunks, COALESCE(SUM(c.page IS NULL), 0) AS without_page"
-        " FROM chunks c JOIN files f ON f.id = c.file_id GROUP BY f.file_type ORDER BY type"
-    )
-    out = [{**dict(r), "paged": r["type"] in PAGED_TYPES} for r in rows]
+    out = [{**r, "paged": r["type"] in PAGED_TYPES} for r in index.pages_by_type()]
     return _frame(out, ("type", "chunks", "without_page", "paged"))
 
 
@@ -221,10 +206,7 @@ class Health:
 
 def health(index: KnowledgeIndex) -> Health:
     """The health counters shown as badges above the health plots."""
-    dup = index.catalog.query(
-        "SELECT COALESCE(SUM(n - 1), 0), COUNT(*) FROM"
-        " (SELECT COUNT(*) AS n FROM chunks GROUP BY passage_id HAVING COUNT(*) > 1)"
-    )[0]
+    dup = index.duplicate_counts()
     pages = chunks_without_page(index)
     docs = documents_frame(index)
     return Health(
@@ -243,11 +225,6 @@ def snippet(text: str | None, limit: int) -> str:
 
 
 # --- usage --------------------------------------------------------------------------------------------
-def _where(since: str | None, alias: str = "") -> tuple[str, list[Any]]:
-    column = f"{alias}.at" if alias else "at"
-    return (f" WHERE {column} >= ?", [since]) if since else (" WHERE 1=1", [])
-
-
 @dataclass(frozen=True)
 class UsageSummary:
     questions: int
@@ -274,27 +251,9 @@ class UsageSummary:
 
 def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
     """Counts and rates over the questions logged since `since` (all time when None)."""
-    where, params = _where(since)
-    row = log.query(
-        "SELECT COUNT(*) AS questions, COALESCE(SUM(mode = 'blocked'), 0) AS blocked,"
-        " COALESCE(SUM(no_answer = 1 AND mode != 'blocked'), 0) AS no_answer,"
-        " COALESCE(SUM(mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0) AS answers,"
-        " COALESCE(SUM(cache_hit = 1 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
-        " AS cache_hits,"
-        " COALESCE(SUM(unverified > 0 AND mode NOT IN ('blocked', 'no-answer') AND no_answer = 0), 0)"
-        " AS unverified_answers,"
-        " COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,"
-        " COALESCE(SUM(completion_tokens), 0) AS completion_tokens,"
-        " COALESCE(SUM(cost_usd), 0) AS cost_usd FROM queries" + where,
-        params,
-    )[0]
-    fwhere, fparams = _where(since, "q")
-    thumbs = log.query(
-        "SELECT COALESCE(SUM(f.rating > 0), 0) AS up, COALESCE(SUM(f.rating < 0), 0) AS down"
-        " FROM feedback f JOIN queries q ON q.id = f.query_id" + fwhere,
-        fparams,
-    )[0]
-    totals = [r["total_ms"] for r in log.query("SELECT total_ms FROM queries" + where, params)]
+    row = log.usage_totals(since)
+    thumbs = log.thumbs(since)
+    totals = log.total_ms(since)
     p50, p95 = (float(v) for v in np.percentile(totals, [50, 95])) if totals else (None, None)
     not_blocked = row["questions"] - row["blocked"]
     return UsageSummary(
@@ -311,25 +270,14 @@ def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
 
 def queries_by_day(log: QueryLog, since: str | None = None) -> pd.DataFrame:
     """Questions per UTC day and answer mode (llm, offline, no-answer, blocked, ...)."""
-    where, params = _where(since)
-    rows = log.query(
-        "SELECT substr(at, 1, 10) AS day, mode, COUNT(*) AS questions FROM queries" + where
-        + " GROUP BY day, mode ORDER BY day, mode",
-        params,
-    )
+    rows = log.questions_by_day(since)
     return _frame(rows, ("day", "mode", "questions"))
 
 
 def stage_timings(log: QueryLog, since: str | None = None, limit: int = 5000) -> dict[str, list[float]]:
     """Milliseconds per pipeline stage over the latest `limit` questions (keys without the _ms suffix)."""
-    where, params = _where(since)
-    rows = log.query("SELECT timings FROM queries" + where + " ORDER BY at DESC LIMIT ?", [*params, limit])
     stages: dict[str, list[float]] = {}
-    for r in rows:
-        try:
-            timings = json.loads(r["timings"])
-        except (TypeError, ValueError):
-            continue
+    for timings in log.latest_timings(since, limit):
         for key, value in timings.items():
             if key.endswith("_ms") and isinstance(value, int | float):
                 stages.setdefault(key[:-3], []).append(float(value))
@@ -350,26 +298,13 @@ def latency_by_stage(log: QueryLog, since: str | None = None, limit: int = 5000)
 
 def tokens_cost_by_day(log: QueryLog, since: str | None = None) -> pd.DataFrame:
     """Tokens and estimated cost per UTC day and model (questions answered without a model: 'none')."""
-    where, params = _where(since)
-    rows = log.query(
-        "SELECT substr(at, 1, 10) AS day, COALESCE(NULLIF(model, ''), 'none') AS model,"
-        " COUNT(*) AS questions,"
-        " SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,"
-        " SUM(cost_usd) AS cost_usd FROM queries" + where + " GROUP BY day, model ORDER BY day, model",
-        params,
-    )
+    rows = log.usage_by_day_and_model(since)
     return _frame(rows, ("day", "model", "questions", "prompt_tokens", "completion_tokens", "cost_usd"))
 
 
 def feedback_comments(log: QueryLog, since: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Readers' thumbs with their comments and the question they rated, newest first."""
-    where, params = _where(since, "f")
-    rows = log.query(
-        "SELECT f.at AS at, f.rating AS rating, COALESCE(f.comment, '') AS comment, q.question AS question,"
-        " q.answer AS answer, q.prompt_variant AS variant FROM feedback f JOIN queries q ON q.id = f.query_id"
-        + where + " ORDER BY f.at DESC, q.at DESC LIMIT ?",
-        [*params, limit],
-    )
+    rows = log.feedback_with_questions(since, limit)
     out = [{**r, "at": short_time(r["at"]), "rating": "up" if r["rating"] > 0 else "down",
             "answer": snippet(r["answer"], 200)} for r in rows]
     return _frame(out, ("at", "rating", "comment", "question", "answer", "variant"))
@@ -383,14 +318,7 @@ VARIANT_COLUMNS = (
 
 def prompt_variants(log: QueryLog, since: str | None = None) -> pd.DataFrame:
     """The A/B arms side by side: answers, no-answer rate, feedback, latency, tokens and cost of each."""
-    where, params = _where(since, "q")
-    rows = log.query(
-        "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.mode AS mode, q.no_answer AS no_answer,"
-        " q.total_ms AS total_ms, q.prompt_tokens + q.completion_tokens AS tokens, q.cost_usd AS cost_usd,"
-        " f.rating AS rating FROM queries q LEFT JOIN feedback f ON f.query_id = q.id"
-        + where + " AND q.mode != 'blocked'",
-        params,
-    )
+    rows = log.questions_by_variant(since)
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r["variant"], []).append(r)
@@ -415,11 +343,7 @@ def prompt_variants(log: QueryLog, since: str | None = None) -> pd.DataFrame:
 
 def variant_answers(log: QueryLog, per_variant: int = 5) -> dict[str, list[dict[str, Any]]]:
     """The latest answers of each prompt variant (question, answer, rating), for reading side by side."""
-    rows = log.query(
-        "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.question, q.answer, q.at, f.rating"
-        " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id"
-        " WHERE q.mode NOT IN ('blocked', 'no-answer') AND q.no_answer = 0 ORDER BY q.at DESC"
-    )
+    rows = log.answers_by_variant()
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         bucket = out.setdefault(r["variant"], [])
@@ -489,40 +413,28 @@ class AuditCounts:
     by_category: dict[str, int]
 
 
-def _read_audit(path: Path, read: Callable[[Any], Any]) -> Any:
-    """`read(AuditLog)` on the audit log at `path`; None when there is no log (yet) or it is unreadable."""
-    if not path.exists():
-        return None
-    try:
-        from app.moderation.audit import AuditLog
-    except ImportError:
-        return None
-    try:
-        audit = AuditLog(path)
-    except sqlite3.Error:
-        return None
+def _read_audit(audit: AuditLog, read: Callable[[AuditLog], Any]) -> Any:
+    """`read(audit)`; a log SQLite cannot read is an error that names the file (never an empty screen)."""
     try:
         return read(audit)
-    except (sqlite3.Error, AttributeError, TypeError, ValueError, KeyError):
-        return None
-    finally:
-        audit.close()
+    except sqlite3.Error as exc:
+        raise UserError(f"the moderation audit log {audit.path} cannot be read ({exc}); move it aside "
+                        "to start a new one") from exc
 
 
 def audit_entries(
-    path: Path, limit: int = 500, layer: str | None = None, action: str | None = None,
+    audit: AuditLog, limit: int = 500, layer: str | None = None, action: str | None = None,
     category: str | None = None,
 ) -> pd.DataFrame:
     """The moderation audit log, newest first, filtered; an empty table when there is no log yet."""
-    rows = _read_audit(
-        path, lambda audit: audit.recent(limit, layer or None, action or None, category or None))
+    rows = _read_audit(audit, lambda a: a.recent(limit, layer or None, action or None, category or None))
     out = [{**{c: r.get(c) for c in AUDIT_COLUMNS}, "time": short_time(r.get("time"))} for r in rows or []]
     return _frame(out, AUDIT_COLUMNS)
 
 
-def audit_counts(path: Path) -> AuditCounts:
-    """How many moderation decisions were logged, by layer, by action and by category (zero when no log)."""
-    result = _read_audit(path, lambda audit: audit.counts()) or {}
+def audit_counts(audit: AuditLog) -> AuditCounts:
+    """How many moderation decisions were logged, by layer, by action and by category."""
+    result = _read_audit(audit, lambda a: a.counts()) or {}
 
     def counts(key: str) -> dict[str, int]:
         return {str(k): int(v) for k, v in (result.get(key) or {}).items()}

@@ -155,11 +155,11 @@ class ChatPage:
 
     # --- index facts ------------------------------------------------------------------------------
     def _index_summary(self) -> tuple[int, list[str]]:
-        files = self.assistant.index.catalog.query("SELECT COUNT(*) FROM files WHERE chunk_count > 0")[0][0]
+        files = self.assistant.index.searchable_files()
         return int(files), self.assistant.index.collections()
 
     def _has_passages(self) -> bool:
-        return bool(self.assistant.index.catalog.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0])
+        return not self.assistant.index.is_empty()
 
     def file_url(self, path: str, page: int | None) -> str | None:
         """Link to the original file (served by /files/<id>), at the page for a PDF."""

@@ -14,13 +14,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tornado.web import RequestHandler
 
 from app.index import KnowledgeIndex
+from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
 from app.services import Services
 from app.web import admin_stats
@@ -73,10 +73,9 @@ def render(metrics: Iterable[Metric]) -> str:
 
 def query_metrics(query_log: QueryLog) -> list[Metric]:
     """Counters from the query log: questions, no-answers, cache hits, latency, tokens, cost, feedback."""
-    q = query_log.query
     questions = Metric("citewise_questions_total", "counter", "Questions asked, by answer mode.")
-    for r in q("SELECT mode, COUNT(*) AS n FROM queries GROUP BY mode ORDER BY mode"):
-        questions.add(r["n"], mode=r["mode"])
+    for mode, n in query_log.questions_by_mode().items():
+        questions.add(n, mode=mode)
     summary = admin_stats.usage_summary(query_log)
     out = [
         questions,
@@ -90,14 +89,12 @@ def query_metrics(query_log: QueryLog) -> list[Metric]:
                "Answers with at least one cited sentence its passage does not support.")
         .add(summary.unverified_answers),
     ]
-    sums = ", ".join(
-        f"COALESCE(SUM(total_ms <= {b * 1000!r}), 0) AS b{i}" for i, b in enumerate(LATENCY_BUCKETS_S))
-    row = q(f"SELECT COUNT(*) AS n, COALESCE(SUM(total_ms), 0) AS total, {sums} FROM queries")[0]
+    buckets, count, total_ms = query_log.latency_histogram([b * 1000 for b in LATENCY_BUCKETS_S])
     latency = Metric("citewise_question_duration_seconds", "histogram",
                      "Time to answer a question, end to end.")
-    for i, bound in enumerate(LATENCY_BUCKETS_S):
-        latency.add(row[f"b{i}"], "_bucket", le=_number(bound))
-    latency.add(row["n"], "_bucket", le="+Inf").add(row["total"] / 1000.0, "_sum").add(row["n"], "_count")
+    for bound, n in zip(LATENCY_BUCKETS_S, buckets, strict=True):
+        latency.add(n, "_bucket", le=_number(bound))
+    latency.add(count, "_bucket", le="+Inf").add(total_ms / 1000.0, "_sum").add(count, "_count")
     out.append(latency)
     stages = Metric("citewise_stage_latency_seconds", "gauge",
                     f"p50/p95 time per pipeline stage over the latest {STAGE_WINDOW} questions.")
@@ -107,25 +104,24 @@ def query_metrics(query_log: QueryLog) -> list[Metric]:
     out.append(stages)
     tokens = Metric("citewise_llm_tokens_total", "counter", "LLM tokens used, by model and kind.")
     cost = Metric("citewise_llm_cost_usd_total", "counter", "Estimated LLM cost in USD, by model.")
-    for r in q("SELECT COALESCE(NULLIF(model, ''), 'none') AS model, SUM(prompt_tokens) AS p,"
-               " SUM(completion_tokens) AS c, SUM(cost_usd) AS usd FROM queries GROUP BY 1 ORDER BY 1"):
-        tokens.add(r["p"], model=r["model"], kind="prompt").add(r["c"], model=r["model"], kind="completion")
-        cost.add(r["usd"], model=r["model"])
+    for r in query_log.usage_by_model():
+        tokens.add(r["prompt_tokens"], model=r["model"], kind="prompt")
+        tokens.add(r["completion_tokens"], model=r["model"], kind="completion")
+        cost.add(r["cost_usd"], model=r["model"])
     out += [tokens, cost]
     feedback = Metric("citewise_feedback_total", "counter", "Readers' thumbs on answers.")
     feedback.add(summary.thumbs_up, rating="up").add(summary.thumbs_down, rating="down")
     moderated = Metric("citewise_moderated_questions_total", "counter",
                        "Questions whose moderation decision was warn or block.")
-    for r in q("SELECT moderation_action AS action, COUNT(*) AS n FROM queries"
-               " WHERE moderation_action IN ('warn', 'block') GROUP BY 1 ORDER BY 1"):
-        moderated.add(r["n"], action=r["action"])
+    for action, n in query_log.moderated_by_action().items():
+        moderated.add(n, action=action)
     out += [feedback, moderated]
     return out
 
 
-def audit_metrics(audit_path: Path) -> list[Metric]:
+def audit_metrics(audit: AuditLog) -> list[Metric]:
     """Moderation decisions from the audit log: by action, by layer and by category."""
-    counts = admin_stats.audit_counts(audit_path)
+    counts = admin_stats.audit_counts(audit)
     families = []
     for label, values, name, text in (
         ("action", counts.by_action, "citewise_moderation_actions_total", "Moderation decisions, by action."),
@@ -165,9 +161,9 @@ def index_metrics(index: KnowledgeIndex) -> list[Metric]:
     return out
 
 
-def collect(index: KnowledgeIndex, query_log: QueryLog, audit_path: Path) -> list[Metric]:
+def collect(index: KnowledgeIndex, query_log: QueryLog, audit: AuditLog) -> list[Metric]:
     """Every metric family citewise exports."""
-    return [*query_metrics(query_log), *audit_metrics(audit_path), *index_metrics(index)]
+    return [*query_metrics(query_log), *audit_metrics(audit), *index_metrics(index)]
 
 
 def parse(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
@@ -196,7 +192,7 @@ class MetricsHandler(RequestHandler):
 
     def get(self) -> None:
         try:
-            text = render(collect(self.services.index, self.services.query_log, self.services.audit_path))
+            text = render(collect(self.services.index, self.services.query_log, self.services.audit_log))
         except Exception as exc:  # a scrape must get a short answer, never a traceback
             log.exception("metrics failed")
             self.set_status(500)

@@ -74,31 +74,18 @@ class FileHandler(RequestHandler):
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(message + "\n")
 
-    def _locate(self, key: str) -> tuple[str, str, int | None] | None:
-        catalog = self.index.catalog
-        if key.isdigit():
-            rows = catalog.query("SELECT path, file_type FROM files WHERE id = ?", (int(key),))
-            return (rows[0]["path"], rows[0]["file_type"], None) if rows else None
-        rows = catalog.query(
-            "SELECT f.path, f.file_type, c.page FROM chunks c JOIN files f ON f.id = c.file_id"
-            " WHERE c.passage_id = ? ORDER BY f.path, c.position LIMIT 1",
-            (key.lower(),),
-        )
-        return (rows[0]["path"], rows[0]["file_type"], rows[0]["page"]) if rows else None
-
     async def get(self, key: str) -> None:
         if not self.current_user:
             self._fail(403, "Log in to citewise first, then open the source again.")
             return
-        found = self._locate(key)
+        found = self.index.source(key)
         if found is None:
             self._fail(404, "This file is not in the citewise index (it may have been removed). "
                             "Ask the question again to get fresh sources.")
             return
-        path, file_type, page = found
+        path, file_type, page = found.path, found.file_type, found.page
         if page and file_type == "pdf" and not key.isdigit():
-            file_id = self.index.catalog.query("SELECT id FROM files WHERE path = ?", (path,))[0]["id"]
-            self.redirect(f"{file_id}#page={page}")
+            self.redirect(f"{found.file_id}#page={page}")
             return
         source = Path(path)
         if not source.is_file():
@@ -170,7 +157,7 @@ def warm_up(assistant: Assistant) -> None:
     moderator_warm_up = getattr(assistant.moderator, "warm_up", None)
     if moderator_warm_up is not None:
         moderator_warm_up()
-    if assistant.index.catalog.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0]:
+    if not assistant.index.is_empty():
         assistant.retriever.search("warm up")
 
 

@@ -30,8 +30,8 @@ class ModerationTab:
                                        title="Moderation audit log")
 
     def moderation(self) -> list[Any]:
-        path = self.page.services.audit_path
-        counts = stats.audit_counts(path)
+        audit = self.page.services.audit_log
+        counts = stats.audit_counts(audit)
         for widget, values in ((self.mod_layer, counts.by_layer), (self.mod_action, counts.by_action),
                                (self.mod_category, counts.by_category)):
             options = [ANY, *sorted(values)]
@@ -42,7 +42,7 @@ class ModerationTab:
         def chosen(widget: pn.widgets.Select) -> str | None:
             return None if widget.value == ANY else widget.value
 
-        entries = stats.audit_entries(path, 500, chosen(self.mod_layer), chosen(self.mod_action),
+        entries = stats.audit_entries(audit, 500, chosen(self.mod_layer), chosen(self.mod_action),
                                       chosen(self.mod_category))
         if not counts.total:
             charts: list[Any] = [card(html_pane(empty("No moderation decisions recorded yet.")))]

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.errors import user_message
 from app.index import IndexBusy, KnowledgeIndex
+from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
 from app.retrieval import Retriever
 from app.services import Services
@@ -26,7 +27,6 @@ class ConsoleServices:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.audit_path = services.audit_path
         self.uploads_dir = services.settings.data_dir / "uploads"
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="citewise-console")
 
@@ -37,6 +37,10 @@ class ConsoleServices:
     @property
     def query_log(self) -> QueryLog:
         return self.services.query_log
+
+    @property
+    def audit_log(self) -> AuditLog:
+        return self.services.audit_log
 
     def retriever(self) -> Retriever:
         return self.services.retriever
