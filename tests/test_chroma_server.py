@@ -64,3 +64,44 @@ def test_unreachable_server_is_a_clear_error(settings) -> None:  # noqa: ANN001
     with pytest.raises(VectorStoreError, match="Chroma server"):
         _ = index.vectors
     index.close()
+
+
+def test_a_second_catalog_on_a_shared_collection_is_refused(settings, embedder, docs, chroma_server,  # noqa: ANN001
+                                                            tmp_path: Path) -> None:
+    """Host A indexes into the server; host B (its own data folder, so its own catalog) points at the
+    same collection: B is refused before it can reconcile A's vectors away, at start-up and on sync."""
+    first = settings.model_copy(update={"chroma_url": chroma_server})
+    index = KnowledgeIndex(first)
+    assert len(sync(index, embedder, [docs], SyncOptions()).added) == 3
+    vectors = index.vectors.count()
+    index.close()
+
+    other_host = first.model_copy(update={"data_dir": tmp_path / "other-host"})
+    intruder = KnowledgeIndex(other_host)
+    with pytest.raises(VectorStoreError, match="belongs to another citewise catalog"):
+        intruder.begin_write()
+    with pytest.raises(VectorStoreError, match="CITEWISE_CHROMA_COLLECTION"):
+        _ = intruder.vectors
+    intruder.close()
+    serve = subprocess.run(
+        [sys.executable, "-m", "app", "serve", "--port", str(free_port())], cwd=Path(__file__).resolve().parent.parent,
+        env={**_env_without_citewise(), "CITEWISE_DATA_DIR": str(other_host.data_dir),
+             "CITEWISE_MODEL_CACHE_DIR": str(settings.model_cache_dir), "CITEWISE_CHROMA_URL": chroma_server,
+             "CITEWISE_MODERATION": "false"},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert serve.returncode == 2 and "belongs to another citewise catalog" in serve.stderr
+    assert "Traceback" not in serve.stderr
+
+    again = KnowledgeIndex(first)  # the owner still works, its vectors untouched
+    assert again.vectors.count() == vectors and again.check().ok
+    own = KnowledgeIndex(other_host.model_copy(update={"chroma_collection": "citewise-host-b"}))
+    assert len(sync(own, embedder, [docs], SyncOptions()).added) == 3  # its own collection is fine
+    own.close()
+    again.close()
+
+
+def _env_without_citewise() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("CITEWISE_")}

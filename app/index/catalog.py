@@ -207,6 +207,12 @@ class Catalog:
         with self._lock:
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def meta_once(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (atomic across processes)."""
+        with self._lock:
+            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            return str(self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+
     # --- files ------------------------------------------------------------------------------------
     def file(self, path: str) -> FileRow | None:
         rows = self.query("SELECT * FROM files WHERE path = ?", (path,))

@@ -16,7 +16,9 @@ Ingestion writes through `KnowledgeIndex`; the app reads through it. Consistency
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -116,8 +118,15 @@ class KnowledgeIndex:
         if self._vectors is None:
             with self._vectors_lock:
                 if self._vectors is None:
-                    self._vectors = VectorStore(self.settings)
+                    vectors = VectorStore(self.settings)
+                    vectors.claim(self.catalog_id, f"{socket.gethostname()}:{self.catalog.path}")
+                    self._vectors = vectors
         return self._vectors
+
+    @property
+    def catalog_id(self) -> str:
+        """This catalog's identity (made on first use), recorded as the owner of its Chroma collection."""
+        return self.catalog.meta_once("catalog_id", uuid.uuid4().hex)
 
     def _check_model(self) -> None:
         model = self.catalog.get_meta("embedding_model")
@@ -157,6 +166,8 @@ class KnowledgeIndex:
         if the last session did not end cleanly."""
         self.writer_lock.acquire(self.settings.index_lock_wait_s, self.on_lock_wait)
         try:
+            if server_address(self.settings):
+                _ = self.vectors  # a shared collection that another catalog owns is refused before any work
             if self.catalog.get_meta("reembed_pending") == "1":
                 raise ReembedPending(
                     "a re-embed of this index was interrupted: run `python -m ingest reembed` to finish it "

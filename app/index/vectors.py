@@ -27,6 +27,9 @@ class VectorStoreError(Exception):
 
 
 log = logging.getLogger(__name__)
+OWNER_KEY = "citewise_catalog_id"  # collection metadata: the catalog that owns the collection
+OWNER_PATH_KEY = "citewise_catalog"  # ... and where it lives (host:path), for the refusal message
+
 
 def _chroma_settings() -> Any:
     from chromadb.config import Settings as ChromaSettings
@@ -72,6 +75,32 @@ class VectorStore:
             where = "the Chroma server" if address else f"the Chroma folder {settings.index_dir / 'chroma'}"
             raise VectorStoreError(f"cannot open {where}: {exc}. Is it running and reachable?") from exc
         self.remote = address is not None
+
+    def claim(self, catalog_id: str, catalog_path: str) -> None:
+        """Record `catalog_id` as the owner of the collection, or refuse one another catalog owns.
+
+        The catalog (files, chunks, keyword index) is a local SQLite file; a catalog reconciles, prunes
+        and re-embeds the collection as if it were the only one writing to it, so two catalogs (two
+        hosts, or two data folders) sharing one collection delete each other's vectors."""
+        try:
+            metadata = dict(self.collection.metadata or {})
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("read the collection's metadata", exc) from exc
+        owner = metadata.get(OWNER_KEY)
+        if owner == catalog_id:
+            return
+        if owner:
+            raise VectorStoreError(
+                f"the Chroma collection '{self.collection.name}' at {self.location} belongs to another citewise "
+                f"catalog ({metadata.get(OWNER_PATH_KEY, 'another host or data folder')}), not to {catalog_path}. "
+                "Two catalogs writing to one collection delete each other's vectors. Run every writer on the "
+                "host that owns it (several app processes on that host are fine), or give this catalog its own "
+                "collection with CITEWISE_CHROMA_COLLECTION.")
+        metadata.update({OWNER_KEY: catalog_id, OWNER_PATH_KEY: catalog_path})
+        try:
+            self.collection.modify(metadata={k: v for k, v in metadata.items() if not k.startswith("hnsw:")})
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("record its owner", exc) from exc
 
     def _failed(self, action: str, exc: Exception) -> VectorStoreError:
         log.error("Chroma failed to %s at %s: %s", action, self.location, exc)

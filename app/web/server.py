@@ -152,7 +152,9 @@ def build_server_app(services: Services) -> ServerApp:
 
 
 def warm_up(assistant: Assistant) -> None:
-    """Load the models and open the stores now, so that the first reader does not wait for them."""
+    """Load the models and open the stores now, so that the first reader does not wait for them (and a
+    Chroma collection that another catalog owns is refused at start, not at the first question)."""
+    _ = assistant.index.vectors
     assistant.embedder.warm_up()
     moderator_warm_up = getattr(assistant.moderator, "warm_up", None)
     if moderator_warm_up is not None:
