@@ -54,6 +54,18 @@ class Settings(BaseSettings):
 
     # --- ingestion ------------------------------------------------------------------------------
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are skipped with a reason.")
+    max_unzipped_mb: float = Field(
+        100.0, gt=0, description="Zip-based files (DOCX) that unpack to more than this are refused (zip bombs)."
+    )
+    max_text_chars: int = Field(
+        10_000_000, ge=1000, description="Most characters of text extracted from one file; more fails that file."
+    )
+    max_chunks_per_file: int = Field(
+        20_000, ge=1, description="Most passages one file may add to the index; more fails that file."
+    )
+    read_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds one file's read may take (a hung network share fails that file only)."
+    )
     default_collection: str = Field("default", description="Collection name when none is given.")
 
     # --- retrieval ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -99,10 +100,8 @@ def sync(
     settings = get_settings()
     index = _open_index()
     embedder = get_embedder(settings)
-    options = SyncOptions(
-        collection=collection or settings.default_collection, prune=prune, dry_run=dry_run,
-        checksum=checksum, pdf_password=pdf_password, chunk_tokens=settings.chunk_tokens,
-        overlap_tokens=settings.chunk_overlap_tokens, max_file_bytes=int(settings.max_file_mb * 2**20),
+    options = SyncOptions.from_settings(
+        settings, collection=collection, prune=prune, dry_run=dry_run, checksum=checksum, pdf_password=pdf_password,
     )
     progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
     scan = passage_scanner(settings)
@@ -123,7 +122,8 @@ def _print_sync_summary(report: Any) -> None:
     lines = [
         f"{report.files_seen} files seen: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.skipped)} skipped "
-        f"(unsupported type), {len(report.failed)} failed.",
+        f"(unsupported type), {len(report.skipped_files)} left out (links, special files), "
+        f"{len(report.failed)} failed.",
     ]
     if not report.dry_run:
         lines.append(
@@ -136,6 +136,9 @@ def _print_sync_summary(report: Any) -> None:
         lines.append(f"Repaired an interrupted sync: {report.repaired}.")
     for line in lines:
         out.print(line)
+    for skipped in report.skipped_files:
+        out.print(f"[yellow]skipped[/yellow] {escape(skipped['path'])}: {escape(skipped['reason'])}",
+                  highlight=False)
     for warning in report.warnings:
         out.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
     for failure in report.failed:

@@ -122,7 +122,7 @@ class ChatPage:
         self.assistant = assistant
         self.executor = executor
         self.session = session or ChatSession()
-        self._file_ids: dict[str, int | None] = {}
+        self._file_ids: dict[str, str | None] = {}
         self._exchanges: list[Exchange] = []
         self._generation = 0  # bumped by New chat, so an answer still running is not remembered
         self._lock: asyncio.Lock | None = None
@@ -162,10 +162,11 @@ class ChatPage:
         return bool(self.assistant.index.catalog.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0])
 
     def file_url(self, path: str, page: int | None) -> str | None:
-        """Link to the original file (served by /files/<id>), at the page for a PDF."""
+        """Link to the original file (served by /files/<token>, opaque), at the page for a PDF."""
         if path not in self._file_ids:
             row = self.assistant.index.file(path)
-            self._file_ids[path] = row.id if row is not None else None
+            ok = row is not None and row.status == "ok"
+            self._file_ids[path] = self.assistant.index.file_token(row.id) if ok and row is not None else None
         file_id = self._file_ids[path]
         if file_id is None:
             return None
