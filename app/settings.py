@@ -131,6 +131,10 @@ class Settings(BaseSettings):
         None, description="Reader logins for require_login, as 'name:password,name2:password2'."
     )
     cookie_secret: SecretStr | None = Field(None, description="Secret for login cookies; random per start when unset.")
+    websocket_max_kb: int = Field(
+        512, ge=16, le=20480,
+        description="Largest websocket message a chat page may send, in KB (questions are tiny; Bokeh allows 20 MB).",
+    )
 
     @field_validator("chroma_url")
     @classmethod

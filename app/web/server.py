@@ -24,6 +24,7 @@ from app.web.chat import chat_page
 from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
 from app.web.files import FileHandler
+from app.web.transport import install_message_limits
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -92,6 +93,7 @@ def start_server(
     """Build and bind the server (returns bokeh's Server); with start=True it serves until stopped."""
     port = settings.port if port is None else port
     host = host or settings.host
+    install_message_limits(settings.websocket_max_kb * 1024)
     app = build_server_app(settings, assistant)
     warm_up(app.assistant)
     try:
