@@ -131,6 +131,11 @@ class Settings(BaseSettings):
         None, description="Reader logins for require_login, as 'name:password,name2:password2'."
     )
     cookie_secret: SecretStr | None = Field(None, description="Secret for login cookies; random per start when unset.")
+    trusted_proxies: str | None = Field(
+        None,
+        description="Reverse proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated);"
+        " unset: none, the peer address is the client.",
+    )
     websocket_max_kb: int = Field(
         512, ge=16, le=20480,
         description="Largest websocket message a chat page may send, in KB (questions are tiny; Bokeh allows 20 MB).",

@@ -20,11 +20,12 @@ import panel as pn
 from app.assistant import Assistant, build_assistant
 from app.errors import UserError
 from app.settings import Settings
+from app.web.auth import TOKEN_EXCLUSIONS
 from app.web.chat import chat_page
 from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
 from app.web.files import FileHandler
-from app.web.transport import install_message_limits
+from app.web.transport import COMPONENTS_ROUTE, SafeComponentResourceHandler, install_message_limits
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -53,9 +54,10 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
         (FILES_ROUTE, FileHandler, {"index": assistant.index}),
+        (COMPONENTS_ROUTE, SafeComponentResourceHandler, {}),  # ahead of Panel's own route for the same path
         *mount.extra_patterns,
     ]
-    kwargs = dict(mount.serve_kwargs)
+    kwargs = {**TOKEN_EXCLUSIONS, **mount.serve_kwargs}  # the login never rides in the page's session token
     titles = kwargs.pop("title", {})
     if isinstance(titles, str):
         titles = {route: titles for route in routes}
