@@ -112,8 +112,18 @@ class Settings(BaseSettings):
     # --- moderation ---------------------------------------------------------------------------
     moderation: bool = Field(True, description="Check questions and answers (injection, harm, PII, abuse).")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
-    rate_limit_per_minute: int = Field(20, ge=1, description="Questions per minute per session (token bucket).")
+    rate_limit_per_minute: int = Field(
+        20, ge=1, description="Questions per minute per session, browser and signed-in user (token buckets)."
+    )
     rate_limit_burst: int = Field(8, ge=1, description="Questions a session may send at once before waiting.")
+    rate_limit_per_address_per_minute: int = Field(
+        60, ge=1, description="Questions per minute from one client address (all its browsers together)."
+    )
+    rate_limit_address_burst: int = Field(20, ge=1, description="Questions one address may send at once.")
+    rate_limit_global_per_minute: int = Field(
+        600, ge=1, description="Questions per minute from everyone together (protects the answer workers)."
+    )
+    rate_limit_global_burst: int = Field(60, ge=1, description="Questions everyone together may send at once.")
     openai_moderation: bool = Field(False, description="Also ask OpenAI's omni-moderation-latest.")
     openai_moderation_base_url: str | None = Field(None, description="Base URL for the moderation endpoint.")
     openai_moderation_api_key: SecretStr | None = Field(None, description="Key for the moderation endpoint.")

@@ -22,6 +22,7 @@ from app.errors import UserError
 from app.settings import Settings
 from app.web.auth import TOKEN_EXCLUSIONS
 from app.web.chat import chat_page
+from app.web.client_limits import ClientLimiter
 from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
 from app.web.files import FileHandler
@@ -47,8 +48,10 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     assistant = assistant or build_assistant(settings)
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
+    limiter = ClientLimiter(settings)
+
     def chat() -> Any:
-        return chat_page(assistant, executor)
+        return chat_page(assistant, executor, limiter)
 
     mount = console_mount(settings)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
