@@ -153,10 +153,14 @@ def parse_text(text: str) -> ParsedDocument:
 
 
 # --- Markdown ----------------------------------------------------------------------------------------
-_ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing #s of a heading are stripped in code: a lazy group followed by \s*#*\s*$ backtracks
+# quadratically over a long run of spaces.
+_ATX = re.compile(r" {0,3}(#{1,6})[ \t]+(.*)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
-_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
+# Bounded repeats: every match attempt looks at most a few thousand characters ahead, so a paragraph of
+# 200,000 "[" or "](" does not make the substitution quadratic.
+_LINK = re.compile(r"!\[([^\]]{0,1000})\]\([^)]{0,2000}\)|\[([^\]]{1,1000})\]\([^)]{0,2000}\)")
 
 
 def _drop_comments(text: str) -> str:
@@ -219,11 +223,11 @@ def parse_markdown(text: str) -> ParsedDocument:
             fence = fence_match.group(1)[:3]
             para.append(line)
             continue
-        atx = _ATX.match(line)
+        atx = _ATX.fullmatch(line.rstrip("\n"))
         setext = _SETEXT.match(line) if para and len(para) == 1 and line.strip() else None
         if atx:
             flush()
-            heading = _md_inline(atx.group(2)).strip("*_` ")
+            heading = _md_inline(atx.group(2).rstrip().rstrip("#").rstrip()).strip("*_` ")
             headings = _set_heading(stack, len(atx.group(1)), heading)
             title = title or (heading if len(atx.group(1)) == 1 else None)
         elif setext and not para[0].lstrip().startswith(("-", "*", "+")):

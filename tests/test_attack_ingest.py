@@ -95,11 +95,30 @@ def test_limits_come_from_settings(monkeypatch, settings) -> None:  # noqa: ANN0
     assert options.collection == "ops" and options.read_limits.max_unzipped_bytes == 7 * 2**20
 
 
+@pytest.mark.timeout(60)  # a hang guard: the quadratic scans this replaces took hours on these inputs
 def test_markdown_with_thousands_of_unclosed_comments_is_read_in_linear_time(tmp_path: Path) -> None:
     # "<!--.*?-->" over 200,000 unclosed openers scans the rest of the text from each one (quadratic)
     (tmp_path / "odd.md").write_text("# Odd\n\nText before.\n\n" + "<!-- " * 200_000, encoding="utf-8")
     doc = read_document(tmp_path / "odd.md")
     assert doc.blocks[0].text == "Text before."
+
+
+@pytest.mark.timeout(60)
+def test_markdown_built_to_make_the_link_and_heading_patterns_backtrack_is_read(tmp_path: Path) -> None:
+    hostile = ("# Manual\n\nIntro text.\n\n" + "[" * 200_000 + "\n\n" + "[a](" * 100_000 + "\n\n"
+               + "# " + " " * 200_000 + "x\n\nLast words.\n")
+    (tmp_path / "hostile.md").write_text(hostile, encoding="utf-8")
+    doc = read_document(tmp_path / "hostile.md")
+    assert doc.blocks[0].text == "Intro text." and doc.blocks[-1].text == "Last words."
+    assert doc.blocks[-1].headings == ("x",)
+
+
+def test_markdown_headings_and_links_read_as_before(tmp_path: Path) -> None:
+    (tmp_path / "m.md").write_text("# Guide #\n\n## Set-up ##   \n\nSee [the docs](https://x.example/a) and "
+                                   "![logo](l.png).\n", encoding="utf-8")
+    doc = read_document(tmp_path / "m.md")
+    assert doc.title == "Guide" and doc.blocks[0].headings == ("Guide", "Set-up")
+    assert doc.blocks[0].text == "See the docs and logo."
 
 
 # --- 12.7: one bad entry must not abort the run ---------------------------------------------------------

@@ -341,7 +341,7 @@ def _login_cookie(server: ChatServer, user: str, password: str) -> str:
     form = {"username": user, "password": password, "next": "/console"}
     status, headers, _ = _http(server, "POST", "/login", form)
     assert status == 302, f"login as {user} failed with {status}"
-    match = re.search(rf"{COOKIE}=([^;]+)", headers.get("Set-Cookie", ""))
+    match = re.search(rf"{COOKIE}=([^;]+)", "\n".join(headers.get_all("Set-Cookie") or []))
     assert match, headers
     return match.group(1).strip('"')
 
