@@ -167,8 +167,20 @@ class Assistant:
         answer = Answer(question=question, text="", mode="offline")
         timings = answer.timings
 
-        # 1. moderation of the question
+        # 1. moderation of the question (its length first, even with moderation off)
         question_for_models = question
+        if self.moderator is None and len(question) > self.settings.max_question_chars:
+            from app.moderation.audit import redacted_excerpt
+            from app.moderation.moderator import too_long_finding
+
+            too_long = too_long_finding(question, self.settings.max_question_chars)
+            assert too_long is not None
+            answer.text, answer.mode, answer.no_answer = too_long.detail, "blocked", True
+            answer.question = redacted_excerpt(question)
+            answer.moderation.append(_finding(too_long))
+            self._finish(answer, session_id, filters, started, "block")
+            yield Event("final", answer.text, answer=answer)
+            return
         if self.moderator is not None:
             t = time.perf_counter()
             decision = self.moderator.check_input(question, session_id, user)

@@ -1,7 +1,8 @@
 """Citations: parse [n] markers, drop the ones that point nowhere, verify each cited sentence.
 
 A cited sentence is *supported* when its passage backs it up, lexically (most of its content words
-are in one passage sentence) or in meaning (embedding similarity to its best passage sentence). Every
+are in one passage sentence) or in meaning (embedding similarity to its best passage sentence), and
+that sentence agrees with it on numbers, units, negation and quantifiers (`app.claim_agreement`). Every
 citation carries the char span of the passage sentence that supports it best, for highlighting.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from app.claim_agreement import disagreement
 from app.retrieval import Passage, content_words
 from app.text import sentence_spans
 
@@ -137,10 +139,18 @@ def best_support(
         semantic = [float(x) for x in np.asarray(vectors[1:]) @ np.asarray(vectors[0])]
         scores = [max(lx, sm) for lx, sm in zip(lexical, semantic, strict=True)]
     best = int(np.argmax(scores))
+    # A sentence supports the claim when it is close enough AND agrees on numbers, units, negation and
+    # quantifiers (app/claim_agreement.py): "400 newtons" or "is not 40 newtons" share the words of
+    # "is 40 newtons" but contradict it.
+    backing = [i for i, s in enumerate(sentences)
+               if (lexical[i] >= LEXICAL_SUPPORT or semantic[i] >= SEMANTIC_SUPPORT) and disagreement(claim, s) is None]
     # A claim may merge two sentences of the passage: check against the whole passage too.
     whole = lexical_overlap(claim, passage.text)
-    supported = lexical[best] >= LEXICAL_SUPPORT or semantic[best] >= SEMANTIC_SUPPORT or whole >= 0.8
-    return spans[best], max(scores[best], whole if whole >= 0.8 else 0.0), supported
+    whole_ok = whole >= 0.8 and disagreement(claim, passage.text, whole_passage=True) is None
+    if backing:
+        best = max(backing, key=lambda i: scores[i])
+    supported = bool(backing) or whole_ok
+    return spans[best], max(scores[best], whole if whole_ok else 0.0), supported
 
 
 def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = None) -> CheckedAnswer:

@@ -56,6 +56,15 @@ CREATE TABLE IF NOT EXISTS answer_cache (
 """
 
 
+STORED_TEXT_CHARS = 8_000  # longest question or answer text kept in the log (refused input is shorter still)
+
+
+def _bounded(text: str | None) -> str | None:
+    if text is None or len(text) <= STORED_TEXT_CHARS:
+        return text
+    return text[: STORED_TEXT_CHARS - 1] + "…"
+
+
 def _since(since: str | None, alias: str = "") -> tuple[str, list[Any]]:
     column = f"{alias}.at" if alias else "at"
     return (f" WHERE {column} >= ?", [since]) if since else (" WHERE 1=1", [])
@@ -86,8 +95,8 @@ class QueryLog:
         query_id = entry.get("id") or uuid.uuid4().hex
         row = {
             "id": query_id, "at": entry.get("at") or now(), "session": entry.get("session", ""),
-            "question": entry["question"], "rewritten": entry.get("rewritten"),
-            "collection": entry.get("collection"), "mode": entry["mode"], "answer": entry["answer"],
+            "question": _bounded(entry["question"]), "rewritten": _bounded(entry.get("rewritten")),
+            "collection": entry.get("collection"), "mode": entry["mode"], "answer": _bounded(entry["answer"]),
             "no_answer": int(bool(entry.get("no_answer"))),
             "passages": json.dumps(entry.get("passages", [])),
             "citations": json.dumps(entry.get("citations", [])),

@@ -152,14 +152,11 @@ class Services:
         return lambda text: sorted({f.category for f in moderator.scan_passage(text)})
 
     def sync_options(self, collection: str | None = None, **options: Any) -> SyncOptions:
-        """Sync options from settings (collection, chunk sizes, file size limit) plus `options`."""
+        """Sync options with every limit taken from settings (collection, chunk sizes, file limits) plus
+        `options`."""
         from ingest.sync import SyncOptions
 
-        s = self.settings
-        return SyncOptions(
-            collection=collection or s.default_collection, chunk_tokens=s.chunk_tokens,
-            overlap_tokens=s.chunk_overlap_tokens, max_file_bytes=int(s.max_file_mb * 2**20), **options,
-        )
+        return SyncOptions.from_settings(self.settings, collection=collection, **options)
 
 
 def build_services(settings: Settings, llm: Any | None = None, moderator: Any | None = None) -> Services:

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
 
     # --- ingestion ------------------------------------------------------------------------------
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are skipped with a reason.")
+    max_unzipped_mb: float = Field(
+        100.0, gt=0, description="Zip-based files (DOCX) that unpack to more than this are refused (zip bombs)."
+    )
+    max_text_chars: int = Field(
+        10_000_000, ge=1000, description="Most characters of text extracted from one file; more fails that file."
+    )
+    max_chunks_per_file: int = Field(
+        20_000, ge=1, description="Most passages one file may add to the index; more fails that file."
+    )
+    read_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds one file's read may take (a hung network share fails that file only)."
+    )
     default_collection: str = Field("default", description="Collection name when none is given.")
     index_lock_wait_s: float = Field(
         600.0, ge=0, description="How long a sync, remove or re-embed waits for another writer of the same "
@@ -103,8 +115,18 @@ class Settings(BaseSettings):
     # --- moderation ---------------------------------------------------------------------------
     moderation: bool = Field(True, description="Check questions and answers (injection, harm, PII, abuse).")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
-    rate_limit_per_minute: int = Field(20, ge=1, description="Questions per minute per session (token bucket).")
+    rate_limit_per_minute: int = Field(
+        20, ge=1, description="Questions per minute per session, browser and signed-in user (token buckets)."
+    )
     rate_limit_burst: int = Field(8, ge=1, description="Questions a session may send at once before waiting.")
+    rate_limit_per_address_per_minute: int = Field(
+        60, ge=1, description="Questions per minute from one client address (all its browsers together)."
+    )
+    rate_limit_address_burst: int = Field(20, ge=1, description="Questions one address may send at once.")
+    rate_limit_global_per_minute: int = Field(
+        600, ge=1, description="Questions per minute from everyone together (protects the answer workers)."
+    )
+    rate_limit_global_burst: int = Field(60, ge=1, description="Questions everyone together may send at once.")
     openai_moderation: bool = Field(False, description="Also ask OpenAI's omni-moderation-latest.")
     openai_moderation_base_url: str | None = Field(None, description="Base URL for the moderation endpoint.")
     openai_moderation_api_key: SecretStr | None = Field(None, description="Key for the moderation endpoint.")
@@ -122,6 +144,15 @@ class Settings(BaseSettings):
         None, description="Reader logins for require_login, as 'name:password,name2:password2'."
     )
     cookie_secret: SecretStr | None = Field(None, description="Secret for login cookies; random per start when unset.")
+    trusted_proxies: str | None = Field(
+        None,
+        description="Reverse proxies whose X-Forwarded-For names the client (addresses or networks, comma-separated);"
+        " unset: none, the peer address is the client.",
+    )
+    websocket_max_kb: int = Field(
+        512, ge=16, le=20480,
+        description="Largest websocket message a chat page may send, in KB (questions are tiny; Bokeh allows 20 MB).",
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -123,7 +123,8 @@ def _print_sync_summary(report: Any) -> None:
     lines = [
         f"{report.files_seen} files seen: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.skipped)} skipped "
-        f"(unsupported type), {len(report.failed)} failed.",
+        f"(unsupported type), {len(report.skipped_files)} left out (links, special files), "
+        f"{len(report.failed)} failed.",
     ]
     if not report.dry_run:
         lines.append(
@@ -136,6 +137,9 @@ def _print_sync_summary(report: Any) -> None:
         lines.append(f"Repaired an interrupted sync: {report.repaired}.")
     for line in lines:
         out.print(line)
+    for skipped in report.skipped_files:
+        out.print(f"[yellow]skipped[/yellow] {escape(skipped['path'])}: {escape(skipped['reason'])}",
+                  highlight=False)
     for warning in report.warnings:
         out.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
     for failure in report.failed:

@@ -7,14 +7,17 @@ A file that cannot be read raises `ReadError` with a reason a person can act on;
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingest.documents import Block, ParsedDocument, ReadError
+from ingest.file_access import DEFAULT_TIMEOUT_S, read_bytes
 
 SUPPORTED_TYPES: dict[str, str] = {
     ".pdf": "pdf",
@@ -28,28 +31,49 @@ NO_TEXT_LAYER = "no text layer (scanned PDF?): run OCR first, e.g. `ocrmypdf in.
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are ours to report
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one file may cost (settings: CITEWISE_MAX_FILE_MB, CITEWISE_MAX_UNZIPPED_MB,
+    CITEWISE_MAX_TEXT_CHARS, CITEWISE_READ_TIMEOUT_S). A file over a bound is one failed file."""
+
+    max_bytes: int = 200 * 2**20
+    max_unzipped_bytes: int = 100 * 2**20
+    max_text_chars: int = 10_000_000
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    max_zip_members: int = 10_000
+
+
+def too_much_text(limit: int) -> ReadError:
+    return ReadError(f"the file holds more than {limit:,} characters of text (CITEWISE_MAX_TEXT_CHARS): "
+                     "split it into smaller files or raise the limit")
+
+
 def detect_type(path: Path) -> str | None:
     """The reader for a file by its suffix, or None when citewise does not index that kind of file."""
     return SUPPORTED_TYPES.get(path.suffix.lower())
 
 
-def read_document(path: Path, pdf_password: str | None = None) -> ParsedDocument:
-    """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed."""
+def read_document(path: Path, pdf_password: str | None = None, limits: ReadLimits | None = None) -> ParsedDocument:
+    """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed.
+
+    The file is read once, as a regular file (never through a link, a FIFO or a device), within the
+    size and time limits; zip-based formats are checked for their unpacked size before parsing, and the
+    extracted text is capped (`ReadLimits`).
+    """
+    limits = limits or ReadLimits()
     file_type = detect_type(path)
     if file_type is None:
         raise ReadError(f"unsupported file type '{path.suffix}'")
-    try:
-        if path.stat().st_size == 0:
-            raise ReadError("empty file")
-        if file_type == "pdf":
-            return read_pdf(path, pdf_password)
-        if file_type == "docx":
-            return read_docx(path)
-        text, warnings = decode_text(path.read_bytes())
-    except PermissionError:
-        raise ReadError("permission denied: the file cannot be read by this user") from None
-    except OSError as exc:
-        raise ReadError(f"cannot read the file ({exc.strerror or exc})") from None
+    data = read_bytes(path, limits.max_bytes, limits.timeout_s)
+    if not data:
+        raise ReadError("empty file")
+    if file_type == "pdf":
+        return read_pdf(io.BytesIO(data), pdf_password, limits.max_text_chars)
+    if file_type == "docx":
+        return read_docx(io.BytesIO(data), limits)
+    text, warnings = decode_text(data)
+    if len(text) > limits.max_text_chars:
+        raise too_much_text(limits.max_text_chars)
     reader = {"markdown": parse_markdown, "text": parse_text, "html": parse_html}[file_type]
     doc = reader(text)
     doc.warnings = warnings + doc.warnings
@@ -79,23 +103,28 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return re.sub(r"[ \t\u00a0]+\n", "\n", text)
+    """Unify line ends, drop NULs and trailing blanks of each line (linear: no regex backtracking on long
+    runs of spaces)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").split("\n")
+    return "\n".join([line.rstrip(" \t\u00a0") for line in lines[:-1]] + lines[-1:])
 
 
 # --- building a document ----------------------------------------------------------------------------
 class _Builder:
     """Collects blocks and their offsets in the extracted text (blocks are joined by blank lines)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int | None = None) -> None:
         self.parts: list[str] = []
         self.blocks: list[Block] = []
         self.length = 0
+        self.max_chars = max_chars
 
     def add(self, text: str, page: int | None = None, headings: tuple[str, ...] = ()) -> None:
         text = text.strip()
         if not text:
             return
+        if self.max_chars is not None and self.length + len(text) > self.max_chars:
+            raise too_much_text(self.max_chars)
         if self.parts:
             self.parts.append("\n\n")
             self.length += 2
@@ -124,11 +153,33 @@ def parse_text(text: str) -> ParsedDocument:
 
 
 # --- Markdown ----------------------------------------------------------------------------------------
-_ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing #s of a heading are stripped in code: a lazy group followed by \s*#*\s*$ backtracks
+# quadratically over a long run of spaces.
+_ATX = re.compile(r" {0,3}(#{1,6})[ \t]+(.*)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
-_LINK = re.compile(r"!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Bounded repeats: every match attempt looks at most a few thousand characters ahead, so a paragraph of
+# 200,000 "[" or "](" does not make the substitution quadratic.
+_LINK = re.compile(r"!\[([^\]]{0,1000})\]\([^)]{0,2000}\)|\[([^\]]{1,1000})\]\([^)]{0,2000}\)")
+
+
+def _drop_comments(text: str) -> str:
+    """Text without HTML comments `<!-- ... -->` (a linear scan: an unclosed `<!--` ends the text, and a
+    thousand unclosed ones do not make the scan quadratic, as the regex `<!--.*?-->` would)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            out.append(text[pos:])
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:  # unclosed: the regex would keep it, and so do we
+            out.append(text[pos:])
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    return "".join(out)
 
 
 def _md_inline(text: str) -> str:
@@ -138,7 +189,7 @@ def _md_inline(text: str) -> str:
 
 def parse_markdown(text: str) -> ParsedDocument:
     title: str | None = None
-    lines = _COMMENT.sub("", text).split("\n")
+    lines = _drop_comments(text).split("\n")
     if lines and lines[0].strip() == "---":  # YAML front matter: keep its title, skip the rest
         for i in range(1, min(len(lines), 200)):
             if lines[i].strip() in ("---", "..."):
@@ -172,11 +223,11 @@ def parse_markdown(text: str) -> ParsedDocument:
             fence = fence_match.group(1)[:3]
             para.append(line)
             continue
-        atx = _ATX.match(line)
+        atx = _ATX.fullmatch(line.rstrip("\n"))
         setext = _SETEXT.match(line) if para and len(para) == 1 and line.strip() else None
         if atx:
             flush()
-            heading = _md_inline(atx.group(2)).strip("*_` ")
+            heading = _md_inline(atx.group(2).rstrip().rstrip("#").rstrip()).strip("*_` ")
             headings = _set_heading(stack, len(atx.group(1)), heading)
             title = title or (heading if len(atx.group(1)) == 1 else None)
         elif setext and not para[0].lstrip().startswith(("-", "*", "+")):
@@ -257,19 +308,47 @@ def parse_html(text: str) -> ParsedDocument:
 
 
 # --- DOCX --------------------------------------------------------------------------------------------
-def read_docx(path: Path) -> ParsedDocument:
+def check_zip(source: io.BytesIO, limits: ReadLimits, kind: str = "DOCX") -> None:
+    """Refuse a zip-based file whose members unpack to more than the limit (a zip bomb) before any part
+    of it is inflated. zipfile never inflates a member past its declared size, so the declared sizes
+    bound the work."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ReadError(f"not a valid {kind} file ({type(exc).__name__}); was it saved as .doc?") from None
+    finally:
+        source.seek(0)
+    if len(members) > limits.max_zip_members:
+        raise ReadError(f"the {kind} file holds {len(members):,} parts, over the limit of "
+                        f"{limits.max_zip_members:,}: it looks like a zip bomb and was not opened")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.max_unzipped_bytes:
+        raise ReadError(
+            f"the {kind} file unpacks to {unpacked / 2**20:,.0f} MB, over the "
+            f"{limits.max_unzipped_bytes / 2**20:,.0f} MB limit (CITEWISE_MAX_UNZIPPED_MB): it may be a zip "
+            "bomb; it was not opened. Raise the limit if the file is genuine."
+        )
+
+
+def read_docx(source: Path | io.BytesIO, limits: ReadLimits | None = None) -> ParsedDocument:
+    """A DOCX file (a path, or its bytes) as blocks with heading paths; zip bombs are refused unopened."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    limits = limits or ReadLimits()
+    if isinstance(source, Path):
+        source = io.BytesIO(read_bytes(source, limits.max_bytes, limits.timeout_s))
+    check_zip(source, limits)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(source)
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise ReadError(f"not a valid DOCX file ({type(exc).__name__}); was it saved as .doc?") from None
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for broken files
         raise ReadError(f"cannot open the DOCX file ({type(exc).__name__}: {exc})") from None
-    out = _Builder()
+    out = _Builder(limits.max_text_chars)
     stack: list[tuple[int, str]] = []
     headings: tuple[str, ...] = ()
     title = (document.core_properties.title or "").strip() or None
@@ -305,12 +384,15 @@ def read_docx(path: Path) -> ParsedDocument:
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
-def read_pdf(path: Path, password: str | None = None) -> ParsedDocument:
+def read_pdf(
+    source: Path | io.BytesIO, password: str | None = None, max_text_chars: int | None = None
+) -> ParsedDocument:
+    """A PDF (a path, or its bytes) as blocks with 1-based pages and outline headings."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     try:
-        reader = PdfReader(str(path), strict=False)
+        reader = PdfReader(source if isinstance(source, io.BytesIO) else str(source), strict=False)
         if reader.is_encrypted:
             opened = reader.decrypt(password or "")
             if not opened:
@@ -333,7 +415,7 @@ def read_pdf(path: Path, password: str | None = None) -> ParsedDocument:
 
     outline = _outline_by_page(reader)
     title = _pdf_title(reader)
-    out = _Builder()
+    out = _Builder(max_text_chars)
     warnings: list[str] = []
     empty: list[int] = []
     failed: list[int] = []

@@ -9,7 +9,6 @@ Only passages whose content is new to the index are embedded; everything else is
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,9 +19,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.index import KnowledgeIndex, NewChunk, embed_text
+from ingest import discovery
 from ingest.chunking import chunk_document
 from ingest.documents import ReadError
-from ingest.readers import detect_type, read_document
+from ingest.file_access import FileVanished, hash_file
+from ingest.readers import ReadLimits, detect_type, read_document
 
 PREFETCH = 4  # files parsed ahead of the embedder (bounded: the corpus is streamed, never held)
 EMBED_BUFFER = 256  # new passages gathered (sorted by length) before one embedding pass
@@ -44,6 +45,26 @@ class SyncOptions:
     chunk_tokens: int = 200
     overlap_tokens: int = 24
     max_file_bytes: int = 200 * 1024 * 1024
+    max_unzipped_bytes: int = 100 * 1024 * 1024
+    max_text_chars: int = 10_000_000
+    max_chunks_per_file: int = 20_000
+    read_timeout_s: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> SyncOptions:
+        """Options with every limit taken from settings (the CLI and the console use the same)."""
+        values: dict[str, Any] = {
+            "collection": settings.default_collection, "chunk_tokens": settings.chunk_tokens,
+            "overlap_tokens": settings.chunk_overlap_tokens, "max_file_bytes": int(settings.max_file_mb * 2**20),
+            "max_unzipped_bytes": int(settings.max_unzipped_mb * 2**20), "max_text_chars": settings.max_text_chars,
+            "max_chunks_per_file": settings.max_chunks_per_file, "read_timeout_s": settings.read_timeout_s,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(self.max_file_bytes, self.max_unzipped_bytes, self.max_text_chars, self.read_timeout_s)
 
 
 @dataclass
@@ -53,7 +74,8 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unsupported file types
+    skipped_files: list[dict[str, str]] = field(default_factory=list)  # left out by policy, with the reason
     failed: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
     chunks_added: int = 0
@@ -73,6 +95,7 @@ class SyncReport:
             "unchanged": self.unchanged,
             "removed": len(self.removed),
             "skipped": len(self.skipped),
+            "skipped_files": self.skipped_files,
             "failed": self.failed,
             "warnings": self.warnings,
             "chunks_added": self.chunks_added,
@@ -115,14 +138,12 @@ class _Parsed:
     record: dict[str, Any]
     chunks: list[NewChunk]
     error: str | None = None
+    vanished: bool = False  # deleted after the walk found it: reported, never stored as a failed row
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_hash(path: Path, timeout_s: float = 60.0) -> str:
+    """BLAKE2b-160 of a regular file (never through a link; a hung read fails after `timeout_s`)."""
+    return hash_file(path, timeout_s)
 
 
 def passage_id(context: str, text: str) -> str:
@@ -130,16 +151,10 @@ def passage_id(context: str, text: str) -> str:
 
 
 def walk(roots: Iterable[Path]) -> Iterator[Path]:
-    """Files under the roots (recursive, sorted, hidden files and folders left out)."""
-    for root in roots:
-        if root.is_file():
-            yield root
-            continue
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if not name.startswith("."):
-                    yield Path(folder) / name
+    """Regular files under the roots that a sync may read (see `ingest.discovery` for the policy)."""
+    for found in discovery.walk(roots):
+        if found.real is not None:
+            yield found.real
 
 
 def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
@@ -148,7 +163,9 @@ def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
         "content_hash": work.content_hash, "size": work.size, "mtime_ns": work.mtime_ns,
     }
     try:
-        doc = read_document(work.path, pdf_password=options.pdf_password)
+        doc = read_document(work.path, pdf_password=options.pdf_password, limits=options.read_limits)
+    except FileVanished as exc:
+        return _Parsed(work, base, [], str(exc), vanished=True)
     except ReadError as exc:
         return _Parsed(work, {**base, "status": "failed", "error": str(exc)}, [], str(exc))
     except Exception as exc:  # a reader bug must not stop the run: report it against the file
@@ -159,6 +176,10 @@ def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
         doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
         chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens,
     )
+    if len(chunks) > options.max_chunks_per_file:
+        reason = (f"the file makes {len(chunks):,} passages, over the limit of {options.max_chunks_per_file:,} "
+                  "per file (CITEWISE_MAX_CHUNKS_PER_FILE): split it into smaller files or raise the limit")
+        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
     record = {
         **base, "pages": doc.pages, "title": title, "chunk_count": len(chunks),
         "token_count": sum(c.token_count for c in chunks), "warnings": doc.warnings,
@@ -183,10 +204,18 @@ def _plan(
     """Decide what to parse (new or changed files) and what to prune."""
     todo: list[_Work] = []
     seen: set[str] = set()
-    for path in walk(roots):
+    for found in discovery.walk(roots):
         report.files_seen += 1
+        if found.real is None:
+            entry = {"path": found.shown, "error" if found.failed else "reason": found.reason or ""}
+            (report.failed if found.failed else report.skipped_files).append(entry)
+            continue
+        path = found.real
         file_type = detect_type(path)
         resolved = str(path.resolve())
+        if resolved in seen:  # a link inside the folder to a file already found
+            report.files_seen -= 1
+            continue
         if file_type is None:
             report.skipped.append(resolved)
             continue
@@ -209,9 +238,12 @@ def _plan(
             report.unchanged += 1
             continue
         try:
-            digest = file_hash(path)
-        except OSError as exc:
-            report.failed.append({"path": resolved, "error": f"cannot read file: {exc.strerror or exc}"})
+            digest = file_hash(path, options.read_timeout_s)
+        except FileVanished as exc:
+            report.skipped_files.append({"path": resolved, "reason": str(exc)})
+            continue
+        except ReadError as exc:
+            report.failed.append({"path": resolved, "error": str(exc)})
             continue
         if fresh and known.content_hash == digest:
             report.unchanged += 1
@@ -247,6 +279,7 @@ def sync(
     roots = [r for r in roots if r.exists()]
     if not options.dry_run:
         report.repaired = index.begin_write()
+        index.add_synced_roots([r for r in map(discovery.synced_root, roots) if r is not None])
     todo, prune = _plan(index, roots, options, report)
     if options.dry_run:
         for work in todo:
@@ -319,6 +352,10 @@ def _commit(
     for parsed in batch:
         path = str(parsed.work.path)
         old = index.file(path) if parsed.work.existed else None
+        if parsed.vanished:  # deleted mid-sync: no failed row (a later --prune removes an old entry)
+            report.skipped_files.append({"path": path, "reason": parsed.error or "deleted during the sync"})
+            progress.file_done(path, "skipped", 0, parsed.error)
+            continue
         if parsed.error is not None:
             if old is not None and old.status == "ok":
                 # Keep the last good version searchable; record why the new one failed.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.citations import check_answer, drop_dangling_markers, split_claims
 from app.index import ChunkHit
 from app.retrieval import Passage
@@ -58,3 +60,43 @@ def test_semantic_support_with_the_embedder(embedder) -> None:  # noqa: ANN001
 def test_uncited_substantive_sentences_are_reported() -> None:
     checked = check_answer("Backups run every night at 02:00 [1]. Also the moon is made of cheese here.", [P1])
     assert checked.uncited == ["Also the moon is made of cheese here."]
+
+
+# --- contradictions that share the passage's words (issue 12.6) ------------------------------------------
+PUMP = passage(3, "The tension in the main cable is 40 newtons. The cable is replaced every five years. "
+                  "All pumps are inspected before the season starts.", "/docs/pump.md")
+
+
+@pytest.mark.parametrize("claim", [
+    "The tension in the main cable is 400 newtons [3].",
+    "The tension in the main cable is not 40 newtons [3].",
+    "The tension in the main cable isn't 40 newtons [3].",
+    "The tension in the main cable is 40 kilograms [3].",
+    "The cable is replaced every fifty years [3].",
+    "The cable is never replaced [3].",
+    "Only some pumps are inspected before the season starts [3].",
+    "Pumps are rarely inspected before the season starts [3].",
+    "No pumps are inspected before the season starts [3].",
+])
+def test_a_claim_that_contradicts_its_passage_is_not_supported(claim: str, embedder) -> None:  # noqa: ANN001
+    for embed in (None, embedder.embed_array):
+        checked = check_answer(claim, [PUMP], embed)
+        assert checked.unverified == [claim.replace(" [3]", "")], (claim, embed)
+        assert not checked.citations[0].supported
+
+
+def test_backups_that_never_run_are_not_supported_by_nightly_backups(embedder) -> None:  # noqa: ANN001
+    claim = "Backups never run and are deleted after 30 days [1]."
+    for embed in (None, embedder.embed_array):
+        assert check_answer(claim, [P1], embed).unverified == ["Backups never run and are deleted after 30 days."]
+
+
+@pytest.mark.parametrize("claim", [
+    "The tension in the main cable is 40 N [3].",
+    "The main cable has a tension of forty newtons [3].",
+    "Every pump is inspected before the season starts [3].",
+    "The cable is replaced every 5 years [3].",
+])
+def test_paraphrases_with_the_same_facts_stay_supported(claim: str, embedder) -> None:  # noqa: ANN001
+    checked = check_answer(claim, [PUMP], embedder.embed_array)
+    assert checked.unverified == [] and checked.citations[0].supported, claim

@@ -76,7 +76,8 @@ def test_source_highlight_is_the_supporting_sentence(assistant: Assistant, execu
     assert payload["highlight"] == reflow(citation.text[citation.span[0]:citation.span[1]])
     assert payload["highlight"].startswith("The help desk is open from 9:00")
     assert payload["before"] + payload["highlight"] + payload["after"] == reflow(citation.text)
-    assert payload["url"] == f"files/{assistant.index.file(citation.path).id}"
+    row = assistant.index.file(citation.path)
+    assert payload["url"] == f"files/{assistant.index.file_token(row.id)}"
 
 
 def test_reflow_joins_wrapped_lines_but_keeps_paragraphs_and_lists() -> None:

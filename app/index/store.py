@@ -15,7 +15,10 @@ Ingestion writes through `KnowledgeIndex`; the app reads through it. Consistency
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import socket
 import threading
 import uuid
@@ -316,6 +319,62 @@ class KnowledgeIndex:
 
     def files(self, collection: str | None = None, under: str | None = None) -> list[FileRow]:
         return self.catalog.files(collection, under)
+
+    # --- what may be served -------------------------------------------------------------------------
+    def add_synced_roots(self, roots: Sequence[Any]) -> None:
+        """Remember the (resolved) folders and files synced into this index; /files serves nothing else."""
+        known = set(self.synced_roots())
+        fresh = sorted(known | {str(r) for r in roots})
+        if fresh != sorted(known):
+            self.catalog.set_meta("synced_roots", json.dumps(fresh))
+
+    def synced_roots(self) -> list[str]:
+        """The folders and files ever synced into this index (resolved paths)."""
+        raw = self.catalog.get_meta("synced_roots")
+        return list(json.loads(raw)) if raw else []
+
+    def _token_key(self) -> bytes:
+        key = self.catalog.get_meta("file_token_key")
+        if not key:
+            with self._vectors_lock:
+                key = self.catalog.get_meta("file_token_key")
+                if not key:
+                    key = secrets.token_hex(32)
+                    self.catalog.set_meta("file_token_key", key)
+        return bytes.fromhex(key)
+
+    def file_token(self, file_id: int) -> str:
+        """An opaque, unguessable name for a file in links (/files/<token>): ids cannot be walked."""
+        mac = hmac.new(self._token_key(), f"file:{file_id}".encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{mac}{file_id:x}"
+
+    def file_for_token(self, token: str) -> FileRow | None:
+        """The file a token names, or None for anything that is not a token this index issued."""
+        token = token.lower()
+        if len(token) < 33 or len(token) > 48 or any(ch not in "0123456789abcdef" for ch in token):
+            return None
+        mac, hex_id = token[:32], token[32:]
+        file_id = int(hex_id, 16)
+        if not hmac.compare_digest(self.file_token(file_id)[:32], mac):
+            return None
+        rows = self.catalog.query("SELECT * FROM files WHERE id = ?", (file_id,))
+        return FileRow.from_row(rows[0]) if rows else None
+
+    def file_for_passage(self, passage_id: str) -> tuple[FileRow, int | None] | None:
+        """The first file (and page) holding a passage, by its content-addressed id."""
+        if len(passage_id) != 32 or any(ch not in "0123456789abcdef" for ch in passage_id.lower()):
+            return None
+        rows = self.catalog.query(
+            "SELECT f.*, c.page AS chunk_page FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE c.passage_id = ? AND f.status = 'ok' ORDER BY f.path, c.position LIMIT 1",
+            (passage_id.lower(),),
+        )
+        if not rows:
+            return None
+        data = dict(rows[0])
+        page = data.pop("chunk_page")
+        data["warnings"], data["flags"] = json.loads(data["warnings"]), json.loads(data["flags"])
+        return FileRow(**data), page
 
     def collections(self) -> list[str]:
         return self.catalog.collection_names()

@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.moderation import harm_rules, injection_rules
-from app.moderation.audit import AuditLog
+from app.moderation.audit import AuditLog, redacted_excerpt
 from app.moderation.classifier import InjectionClassifier
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score
 from app.moderation.openai_layer import OpenAIModeration
-from app.moderation.pii import LABELS, PiiSpan, find_pii, redact, unsupported
+from app.moderation.pii import LABELS, PiiSpan, find_pii, redact, scan_windows, unsupported
 from app.moderation.rate_limit import RateLimiter, wait_message
 from app.moderation.rules import match_rules
-from app.moderation.types import Decision, Finding, strongest
+from app.moderation.types import SEVERITY, Decision, Finding, strongest
 from app.settings import Settings
 
 INPUT_RULES = injection_rules.RULES + harm_rules.RULES
@@ -79,23 +79,21 @@ class Moderator:
     def check_input(self, text: str, session_id: str, user: str | None = None) -> Decision:
         """Decide about a question: allow, warn (with redactions or a note) or block, with the reason."""
         findings: list[Finding] = []
-        limit = self.settings.max_question_chars
-        if len(text) > limit:
-            message = (f"Your question is {len(text):,} characters long; the limit is {limit:,}. "
-                       "Shorten it and ask again.")
-            findings.append(Finding("input", "too_long", 1.0, message, "block"))
+        # The length comes first, before any pattern runs: a refused question costs a len() and keeps only a
+        # short, redacted excerpt (for the audit and the query log), never its full text.
+        too_long = too_long_finding(text, self.settings.max_question_chars)
+        if too_long is not None:
+            return self._finish([too_long], redacted_excerpt(text), session_id, "input")
         wait, scope = self.limiter.check(session_id, user)
         if wait > 0:
             findings.append(Finding("rate", "rate_limit", 1.0, wait_message(wait, scope), "block"))
-        if findings:
-            redacted = redact(text, find_pii(text, use_presidio=False))
-            return self._finish(findings, redacted, session_id, "input")
+            return self._finish(findings, redacted_excerpt(text), session_id, "input")
 
         spans = find_pii(text)
         redacted = redact(text, spans)
         findings += _pii_findings(spans, "pii", "redacted from the question")
         # Every later layer sees the redacted text, so no finding's detail (logged) can quote personal data.
-        findings += match_rules(redacted, INPUT_RULES, "input")
+        findings += bounded_rules(redacted, INPUT_RULES, "input")
         findings += self._offensive(redacted, "input")
         if strongest(findings) != "block" and text.strip():
             findings += self._classify(redacted)
@@ -112,9 +110,9 @@ class Moderator:
             share, example = leak
             findings.append(Finding("output", "system_prompt_leak", round(share, 3),
                                     f"the answer repeats the system prompt: “{example}”", "block"))
-        markers = match_rules(text, injection_rules.OUTPUT_RULES, "output", deep=final)
-        if markers and not (passages and match_rules("\n".join(passages), injection_rules.OUTPUT_RULES, "output",
-                                                     deep=False)):
+        markers = bounded_rules(text, injection_rules.OUTPUT_RULES, "output", deep=final)
+        if markers and not (passages and bounded_rules("\n".join(passages), injection_rules.OUTPUT_RULES, "output",
+                                                       deep=False)):
             findings += markers  # an attack marker the cited passages do not explain
         if not final:
             decision = Decision(strongest(findings), text, None, findings)
@@ -133,7 +131,7 @@ class Moderator:
 
     def scan_passage(self, text: str) -> list[Finding]:
         """Instructions aimed at the assistant inside a document chunk (flagged, never blocked)."""
-        found = match_rules(text, injection_rules.DOCUMENT_RULES, "document")
+        found = bounded_rules(text, injection_rules.DOCUMENT_RULES, "document")
         return [Finding(f.layer, f.category, f.score, f.detail, "flag") for f in found]
 
     # --- layers ---------------------------------------------------------------------------------------
@@ -177,6 +175,27 @@ class Moderator:
             self.audit.record(session_id, layer, "none", 0.0, "allow", excerpt)
         for f in findings:
             self.audit.record(session_id, f.layer, f.category, f.score, f.action, excerpt)
+
+
+def too_long_finding(text: str, limit: int) -> Finding | None:
+    """The block for a question over `limit` characters (checked before anything else looks at it)."""
+    if len(text) <= limit:
+        return None
+    message = (f"Your question is {len(text):,} characters long; the limit is {limit:,}. "
+               "Shorten it and ask again.")
+    return Finding("input", "too_long", 1.0, message, "block")
+
+
+def bounded_rules(text: str, rules: Sequence[Any], layer: str, deep: bool = True) -> list[Finding]:
+    """`match_rules` over windows of at most SCAN_WINDOW characters (overlapping by SCAN_OVERLAP), so no
+    single regular-expression scan runs over an unbounded text; one finding per rule, as match_rules."""
+    found: dict[tuple[str, str], Finding] = {}
+    for window in scan_windows(text):
+        for finding in match_rules(window, rules, layer, deep=deep):
+            key = (finding.category, finding.detail.split(":", 1)[0])
+            if key not in found or SEVERITY.get(finding.action, 0) > SEVERITY.get(found[key].action, 0):
+                found[key] = finding
+    return sorted(found.values(), key=lambda f: (-SEVERITY.get(f.action, 0), -f.score))
 
 
 def _pii_findings(spans: Sequence[PiiSpan], layer: str, what: str) -> list[Finding]:

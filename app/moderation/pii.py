@@ -172,11 +172,33 @@ def _presidio_spans(text: str) -> list[PiiSpan]:
     ]
 
 
+SCAN_WINDOW = 8_000  # most characters one pattern scan (or presidio call) ever sees
+SCAN_OVERLAP = 200  # windows overlap by more than any span we look for is long
+
+
+def scan_windows(text: str, size: int = SCAN_WINDOW, overlap: int = SCAN_OVERLAP) -> list[str]:
+    """`text` cut into windows of at most `size` characters, each overlapping the previous by `overlap`,
+    so that pattern scans are bounded per call and the whole scan stays linear in the text's length."""
+    return [text[start:start + size] for start in _window_starts(len(text), size, overlap)]
+
+
+def _window_starts(length: int, size: int, overlap: int) -> list[int]:
+    if length <= size:
+        return [0]
+    return list(range(0, length - overlap, size - overlap))
+
+
 def find_pii(text: str, use_presidio: bool = True) -> list[PiiSpan]:
-    """Non-overlapping personal-data spans in `text`, in order (the longer span wins an overlap)."""
-    spans = _pattern_spans(text)
-    if use_presidio and text.strip():
-        spans += _presidio_spans(text)
+    """Non-overlapping personal-data spans in `text`, in order (the longer span wins an overlap).
+
+    Long texts are scanned in bounded, overlapping windows (`scan_windows`)."""
+    spans: list[PiiSpan] = []
+    for start in _window_starts(len(text), SCAN_WINDOW, SCAN_OVERLAP):
+        window = text[start:start + SCAN_WINDOW]
+        found = _pattern_spans(window)
+        if use_presidio and window.strip():
+            found += _presidio_spans(window)
+        spans += [PiiSpan(s.start + start, s.end + start, s.kind, s.score, s.source) for s in found]
     spans = [s for s in spans if not (s.kind == "IP_ADDRESS" and _is_version_number(text, s))]
     spans.sort(key=lambda s: (s.start, -(s.end - s.start), -s.score))
     merged: list[PiiSpan] = []

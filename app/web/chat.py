@@ -34,6 +34,7 @@ from app.web.chat_render import (
     retrieval_info,
     welcome_html,
 )
+from app.web.client_limits import Client, ClientLimiter, current_client
 from app.web.state import ChatSession
 
 log = logging.getLogger(__name__)
@@ -118,11 +119,16 @@ class Exchange:
 class ChatPage:
     """The chat of one browser session."""
 
-    def __init__(self, assistant: Assistant, executor: Executor, session: ChatSession | None = None) -> None:
+    def __init__(
+        self, assistant: Assistant, executor: Executor, session: ChatSession | None = None,
+        limiter: ClientLimiter | None = None, client: Client | None = None,
+    ) -> None:
         self.assistant = assistant
         self.executor = executor
         self.session = session or ChatSession()
-        self._file_ids: dict[str, int | None] = {}
+        self.limiter = limiter
+        self.client = client or current_client()
+        self._file_ids: dict[str, str | None] = {}
         self._exchanges: list[Exchange] = []
         self._generation = 0  # bumped by New chat, so an answer still running is not remembered
         self._lock: asyncio.Lock | None = None
@@ -162,10 +168,11 @@ class ChatPage:
         return not self.assistant.index.is_empty()
 
     def file_url(self, path: str, page: int | None) -> str | None:
-        """Link to the original file (served by /files/<id>), at the page for a PDF."""
+        """Link to the original file (served by /files/<token>, opaque), at the page for a PDF."""
         if path not in self._file_ids:
             row = self.assistant.index.file(path)
-            self._file_ids[path] = row.id if row is not None else None
+            ok = row is not None and row.status == "ok"
+            self._file_ids[path] = self.assistant.index.file_token(row.id) if ok and row is not None else None
         file_id = self._file_ids[path]
         if file_id is None:
             return None
@@ -220,6 +227,10 @@ class ChatPage:
         else:
             self.feed.append(view)
         self._exchanges.append(exchange)
+        refusal = self.limiter.check(self.client) if self.limiter is not None else None
+        if refusal is not None:  # per browser, user, address, overall: a reload does not reset these
+            self._show_error(exchange, "Please wait a moment", refusal)
+            return exchange
         async with self._lock:
             if exchange not in self._exchanges:  # New chat was pressed while it waited
                 return exchange
@@ -240,7 +251,8 @@ class ChatPage:
 
         def work() -> None:
             try:
-                for event in self.assistant.stream(exchange.question, history, session_id, filters=filters):
+                for event in self.assistant.stream(exchange.question, history, session_id, self.client.user,
+                                                   filters=filters):
                     loop.call_soon_threadsafe(queue.put_nowait, event)
             except Exception as exc:  # shown as a friendly message; unexpected ones are logged below
                 loop.call_soon_threadsafe(queue.put_nowait, exc)
@@ -380,6 +392,6 @@ class ChatPage:
         }
 
 
-def chat_page(assistant: Assistant, executor: Executor) -> pn.viewable.Viewable:
+def chat_page(assistant: Assistant, executor: Executor, limiter: ClientLimiter | None = None) -> pn.viewable.Viewable:
     """A fresh chat page for one browser session."""
-    return ChatPage(assistant, executor).layout
+    return ChatPage(assistant, executor, limiter=limiter).layout

@@ -10,101 +10,30 @@ for every page, by `install_access`.
 from __future__ import annotations
 
 import errno
-import mimetypes
 import os
 import socket
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import panel as pn
-from tornado.web import RequestHandler
 
 from app.assistant import Assistant
 from app.errors import UserError
-from app.index import KnowledgeIndex
 from app.services import Services, build_services
 from app.settings import Settings
-from app.web.auth import REFUSAL_TEMPLATE, Authenticator, CitewiseAuth, make_authorize
+from app.web.auth import REFUSAL_TEMPLATE, TOKEN_EXCLUSIONS, Authenticator, CitewiseAuth, make_authorize
 from app.web.chat import chat_page
+from app.web.client_limits import ClientLimiter
 from app.web.console import console_mount
+from app.web.files import ROUTE as FILES_ROUTE
+from app.web.files import FileHandler
 from app.web.metrics import MetricsHandler
+from app.web.transport import COMPONENTS_ROUTE, SafeComponentResourceHandler, install_message_limits
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
-FILE_CHUNK = 1 << 20
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "markdown": "text/plain; charset=utf-8",
-    "text": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
-
-
-class FileHandler(RequestHandler):
-    """GET /files/<file id | passage id>: the original of an indexed file, and nothing else.
-
-    The key is looked up in the catalog, so only files that were indexed can be served; a path never
-    comes from the URL. Documents are served inline but sandboxed (no scripts, own origin), except PDFs,
-    which the browser's own viewer shows (open them at a page with `#page=N`).
-    """
-
-    index: KnowledgeIndex
-
-    def initialize(self, index: KnowledgeIndex) -> None:
-        self.index = index
-
-    async def prepare(self) -> None:
-        provider = getattr(self.application, "auth_provider", None)
-        if provider is not None and getattr(provider, "get_user_async", None) is not None:
-            self.current_user = await provider.get_user_async(self)
-
-    def get_current_user(self) -> Any:
-        provider = getattr(self.application, "auth_provider", None)
-        if provider is not None and getattr(provider, "get_user", None) is not None:
-            return provider.get_user(self)
-        return "reader"
-
-    def _fail(self, status: int, message: str) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(message + "\n")
-
-    async def get(self, key: str) -> None:
-        if not self.current_user:
-            self._fail(403, "Log in to citewise first, then open the source again.")
-            return
-        found = self.index.source(key)
-        if found is None:
-            self._fail(404, "This file is not in the citewise index (it may have been removed). "
-                            "Ask the question again to get fresh sources.")
-            return
-        path, file_type, page = found.path, found.file_type, found.page
-        if page and file_type == "pdf" and not key.isdigit():
-            self.redirect(f"{found.file_id}#page={page}")
-            return
-        source = Path(path)
-        if not source.is_file():
-            self._fail(410, f"{source.name} was moved or deleted after it was indexed. Re-index the folder "
-                            "(python -m ingest sync <folder> --prune) to update the sources.")
-            return
-        content_type = CONTENT_TYPES.get(file_type) or mimetypes.guess_type(source.name)[0]
-        self.set_header("Content-Type", content_type or "application/octet-stream")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Cache-Control", "private, no-cache")
-        self.set_header("Content-Disposition", f"inline; filename*=UTF-8''{quote(source.name)}")
-        if file_type != "pdf":
-            self.set_header("Content-Security-Policy", "sandbox")
-        self.set_header("Content-Length", str(source.stat().st_size))
-        with source.open("rb") as handle:
-            while chunk := handle.read(FILE_CHUNK):
-                self.write(chunk)
-                await self.flush()
-        self.finish()
 
 
 @dataclass
@@ -137,16 +66,20 @@ def build_server_app(services: Services) -> ServerApp:
     assistant = services.assistant
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
+    limiter = ClientLimiter(services.settings)
+
     def chat() -> Any:
-        return chat_page(assistant, executor)
+        return chat_page(assistant, executor, limiter)
 
     auth, kwargs = install_access(services.settings)
     mount = console_mount(services, auth)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
-        (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": services.index}),
+        (FILES_ROUTE, FileHandler, {"index": services.index}),
+        (COMPONENTS_ROUTE, SafeComponentResourceHandler, {}),  # ahead of Panel's own route for the same path
         (r"/metrics", MetricsHandler, {"services": services}),
     ]
+    kwargs.update(TOKEN_EXCLUSIONS)  # the login never rides in the page's session token
     kwargs["title"] = {"/": "citewise", **mount.titles}
     return ServerApp(services, assistant, executor, routes, patterns, kwargs)
 
@@ -183,6 +116,7 @@ def start_server(
     """Build and bind the server (returns bokeh's Server); with start=True it serves until stopped."""
     port = settings.port if port is None else port
     host = host or settings.host
+    install_message_limits(settings.websocket_max_kb * 1024)
     app = build_server_app(services or build_services(settings))
     warm_up(app.assistant)
     try:
