@@ -43,6 +43,7 @@ class Found:
     reason: str | None = None
     failed: bool = False
     root: Path | None = None  # the synced folder (resolved) the file was found under
+    link_target: Path | None = None  # for a link left out because it leaves the folder: where it points
 
 
 def printable(path: str | os.PathLike[str]) -> str:
@@ -84,7 +85,7 @@ def _link(path: str, shown: str, root: Path) -> Found:
     if target is None:
         return Found(shown, None, BROKEN_LINK.format(reason=problem), failed=True)
     if not target.is_relative_to(root):
-        return Found(shown, None, OUTSIDE_LINK.format(target=printable(target)))
+        return Found(shown, None, OUTSIDE_LINK.format(target=printable(target)), link_target=target)
     try:
         mode = target.stat().st_mode
     except OSError as exc:

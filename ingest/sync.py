@@ -204,11 +204,14 @@ def _plan(
     """Decide what to parse (new or changed files) and what to prune."""
     todo: list[_Work] = []
     seen: set[str] = set()
+    synced = [Path(r) for r in index.synced_roots()]
     for found in discovery.walk(roots):
         report.files_seen += 1
         if found.real is None:
             entry = {"path": found.shown, "error" if found.failed else "reason": found.reason or ""}
             (report.failed if found.failed else report.skipped_files).append(entry)
+            if found.link_target is not None:
+                _forget_linked(index, found.link_target, synced, options, report)
             continue
         path = found.real
         file_type = detect_type(path)
@@ -261,6 +264,20 @@ def _plan(
     return todo, sorted(set(prune))
 
 
+def _forget_linked(
+    index: KnowledgeIndex, target: Path, synced: list[Path], options: SyncOptions, report: SyncReport
+) -> None:
+    """Remove a file that an older citewise indexed by following a link out of the folder (it is in no
+    synced folder of its own), so its text can no longer be found, quoted or served."""
+    row = index.file(str(target))
+    if row is None or any(target == root or target.is_relative_to(root) for root in synced):
+        return
+    report.removed.append(row.path)
+    report.chunks_removed += row.chunk_count
+    if not options.dry_run:
+        index.remove_files([row.path])
+
+
 def sync(
     index: KnowledgeIndex,
     embedder: Embedder,
@@ -284,7 +301,7 @@ def sync(
     if options.dry_run:
         for work in todo:
             (report.updated if work.existed else report.added).append(str(work.path))
-        report.removed = prune
+        report.removed = [*report.removed, *prune]
         report.seconds = time.perf_counter() - started
         return report
 
@@ -294,7 +311,7 @@ def sync(
             row = index.file(path)
             report.chunks_removed += row.chunk_count if row else 0
         index.remove_files(prune)
-        report.removed = prune
+        report.removed = [*report.removed, *prune]
         for path in prune:
             progress.file_done(path, "removed", 0)
 

@@ -162,3 +162,15 @@ def test_file_outside_every_synced_root_is_not_served(index, embedder, docs, fil
     assert row is not None
     index.catalog.set_meta("synced_roots", json.dumps([str(tmp_path / "elsewhere")]))
     assert _get(files_url + index.file_token(row.id))[0] == 410
+
+
+def test_file_indexed_through_an_old_link_is_removed_at_the_next_sync(index, embedder, settings, linked_docs,  # noqa: ANN001
+                                                                     outside) -> None:
+    # an index built by a citewise that followed the link: the outside file's text is in the catalog
+    sync(index, embedder, [outside], SyncOptions())
+    index.catalog.set_meta("synced_roots", "[]")
+    assert index.file(str(outside)) is not None
+    report = sync(index, embedder, [linked_docs], SyncOptions())
+    assert str(outside) in report.removed and index.file(str(outside)) is None
+    found = Retriever(index, embedder, settings).search("What is the quartermaster passphrase?")
+    assert all("zebra" not in p.text for p in found.passages + found.possibly_related)
