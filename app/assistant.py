@@ -16,9 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Any
 
 from app.citations import Citation, check_answer
 from app.embeddings import MiniLMEmbedder, get_embedder
@@ -36,6 +34,9 @@ from app.prompts import (
 from app.query_log import QueryLog
 from app.retrieval import Filters, Passage, Retrieval, Retriever, content_words
 from app.settings import Settings
+
+if TYPE_CHECKING:  # langchain_core loads only when an LLM answers (seconds of start-up otherwise)
+    from langchain_core.messages import BaseMessage
 
 FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|what about|how about|and what about|what of|same for|then|so)\b"
@@ -267,6 +268,8 @@ class Assistant:
         if not history:
             return None
         if self.llm is not None:
+            from langchain_core.messages import HumanMessage
+
             from app.llm import LLMUnavailable
 
             transcript = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:400]}" for t in history[-4:])
@@ -297,6 +300,8 @@ class Assistant:
         yield Event("delta", answer.text)
 
     def _llm_messages(self, answer: Answer, retrieval: Retrieval, template: Any) -> list[BaseMessage]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         system = self.prompts.get("system").render()
         fixed = count_chat_tokens(system) + count_chat_tokens(template.render(question=answer.standalone,
                                                                                 passages=""))

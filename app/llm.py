@@ -12,18 +12,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-import openai
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_openai import ChatOpenAI
+from typing import TYPE_CHECKING, Any
 
 from app.prompts import count_chat_tokens
 from app.settings import Settings
 
+if TYPE_CHECKING:
+    from langchain_core.messages import AIMessage, BaseMessage
+
+# openai and langchain_openai take seconds to import: they load only when an LLM is configured and used,
+# so `python -m app ask` without an LLM never pays for them.
 log = logging.getLogger(__name__)
-RETRYABLE = (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
-             openai.InternalServerError)
+
+
+def _retryable() -> tuple[type[Exception], ...]:
+    import openai
+
+    return (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
+            openai.InternalServerError)
 
 
 class LLMUnavailable(Exception):
@@ -40,6 +46,8 @@ def llm_configured(settings: Settings) -> bool:
 
 
 def describe_error(exc: Exception) -> str:
+    import openai
+
     if isinstance(exc, openai.RateLimitError):
         return "rate limited (HTTP 429)"
     if isinstance(exc, openai.APITimeoutError):
@@ -64,6 +72,8 @@ class ChatLLM:
     """Streaming chat completions with retries, usage and cost."""
 
     def __init__(self, settings: Settings) -> None:
+        from langchain_openai import ChatOpenAI
+
         self.settings = settings
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         self.model = ChatOpenAI(
@@ -82,6 +92,9 @@ class ChatLLM:
 
     def stream(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> Iterator[str]:
         """Yield the answer's text as it arrives. Retries happen only before the first token."""
+        import openai
+
+        retryable = _retryable()
         usage = usage if usage is not None else {}
         last: Exception | None = None
         for _ in self._attempts():
@@ -97,7 +110,7 @@ class ChatLLM:
                         yield text
                 self._fill_usage(usage, messages, "".join(produced))
                 return
-            except RETRYABLE as exc:
+            except retryable as exc:
                 last = exc
                 if produced:  # part of an answer was shown: do not repeat it, give up cleanly
                     raise LLMUnavailable(f"{describe_error(exc)} while answering") from None
@@ -112,6 +125,8 @@ class ChatLLM:
 
     def complete(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> AIMessage:
         """The whole reply at once (used for the follow-up rewrite)."""
+        from langchain_core.messages import AIMessage
+
         return AIMessage("".join(self.stream(messages, usage)))
 
     def _fill_usage(self, usage: dict[str, Any], messages: Sequence[BaseMessage], text: str) -> None:

@@ -172,10 +172,25 @@ def _presidio_spans(text: str) -> list[PiiSpan]:
     ]
 
 
+_CRYPTO_LIKE = re.compile(r"\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b")
+PRESIDIO_MIN_DIGITS = 7  # fewer digits cannot make a phone, card, IBAN, SSN or IPv4 address
+
+
+def may_hold_pii(text: str) -> bool:
+    """A cheap check: could presidio find anything here? Every kind it looks for needs several digits,
+    an IPv6 colon pair or a wallet-shaped token, so text without them never loads its models."""
+    if sum(ch.isdigit() for ch in text) >= PRESIDIO_MIN_DIGITS:
+        return True
+    return "::" in text or _CRYPTO_LIKE.search(text) is not None
+
+
 def find_pii(text: str, use_presidio: bool = True) -> list[PiiSpan]:
-    """Non-overlapping personal-data spans in `text`, in order (the longer span wins an overlap)."""
+    """Non-overlapping personal-data spans in `text`, in order (the longer span wins an overlap).
+
+    presidio (and the spaCy and transformers modules it imports, seconds of start-up) runs only when
+    `may_hold_pii` says the text could hold what it recognises."""
     spans = _pattern_spans(text)
-    if use_presidio and text.strip():
+    if use_presidio and text.strip() and may_hold_pii(text):
         spans += _presidio_spans(text)
     spans = [s for s in spans if not (s.kind == "IP_ADDRESS" and _is_version_number(text, s))]
     spans.sort(key=lambda s: (s.start, -(s.end - s.start), -s.score))

@@ -34,6 +34,7 @@ from app.web.chat_render import (
     retrieval_info,
     welcome_html,
 )
+from app.web import panel_fix
 from app.web.state import ChatSession
 
 log = logging.getLogger(__name__)
@@ -382,4 +383,5 @@ class ChatPage:
 
 def chat_page(assistant: Assistant, executor: Executor) -> pn.viewable.Viewable:
     """A fresh chat page for one browser session."""
+    panel_fix.install()
     return ChatPage(assistant, executor).layout
