@@ -25,6 +25,7 @@ from app.assistant import Answer, Assistant, Event
 from app.citations import Citation
 from app.errors import user_message
 from app.retrieval import Passage
+from app.web import panel_fix
 from app.web.chat_render import (
     answer_html,
     answer_info,
@@ -34,7 +35,6 @@ from app.web.chat_render import (
     retrieval_info,
     welcome_html,
 )
-from app.web import panel_fix
 from app.web.state import ChatSession
 
 log = logging.getLogger(__name__)

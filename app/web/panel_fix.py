@@ -35,5 +35,5 @@ def install() -> None:
         await original(doc)
 
     setattr(dispatch_msgs, _FIXED, True)
-    setattr(dispatch_msgs, "__wrapped_original__", original)  # lets a test show the race without the fix
+    dispatch_msgs.__wrapped_original__ = original  # lets a test show the race without the fix
     panel_document._dispatch_msgs = dispatch_msgs
