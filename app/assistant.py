@@ -162,8 +162,10 @@ class Assistant:
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), session_id: str = "cli",
-        user: str | None = None, filters: Filters | None = None,
+        user: str | None = None, filters: Filters | None = None, fresh: bool = False,
     ) -> Iterator[Event]:
+        """The answer as events. `fresh` skips the answer cache (regenerate). Closing the generator
+        (a stopped or abandoned answer) closes the LLM stream too."""
         started = time.perf_counter()
         filters = filters or Filters()
         answer = Answer(question=question, text="", mode="offline")
@@ -220,7 +222,7 @@ class Assistant:
         template = self.prompts.get("answer", variant)
         answer.prompt_variant = template.label
         key = self._cache_key(answer.standalone, retrieval.passages, template.label)
-        cached = self.log.cached(key) if (self.log and self.settings.answer_cache) else None
+        cached = self.log.cached(key) if (self.log and self.settings.answer_cache and not fresh) else None
         if cached is not None:
             answer.text = cached["text"]
             answer.mode = cached["mode"]
@@ -321,8 +323,8 @@ class Assistant:
         t = time.perf_counter()
         pieces: list[str] = []
         usage: dict[str, Any] = {}
+        stream = self.llm.stream(messages, usage)
         try:
-            stream = self.llm.stream(messages, usage)
             for delta in stream:
                 if not pieces:
                     answer.timings["first_token_ms"] = _ms(t)
@@ -345,6 +347,10 @@ class Assistant:
             answer.notice = notice
             if answer.mode == "offline":
                 answer.mode = "llm-fallback"
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # a stopped answer ends the HTTP stream now, not when garbage is collected
 
     def _cache_key(self, question: str, passages: Sequence[Passage], prompt_label: str) -> str:
         model = self.settings.llm_model if self.llm is not None else "offline"

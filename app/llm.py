@@ -99,8 +99,9 @@ class ChatLLM:
         last: Exception | None = None
         for _ in self._attempts():
             produced: list[str] = []
+            chunks = self.model.stream(list(messages))
             try:
-                for chunk in self.model.stream(list(messages)):
+                for chunk in chunks:
                     if chunk.usage_metadata:
                         usage["prompt_tokens"] = chunk.usage_metadata.get("input_tokens", 0)
                         usage["completion_tokens"] = chunk.usage_metadata.get("output_tokens", 0)
@@ -120,6 +121,8 @@ class ChatLLM:
                 last = exc
             except openai.OpenAIError as exc:
                 raise LLMUnavailable(describe_error(exc)) from None
+            finally:
+                chunks.close()  # also when the caller stops reading: the HTTP response is closed
         assert last is not None
         raise LLMUnavailable(f"{describe_error(last)} after {self.settings.llm_max_retries} retries") from None
 

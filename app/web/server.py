@@ -22,9 +22,12 @@ import panel as pn
 from tornado.web import RequestHandler
 
 from app.assistant import Assistant, build_assistant
+from app.chat_history import ChatHistory
 from app.errors import UserError
 from app.index import KnowledgeIndex
 from app.settings import Settings
+from app.web.browser_id import PATH as BROWSER_ID_PATH
+from app.web.browser_id import BrowserIdHandler, BrowserIds
 from app.web.chat import chat_page
 from app.web.console import console_mount
 
@@ -131,13 +134,17 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     assistant = assistant or build_assistant(settings)
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
+    history = ChatHistory(settings.logs_dir / "chats.sqlite3")
+    browser_ids = BrowserIds(settings)
+
     def chat() -> Any:
-        return chat_page(assistant, executor)
+        return chat_page(assistant, executor, history, browser_ids)
 
     mount = console_mount(settings)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
         (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": assistant.index}),
+        (BROWSER_ID_PATH, BrowserIdHandler, {"ids": browser_ids}),
         *mount.extra_patterns,
     ]
     kwargs = dict(mount.serve_kwargs)
