@@ -12,6 +12,7 @@ from app.index import FileRow
 
 EXAMPLES = 3
 _WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXivx]+|[A-Za-z])[.)]?\s+(?=\w)")
 
 
 def document_entries(files: Sequence[FileRow]) -> list[dict[str, Any]]:
@@ -42,6 +43,7 @@ def example_questions(sections: Sequence[tuple[str, list[str]]], count: int = EX
     candidates.sort(key=lambda c: (c[2] < 2,))  # sections first, stable otherwise (file order)
     for allow_same_file in (False, True):
         for path, heading, _depth in candidates:
+            heading = _NUMBERING.sub("", heading.strip())  # "1 Backups", "2.3) Limits"
             topic = " ".join(_WORDS.findall(heading))
             words = topic.split()
             if not 2 <= len(words) <= 8 or topic.lower() in seen_topics:
@@ -50,7 +52,8 @@ def example_questions(sections: Sequence[tuple[str, list[str]]], count: int = EX
                 continue
             seen_files.add(path)
             seen_topics.add(topic.lower())
-            picked.append(_question(topic))
+            # A heading that is already a question ("Where is my data stored?") is asked as it is.
+            picked.append(heading if heading.endswith("?") else _question(topic))
             if len(picked) == count:
                 return picked
     return picked

@@ -81,7 +81,7 @@ export function render({ model, el }) {
       tools.append(
         tool("rename", "✎", "Rename this chat", () => { renaming = c.id; draw(); }),
         tool("export", "⇩", "Export this chat as Markdown", () => model.send_msg({ kind: "export", id: c.id })),
-        tool("delete", "🗑", "Delete this chat", () => {
+        tool("delete", "✕", "Delete this chat", () => {
           if (window.confirm(`Delete “${c.title}”?`)) model.send_msg({ kind: "delete", id: c.id });
         }),
       );

@@ -20,14 +20,20 @@ function setTheme(theme) {
   } catch (e) { /* private mode: the choice lasts for this page only */ }
 }
 
-function button(cls, text, title) {
+function button(cls, symbol, text, title) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = cls;
-  const label = document.createElement("span");
-  label.className = "label";
-  label.textContent = text;
-  b.appendChild(label);
+  const mark = document.createElement("span");
+  mark.setAttribute("aria-hidden", "true");
+  mark.textContent = symbol;
+  b.appendChild(mark);
+  if (text) {
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = text;
+    b.appendChild(label);
+  }
   b.title = title;
   b.setAttribute("aria-label", title);
   return b;
@@ -38,7 +44,7 @@ export function render({ model, el }) {
   bar.className = "bar";
   const brand = document.createElement("div");
   brand.className = "brand";
-  const chats = button("icon-button chats-toggle", "☰ Chats", "Saved chats");
+  const chats = button("icon-button chats-toggle", "☰", "Chats", "Saved chats");
   chats.addEventListener("click", () => model.send_msg({ kind: "toggle_chats" }));
   const logo = document.createElement("span");
   logo.className = "logo";
@@ -58,9 +64,9 @@ export function render({ model, el }) {
   pick.setAttribute("aria-label", "Collection to search");
   pick.title = "Collection to search";
   pick.addEventListener("change", () => { model.collection = pick.value; });
-  const docs = button("icon-button documents-toggle", "Documents", "Indexed documents");
+  const docs = button("icon-button documents-toggle", "▤", "Documents", "Indexed documents");
   docs.addEventListener("click", () => model.send_msg({ kind: "toggle_documents" }));
-  const theme = button("icon-button theme-toggle", "◐", THEME_LABEL[currentTheme()]);
+  const theme = button("icon-button theme-toggle", "◐", null, THEME_LABEL[currentTheme()]);
   theme.addEventListener("click", () => {
     const next = THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length];
     setTheme(next);
