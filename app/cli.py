@@ -45,6 +45,10 @@ def ask(
 
     assistant = build_assistant(get_settings())
     check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
+    if path is not None and not assistant.index.catalog.passage_filter(collection, path, file_type):
+        raise UserError(f"no indexed document matches --path '{path}'"
+                        + (f" in collection '{collection}'" if collection else "")
+                        + "; `python -m ingest list` shows what is indexed")
     answer = assistant.ask(question, filters=Filters(collection, path, file_type))
     if as_json:
         _print_json(answer.as_dict())

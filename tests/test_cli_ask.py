@@ -100,6 +100,8 @@ def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) 
     assert result.exit_code == 2
     assert "the collection 'finanse' does not exist; known collections: sample" in result.stderr
     assert "do not cover" not in result.output
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--path", "no-such-file.pdf"])
+    assert result.exit_code == 2 and "no indexed document matches --path 'no-such-file.pdf'" in result.stderr
 
 
 def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(

@@ -322,6 +322,13 @@ class ChatPage:
                 self.source.visible = False
 
     def _on_collection(self, event: param.parameterized.Event) -> None:
+        known = self.assistant.index.collections()
+        if event.new and event.new not in known:  # removed since the page was opened
+            self._notice(f"The collection '{event.new}' does not exist",
+                         f"Known collections: {', '.join(known) or 'none'}. Pick one of them.")
+            self.header.param.update(collections=known, collection="")
+            self.session.collection = None
+            return
         self.session.collection = event.new or None
 
     def _on_source_msg(self, event: Any) -> None:
