@@ -214,7 +214,7 @@ def test_clicking_a_citation_opens_the_passage_with_the_sentence_highlighted(ope
     assert response.ok and "Re-indexing a folder" in response.text()
     chat.screenshot("03-source-panel")
 
-    chat.page.locator("button.close").click()
+    chat.page.locator("aside.source-view button.close").click()
     panel.wait_for(state="hidden")
     chat.ask("How many daily backup copies should I keep?")  # a PDF: the link opens its page
     pdf_card = chat.wait_for_answer(2)
@@ -246,7 +246,7 @@ def test_uncovered_question_gets_the_no_answer_message(open_chat: Any) -> None:
     assert "possibly related" in card.locator("details.related summary").inner_text().lower()
     card.locator("details.related button.source-link").first.click()
     chat.page.locator("aside.source-view").get_by_text("Possibly related").wait_for()
-    chat.page.locator("button.close").click()
+    chat.page.locator("aside.source-view button.close").click()
     chat.screenshot("05-no-answer")
 
 

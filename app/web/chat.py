@@ -74,6 +74,7 @@ catch (e) {}
 """
 
 
+@functools.lru_cache(maxsize=1)
 def _page_template() -> Any:
     from panel.io.resources import BASE_TEMPLATE, _env
 
