@@ -554,7 +554,7 @@ def test_stop_button_ends_a_streaming_answer(open_chat: Any, llm_server: ChatSer
     chat = open_chat(server=llm_server)
     slow_llm.word_delay_s = 0.5
     try:
-        chat.ask("How do I add a folder to the index?")
+        chat.ask("Where is my data stored?")  # not asked before on this server: no cached answer
         streaming = chat.page.locator(".body.streaming")
         streaming.wait_for(timeout=ANSWER_TIMEOUT_MS)
         stop = chat.page.locator("button.send.stop")
