@@ -570,3 +570,42 @@ def test_stop_button_ends_a_streaming_answer(open_chat: Any, llm_server: ChatSer
         chat.screenshot("19-stopped")
     finally:
         slow_llm.word_delay_s = 0.12
+
+
+def test_with_logins_saved_chats_follow_the_user_to_another_browser(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
+) -> None:
+    server = _launch(tmp_path_factory, indexed_samples, "logins", require_login="true",
+                     reader_accounts="alice:alice-pass-1,bob:bob-pass-2")
+    contexts: list[Any] = []
+    try:
+        server.wait_until_ready()
+
+        def signed_in(name: str, password: str) -> Any:
+            context = browser.new_context(viewport=DESKTOP)
+            contexts.append(context)
+            page = context.new_page()
+            page.goto(server.url)
+            page.locator("#username").fill(name)
+            page.locator("#password").fill(password)
+            page.locator("#sign-in").click()
+            page.locator("textarea").wait_for()
+            return page
+
+        first = signed_in("alice", "alice-pass-1")
+        first.locator("textarea").fill("How do I re-index a folder?")
+        first.locator("textarea").press("Enter")
+        first.locator("article.answer.done").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        first.locator("nav.side-view li.chat-item").first.wait_for()
+
+        elsewhere = signed_in("alice", "alice-pass-1")  # another browser, same user: the chat is there
+        elsewhere.locator("article.answer.done").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert elsewhere.locator(".bubble").all_inner_texts() == ["How do I re-index a folder?"]
+        other_user = signed_in("bob", "bob-pass-2")
+        other_user.get_by_text("Ask your documents").wait_for()
+        assert other_user.locator("article.answer").count() == 0
+        assert other_user.locator("nav.side-view li.chat-item").count() == 0
+    finally:
+        for context in contexts:
+            context.close()
+        server.stop()

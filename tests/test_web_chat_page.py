@@ -346,3 +346,10 @@ def test_stopping_an_answer_stops_its_worker_and_the_llm_stream(
     if how == "stop":
         assert exchange.view.info["notice"] == "Stopped: the answer was not finished." and not exchange.view.live
     assert page.session.history == []
+
+
+def test_saved_chats_follow_the_signed_in_user_else_the_browser() -> None:
+    from app.web.chat import history_owner
+
+    assert history_owner("alice", "b1") == history_owner("alice", "b2") == "user:alice"
+    assert history_owner(None, "b1") == "browser:b1" and history_owner(None, None) is None

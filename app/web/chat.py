@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -743,17 +744,24 @@ class ChatPage:
         }
 
 
+def history_owner(user: str | None, browser: str | None) -> str | None:
+    """Whose saved chats a page shows: the signed-in user's (the same on every browser), else this
+    browser's, else nobody's (chats are not saved until the browser has its id)."""
+    if user:
+        return f"user:{user}"
+    return f"browser:{browser}" if browser else None
+
+
 def chat_page(
     assistant: Assistant, executor: Executor, history: ChatHistory | None = None,
-    browser_ids: BrowserIds | None = None,
+    browser_ids: BrowserIds | None = None, signed_in: Callable[[], str | None] | None = None,
 ) -> pn.viewable.Viewable:
-    """A fresh chat page for one browser session (its saved chats found by the browser's cookie)."""
+    """A fresh chat page for one browser session (its saved chats found by login or browser cookie)."""
     panel_fix.install()
-    owner = None
-    if browser_ids is not None:
-        browser = browser_ids.read(pn.state.cookies.get(BROWSER_COOKIE))
-        owner = f"browser:{browser}" if browser else None
-    page = ChatPage(assistant, executor, history=history, browser_ids=browser_ids, owner=owner)
+    user = signed_in() if signed_in is not None else None
+    browser = browser_ids.read(pn.state.cookies.get(BROWSER_COOKIE)) if browser_ids is not None else None
+    page = ChatPage(assistant, executor, history=history, browser_ids=browser_ids,
+                    owner=history_owner(user, browser))
     doc = pn.state.curdoc
     if doc is not None and doc.session_context is not None:
         doc.template = _page_template()

@@ -26,6 +26,7 @@ from app.chat_history import ChatHistory
 from app.errors import UserError
 from app.index import KnowledgeIndex
 from app.settings import Settings
+from app.web.auth import COOKIE as LOGIN_COOKIE
 from app.web.browser_id import PATH as BROWSER_ID_PATH
 from app.web.browser_id import BrowserIdHandler, BrowserIds
 from app.web.chat import chat_page
@@ -134,13 +135,21 @@ def build_server_app(settings: Settings, assistant: Assistant | None = None) -> 
     assistant = assistant or build_assistant(settings)
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
+    mount = console_mount(settings)
     history = ChatHistory(settings.logs_dir / "chats.sqlite3")
     browser_ids = BrowserIds(settings)
+    logins = getattr(mount.serve_kwargs.get("auth_provider"), "auth", None)
+
+    def signed_in() -> str | None:
+        """The signed-in user of this page's request (saved chats follow the user), if any."""
+        if logins is None:
+            return None
+        identity = logins.read_cookie(pn.state.cookies.get(LOGIN_COOKIE))
+        return identity.name if identity is not None else None
 
     def chat() -> Any:
-        return chat_page(assistant, executor, history, browser_ids)
+        return chat_page(assistant, executor, history, browser_ids, signed_in)
 
-    mount = console_mount(settings)
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
         (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": assistant.index}),
