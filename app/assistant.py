@@ -16,9 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Any
 
 from app.citations import Citation, check_answer
 from app.embeddings import MiniLMEmbedder
@@ -34,6 +32,9 @@ from app.prompts import (
 from app.query_log import QueryLog
 from app.retrieval import Filters, Passage, Retrieval, Retriever, content_words
 from app.settings import Settings
+
+if TYPE_CHECKING:  # langchain_core loads only when an LLM answers (seconds of start-up otherwise)
+    from langchain_core.messages import BaseMessage
 
 FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|what about|how about|and what about|what of|same for|then|so)\b"
@@ -160,8 +161,10 @@ class Assistant:
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), session_id: str = "cli",
-        user: str | None = None, filters: Filters | None = None,
+        user: str | None = None, filters: Filters | None = None, fresh: bool = False,
     ) -> Iterator[Event]:
+        """The answer as events. `fresh` skips the answer cache (regenerate). Closing the generator
+        (a stopped or abandoned answer) closes the LLM stream too."""
         started = time.perf_counter()
         filters = filters or Filters()
         answer = Answer(question=question, text="", mode="offline")
@@ -231,7 +234,7 @@ class Assistant:
         template = self.prompts.get("answer", variant)
         answer.prompt_variant = template.label
         key = self._cache_key(answer.standalone, retrieval.passages, template.label)
-        cached = self.log.cached(key) if (self.log and self.settings.answer_cache) else None
+        cached = self.log.cached(key) if (self.log and self.settings.answer_cache and not fresh) else None
         if cached is not None:
             answer.text = cached["text"]
             answer.mode = cached["mode"]
@@ -281,6 +284,8 @@ class Assistant:
         if not history:
             return None
         if self.llm is not None:
+            from langchain_core.messages import HumanMessage
+
             from app.llm import LLMUnavailable
 
             transcript = "\n".join(f"User: {t.question}\nAssistant: {t.answer[:400]}" for t in history[-4:])
@@ -311,6 +316,8 @@ class Assistant:
         yield Event("delta", answer.text)
 
     def _llm_messages(self, answer: Answer, retrieval: Retrieval, template: Any) -> list[BaseMessage]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         system = self.prompts.get("system").render()
         fixed = count_chat_tokens(system) + count_chat_tokens(template.render(question=answer.standalone,
                                                                                 passages=""))
@@ -330,8 +337,8 @@ class Assistant:
         t = time.perf_counter()
         pieces: list[str] = []
         usage: dict[str, Any] = {}
+        stream = self.llm.stream(messages, usage)
         try:
-            stream = self.llm.stream(messages, usage)
             for delta in stream:
                 if not pieces:
                     answer.timings["first_token_ms"] = _ms(t)
@@ -354,6 +361,10 @@ class Assistant:
             answer.notice = notice
             if answer.mode == "offline":
                 answer.mode = "llm-fallback"
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # a stopped answer ends the HTTP stream now, not when garbage is collected
 
     def _cache_key(self, question: str, passages: Sequence[Passage], prompt_label: str) -> str:
         model = self.settings.llm_model if self.llm is not None else "offline"

@@ -66,10 +66,16 @@ class Citation:
     def text(self) -> str:
         return self.passage.text
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        """A citation from `as_dict()` output (a saved answer)."""
+        span = data.get("span") or (0, 0)
+        return cls(Passage.from_dict(data), (int(span[0]), int(span[1])), bool(data.get("supported")),
+                   float(data.get("support") or 0.0), list(data.get("claims") or []))
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "n": self.n, "passage_id": self.passage_id, "chunk_id": self.chunk_id, "path": self.path,
-            "file_name": self.file_name, "page": self.page, "headings": self.headings, "text": self.text,
+            **self.passage.as_dict(),
             "span": self.span, "supported": self.supported, "support": self.support, "claims": self.claims,
         }
 

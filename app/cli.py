@@ -46,12 +46,27 @@ def ask(
     assistant = build_services(get_settings()).assistant
     if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
+    check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
+    if path is not None and not assistant.index.catalog.passage_filter(collection, path, file_type):
+        raise UserError(f"no indexed document matches --path '{path}'"
+                        + (f" in collection '{collection}'" if collection else "")
+                        + "; `python -m ingest list` shows what is indexed")
     answer = assistant.ask(question, filters=Filters(collection, path, file_type))
     if as_json:
         _print_json(answer.as_dict())
     else:
         print_answer(answer)
     raise typer.Exit(3 if answer.mode == "blocked" else 0)
+
+
+def check_scope(known: list[str], collection: str | None, chunks: int) -> None:
+    """Refuse, with what to do instead, a question that could only get "not covered": an empty index or a
+    collection that does not exist (usually a typo)."""
+    if chunks == 0:
+        raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
+    if collection is not None and collection not in known:
+        listed = ", ".join(known) if known else "none"
+        raise UserError(f"the collection '{collection}' does not exist; known collections: {listed}")
 
 
 def print_answer(answer: Any) -> None:

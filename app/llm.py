@@ -12,18 +12,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-import openai
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_openai import ChatOpenAI
+from typing import TYPE_CHECKING, Any
 
 from app.prompts import count_chat_tokens
 from app.settings import Settings
 
+if TYPE_CHECKING:
+    from langchain_core.messages import AIMessage, BaseMessage
+
+# openai and langchain_openai take seconds to import: they load only when an LLM is configured and used,
+# so `python -m app ask` without an LLM never pays for them.
 log = logging.getLogger(__name__)
-RETRYABLE = (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
-             openai.InternalServerError)
+
+
+def _retryable() -> tuple[type[Exception], ...]:
+    import openai
+
+    return (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
+            openai.InternalServerError)
 
 
 class LLMUnavailable(Exception):
@@ -40,6 +46,8 @@ def llm_configured(settings: Settings) -> bool:
 
 
 def describe_error(exc: Exception) -> str:
+    import openai
+
     if isinstance(exc, openai.RateLimitError):
         return "rate limited (HTTP 429)"
     if isinstance(exc, openai.APITimeoutError):
@@ -64,6 +72,8 @@ class ChatLLM:
     """Streaming chat completions with retries, usage and cost."""
 
     def __init__(self, settings: Settings) -> None:
+        from langchain_openai import ChatOpenAI
+
         self.settings = settings
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         self.model = ChatOpenAI(
@@ -82,12 +92,16 @@ class ChatLLM:
 
     def stream(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> Iterator[str]:
         """Yield the answer's text as it arrives. Retries happen only before the first token."""
+        import openai
+
+        retryable = _retryable()
         usage = usage if usage is not None else {}
         last: Exception | None = None
         for _ in self._attempts():
             produced: list[str] = []
+            chunks = self.model.stream(list(messages))
             try:
-                for chunk in self.model.stream(list(messages)):
+                for chunk in chunks:
                     if chunk.usage_metadata:
                         usage["prompt_tokens"] = chunk.usage_metadata.get("input_tokens", 0)
                         usage["completion_tokens"] = chunk.usage_metadata.get("output_tokens", 0)
@@ -97,7 +111,7 @@ class ChatLLM:
                         yield text
                 self._fill_usage(usage, messages, "".join(produced))
                 return
-            except RETRYABLE as exc:
+            except retryable as exc:
                 last = exc
                 if produced:  # part of an answer was shown: do not repeat it, give up cleanly
                     raise LLMUnavailable(f"{describe_error(exc)} while answering") from None
@@ -107,11 +121,15 @@ class ChatLLM:
                 last = exc
             except openai.OpenAIError as exc:
                 raise LLMUnavailable(describe_error(exc)) from None
+            finally:
+                chunks.close()  # also when the caller stops reading: the HTTP response is closed
         assert last is not None
         raise LLMUnavailable(f"{describe_error(last)} after {self.settings.llm_max_retries} retries") from None
 
     def complete(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> AIMessage:
         """The whole reply at once (used for the follow-up rewrite)."""
+        from langchain_core.messages import AIMessage
+
         return AIMessage("".join(self.stream(messages, usage)))
 
     def _fill_usage(self, usage: dict[str, Any], messages: Sequence[BaseMessage], text: str) -> None:

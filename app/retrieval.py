@@ -123,6 +123,21 @@ class Passage:
             parts.append(" > ".join(self.headings))
         return " > ".join(parts)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        """A passage from `as_dict()` output (a saved answer); missing fields get empty values."""
+        chunk = ChunkHit(
+            chunk_id=int(data.get("chunk_id") or 0), passage_id=str(data.get("passage_id") or ""),
+            path=str(data.get("path") or ""), collection=str(data.get("collection") or ""),
+            file_type=str(data.get("file_type") or ""), title=data.get("title"), page=data.get("page"),
+            headings=list(data.get("headings") or []), char_start=int(data.get("char_start") or 0),
+            char_end=int(data.get("char_end") or 0), text=str(data.get("text") or ""),
+            context=str(data.get("context") or ""), token_count=int(data.get("token_count") or 0),
+            flags=list(data.get("flags") or []),
+        )
+        return cls(chunk, float(data.get("score") or 0.0), data.get("dense_score"), data.get("keyword_score"),
+                   int(data.get("n") or 0))
+
     def as_dict(self) -> dict[str, Any]:
         c = self.chunk
         return {

@@ -18,6 +18,7 @@ from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.assistant import Assistant
+    from app.chat_history import ChatHistory
     from app.embeddings import MiniLMEmbedder
     from app.index import KnowledgeIndex
     from app.moderation import Moderator
@@ -88,6 +89,13 @@ class Services:
         from app.query_log import QueryLog
 
         return QueryLog(self.query_log_path)
+
+    @_Shared
+    def chat_history(self) -> ChatHistory:
+        """Saved conversations of the web chat, per signed-in user or browser."""
+        from app.chat_history import ChatHistory
+
+        return ChatHistory(self.settings.logs_dir / "chats.sqlite3")
 
     @_Shared
     def audit_log(self) -> AuditLog:

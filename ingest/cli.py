@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -146,6 +147,23 @@ def _print_sync_summary(report: Any) -> None:
         out.print(f"[red]failed[/red] {failure['path']}: {failure['error']}")
 
 
+def group_by_folder(rows: list[Any]) -> list[tuple[str, str, list[tuple[Any, str]]]]:
+    """Files per collection, each with the folder they share and their paths relative to it."""
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.collection, []).append(row)
+    result = []
+    for name, members in sorted(groups.items()):
+        parents = [str(Path(r.path).parent) for r in members]
+        try:
+            folder = os.path.commonpath(parents)
+        except ValueError:  # paths on different drives: nothing in common
+            folder = ""
+        shown = [(r, os.path.relpath(r.path, folder) if folder else r.path) for r in members]
+        result.append((name, folder or "(several folders)", shown))
+    return result
+
+
 @cli.command("list")
 @friendly
 def list_files(
@@ -157,12 +175,20 @@ def list_files(
     if as_json:
         _print_json([r.as_dict() for r in rows])
         return
-    table = Table("path", "collection", "type", "pages", "chunks", "status", "ingested at")
-    for r in rows:
-        status = r.status if r.status == "ok" else f"[red]{r.status}[/red]: {r.error}"
-        table.add_row(r.path, r.collection, r.file_type, str(r.pages or ""), str(r.chunk_count), status,
-                      r.ingested_at)
-    out.print(table)
+    for collection_name, folder, group in group_by_folder(rows):
+        out.print(f"[bold]{escape(collection_name)}[/bold] [dim]in {escape(folder)}[/dim]")
+        table = Table(expand=False, show_edge=False, pad_edge=False)
+        table.add_column("path", overflow="fold", ratio=3)
+        table.add_column("type", no_wrap=True)
+        table.add_column("pages", justify="right", no_wrap=True)
+        table.add_column("chunks", justify="right", no_wrap=True)
+        table.add_column("status", overflow="fold", ratio=2)
+        table.add_column("ingested", no_wrap=True)
+        for r, shown in group:
+            status = r.status if r.status == "ok" else f"[red]{r.status}[/red]: {escape(r.error or '')}"
+            table.add_row(escape(shown), r.file_type, str(r.pages or ""), str(r.chunk_count), status,
+                          r.ingested_at[:16].replace("T", " "))
+        out.print(table)
     out.print(f"{len(rows)} file(s)")
 
 

@@ -93,3 +93,37 @@ def test_blocked_question_shows_the_reason_and_exits_non_zero(sample_index, monk
     assert "Blocked" in result.stderr and "instructions" in result.stderr
     assert result.stderr.count("Blocked") == 1
     assert "Sources" not in result.stdout
+
+
+def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--collection", "finanse"])
+    assert result.exit_code == 2
+    assert "the collection 'finanse' does not exist; known collections: sample" in result.stderr
+    assert "do not cover" not in result.output
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--path", "no-such-file.pdf"])
+    assert result.exit_code == 2 and "no indexed document matches --path 'no-such-file.pdf'" in result.stderr
+
+
+def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(
+    index, embedder, tmp_path, monkeypatch  # noqa: ANN001
+) -> None:
+    from ingest import cli as ingest_cli
+
+    deep = tmp_path / "a-rather-long-folder-name-for-the-team" / "quarterly-reports-and-other-papers"
+    deep.mkdir(parents=True)
+    name = "2026-financial-statements-of-the-northern-region-final-approved-version.md"
+    (deep / name).write_text("# Results\n\nRevenue grew in the northern region this year.\n", encoding="utf-8")
+    (tmp_path / "a-rather-long-folder-name-for-the-team" / "notes.md").write_text("# Notes\n\nShort.\n")
+    assert not sync(index, embedder, [tmp_path], SyncOptions(collection="reports")).failed
+    index.close()
+    monkeypatch.setattr(ingest_cli, "out", ingest_cli.Console(width=80, force_terminal=False))
+    result = CliRunner().invoke(ingest_cli.cli, ["list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines), result.output
+    folder = str(tmp_path / "a-rather-long-folder-name-for-the-team")
+    header = next(i for i, line in enumerate(lines) if line.startswith("reports in"))
+    assert folder in "".join(line.strip() for line in lines[header:header + 3])
+    rows = [line.split("│")[0].strip() for line in lines if "│" in line]  # the path column
+    assert "notes.md" in rows and name in "".join(rows)  # the long name wraps, nothing is cut
+    assert not any(str(tmp_path) in row for row in rows)

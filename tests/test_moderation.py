@@ -451,3 +451,35 @@ def test_decision_and_finding_are_plain_values() -> None:
     finding = Finding("input", "prompt_injection", 0.9, "asks to ignore instructions", "block")
     decision = Decision("block", "text", "Blocked: ...", [finding])
     assert decision.blocked and decision.findings[0].category == "prompt_injection"
+
+
+def test_presidio_runs_only_when_the_text_could_hold_what_it_finds() -> None:
+    from app.moderation.pii import may_hold_pii
+
+    assert not may_hold_pii("How do I re-index a folder after 2 changes?")
+    assert may_hold_pii("Call me on 020 7946 0958") and may_hold_pii("card 4111 1111 1111 1111")
+    assert may_hold_pii("send it to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT") and may_hold_pii("host fe80::1")
+
+
+PROFANITY_SAMPLES = [
+    "How do I re-index a folder?", "you are a stupid idiot", "What the hell is this shit",
+    "To re-index a folder after its files changed, run the same command again.", "Kill the process",
+    "die Standardwerte ändern", "shut up and answer, moron",
+]
+
+
+def test_the_profanity_shortcut_never_hides_a_score_the_model_would_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.moderation import offensive
+
+    monkeypatch.setattr(offensive, "_cache_dir", tmp_path)
+    monkeypatch.setattr(offensive, "_bound", None)
+    model = offensive._model()
+    offensive._save_score_bound()  # derived from the model once, then read from the cache
+    bound = offensive._score_bound()
+    assert bound is not None
+    for text in PROFANITY_SAMPLES:
+        assert bound.cap(text) >= float(model([text])[0]) - 1e-9, text
+    assert not offensive.may_offend("How do I re-index a folder?")
+    assert offensive.may_offend("you are a stupid idiot")

@@ -214,7 +214,7 @@ def test_clicking_a_citation_opens_the_passage_with_the_sentence_highlighted(ope
     assert response.ok and "Re-indexing a folder" in response.text()
     chat.screenshot("03-source-panel")
 
-    chat.page.locator("button.close").click()
+    chat.page.locator("aside.source-view button.close").click()
     panel.wait_for(state="hidden")
     chat.ask("How many daily backup copies should I keep?")  # a PDF: the link opens its page
     pdf_card = chat.wait_for_answer(2)
@@ -246,7 +246,7 @@ def test_uncovered_question_gets_the_no_answer_message(open_chat: Any) -> None:
     assert "possibly related" in card.locator("details.related summary").inner_text().lower()
     card.locator("details.related button.source-link").first.click()
     chat.page.locator("aside.source-view").get_by_text("Possibly related").wait_for()
-    chat.page.locator("button.close").click()
+    chat.page.locator("aside.source-view button.close").click()
     chat.screenshot("05-no-answer")
 
 
@@ -313,12 +313,33 @@ def test_question_text_is_shown_as_text_not_html(open_chat: Any) -> None:
     assert chat.page.evaluate("() => window.hacked === undefined")
 
 
+FOCUS_IN_TEXTAREA = (
+    "() => { let a = document.activeElement;"
+    " while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;"
+    " return Boolean(a) && a.tagName === 'TEXTAREA'; }"
+)
+
+
+def _font_px(locator: Any) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def _scroll_width(page: Any) -> int:
+    return int(page.evaluate("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"))
+
+
 def test_phone_width(open_chat: Any) -> None:
     chat = open_chat(viewport=PHONE)
+    assert chat.page.locator('meta[name="viewport"]').get_attribute("content") == (
+        "width=device-width, initial-scale=1")
+    assert chat.page.evaluate("() => window.innerWidth") == PHONE["width"]  # no 980 px desktop layout
+    assert chat.page.locator("button.example").count() == 3  # example questions on the empty chat
     chat.ask("How do I re-index a folder?")
     card = chat.wait_for_answer(1)
-    width = chat.page.evaluate("() => document.documentElement.scrollWidth")
+    width = _scroll_width(chat.page)
     assert width <= PHONE["width"], f"the page scrolls sideways at {PHONE['width']} px ({width} px wide)"
+    assert _font_px(card.locator(".body p").first) >= 14  # readable, not shrunk to fit a wide layout
+    assert _font_px(chat.page.locator(".bubble").first) >= 14
     box = chat.box.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     chat.screenshot("09-phone")
@@ -326,10 +347,162 @@ def test_phone_width(open_chat: Any) -> None:
     panel = chat.page.locator("aside.source-view")
     panel.locator("mark").wait_for()
     bounds = panel.bounding_box()
-    assert bounds is not None and bounds["width"] >= PHONE["width"] - 1  # the passage covers the screen
+    assert bounds is not None and bounds["width"] >= PHONE["width"] - 1  # a full-screen sheet
+    close = panel.locator("button.close")
+    close_box = close.bounding_box()
+    assert close.is_visible() and close_box is not None and close_box["y"] >= 0  # its header is on screen
+    assert _scroll_width(chat.page) <= PHONE["width"]
     chat.screenshot("10-phone-source")
-    chat.page.locator("button.close").click()
+    chat.page.keyboard.press("Escape")
     panel.wait_for(state="hidden")
+    chat.page.wait_for_function(FOCUS_IN_TEXTAREA)  # the focus is back in the question box
+
+
+def test_escape_closes_the_source_panel_which_opens_at_the_sentence_with_its_header(open_chat: Any) -> None:
+    chat = open_chat(viewport={"width": 1280, "height": 520})
+    chat.ask("How many daily backup copies should I keep?")
+    card = chat.wait_for_answer(1)
+    card.locator("a.cite").first.click()
+    panel = chat.page.locator("aside.source-view")
+    mark = panel.locator("mark")
+    mark.wait_for()
+    chat.page.wait_for_timeout(300)  # let the panel finish scrolling to the sentence
+    panel_box, mark_box = panel.bounding_box(), mark.bounding_box()
+    head_box = panel.locator(".panel-head").bounding_box()
+    assert panel_box and mark_box and head_box
+    assert panel_box["y"] <= mark_box["y"] <= panel_box["y"] + panel_box["height"]  # the sentence is in view
+    assert panel_box["y"] - 1 <= head_box["y"] <= panel_box["y"] + 20  # and so are the title and close button
+    chat.page.keyboard.press("Escape")
+    panel.wait_for(state="hidden")
+    chat.page.wait_for_function(FOCUS_IN_TEXTAREA)
+
+
+def test_reload_restores_the_chat_and_it_can_be_renamed_exported_and_deleted(open_chat: Any) -> None:
+    chat = open_chat()
+    chat.ask("How do I re-index a folder?")
+    chat.wait_for_answer(1)
+    chat.ask("How many daily backup copies should I keep?")
+    chat.wait_for_answer(2)
+    sidebar = chat.page.locator("nav.side-view")
+    sidebar.locator("li.chat-item.current").get_by_text("How do I re-index a folder?").wait_for()
+
+    chat.page.reload()
+    chat.wait_for_answer(2)  # both answers are back, with their sources
+    assert chat.page.locator(".bubble").all_inner_texts() == [
+        "How do I re-index a folder?", "How many daily backup copies should I keep?"]
+    card = chat.wait_for_answer(1)
+    assert "python -m ingest sync" in card.locator(".body").inner_text()
+    card.locator("a.cite").first.click()
+    chat.page.locator("aside.source-view mark").wait_for()
+    chat.page.keyboard.press("Escape")
+    chat.screenshot("14-history-restored")
+
+    item = sidebar.locator("li.chat-item.current")
+    item.locator("button.rename").click()
+    title = sidebar.locator("form.rename-form input")
+    title.fill("Re-indexing and backups")
+    title.press("Enter")
+    sidebar.get_by_text("Re-indexing and backups").wait_for()
+    with chat.page.expect_download() as download_info:
+        sidebar.locator("li.chat-item.current button.export").click()
+    download = download_info.value
+    assert download.suggested_filename == "citewise-re-indexing-and-backups.md"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("# Re-indexing and backups\n\n## How do I re-index a folder?\n")
+    assert "citewise-user-guide.md › " in text and "operations-handbook.pdf, page 1" in text
+    assert "\n  > " in text and "Sources:" in text  # each source with its quoted sentence
+    (SCREENSHOTS.parent / "export-sample.md").write_text(text, encoding="utf-8")
+
+    chat.page.on("dialog", lambda dialog: dialog.accept())
+    sidebar.locator("li.chat-item.current button.delete").click()
+    chat.page.get_by_text("Ask your documents").wait_for()
+    chat.page.reload()
+    chat.box.wait_for()
+    chat.page.get_by_text("Ask your documents").wait_for()
+    assert chat.answers().count() == 0 and sidebar.get_by_text("Re-indexing and backups").count() == 0
+
+
+def test_regenerate_the_last_answer(open_chat: Any) -> None:
+    chat = open_chat()
+    chat.ask("How do I re-index a folder?")
+    card = chat.wait_for_answer(1)
+    old = card.element_handle()
+    card.locator("button.regenerate").click()
+    old.wait_for_element_state("hidden")  # the old answer is replaced, not kept next to the new one
+    assert chat.page.locator(".bubble").all_inner_texts() == ["How do I re-index a folder?"]
+    assert "python -m ingest sync" in chat.wait_for_answer(1).locator(".body").inner_text()
+
+
+def test_dark_mode_follows_the_system_and_the_toggle(browser: Any, chat_server: ChatServer) -> None:
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(chat_server.url)
+        page.locator("textarea").wait_for()
+        card_colour = "() => getComputedStyle(document.body).backgroundColor"
+        page.locator("textarea").fill("How do I re-index a folder?")
+        page.locator("textarea").press("Enter")
+        answer = page.locator("article.answer.done").first
+        answer.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert _luminance(answer.evaluate("e => getComputedStyle(e).backgroundColor")) < 0.2
+        assert _luminance(answer.locator(".body").evaluate("e => getComputedStyle(e).color")) > 0.6
+        assert _luminance(page.evaluate(card_colour)) < 0.2
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "15-dark.png"))
+        toggle = page.locator("button.theme-toggle")
+        toggle.click()  # system -> light
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
+        assert _luminance(answer.evaluate("e => getComputedStyle(e).backgroundColor")) > 0.8
+        page.screenshot(path=str(SCREENSHOTS / "16-light-by-toggle.png"))
+        page.reload()
+        page.locator("textarea").wait_for()
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "light"  # remembered
+    finally:
+        context.close()
+
+
+def _luminance(css_colour: str) -> float:
+    numbers = [float(n) for n in css_colour[css_colour.index("(") + 1:css_colour.index(")")].split(",")[:3]]
+    r, g, b = (n / 255 for n in numbers)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_documents_panel_scopes_questions_to_one_document(open_chat: Any) -> None:
+    chat = open_chat()
+    chat.page.locator("button.documents-toggle").click()
+    panel = chat.page.locator("aside.docs-view")
+    panel.locator("li.doc").first.wait_for()
+    total = panel.locator("li.doc").count()
+    assert total >= 2 and "collection sample" in panel.locator("li.doc").first.inner_text()
+    panel.locator("input.doc-search").fill("handbook")
+    assert 1 <= panel.locator("li.doc").count() < total
+    handbook = panel.locator("li.doc", has_text="operations-handbook.pdf")
+    assert "pdf" in handbook.inner_text() and "page" in handbook.inner_text()
+    chat.screenshot("17-documents")
+    handbook.locator("button.ask-about").click()
+    chip = chat.page.locator(".scope-chip")
+    chip.get_by_text("operations-handbook.pdf").wait_for()
+    panel.wait_for(state="hidden")
+    chat.ask("How do I re-index a folder?")
+    card = chat.wait_for_answer(1)
+    sources = card.locator("details.sources, details.related").all_inner_texts()
+    assert "citewise-user-guide.md" not in " ".join(sources)
+    chat.screenshot("18-scoped-question")
+    chip.locator("button").click()
+    chip.wait_for(state="hidden")
+    chat.ask("How do I re-index a folder?")
+    assert "citewise-user-guide.md" in chat.wait_for_answer(2).locator("details.sources").inner_text()
+
+
+def test_example_question_is_asked_when_clicked(open_chat: Any) -> None:
+    chat = open_chat()
+    examples = chat.page.locator("button.example")
+    assert examples.count() == 3
+    question = examples.first.inner_text()
+    assert question.startswith("What do the documents say about ")
+    examples.first.click()
+    chat.wait_for_answer(1)
+    assert chat.page.locator(".bubble").first.inner_text() == question
 
 
 def test_llm_answer_streams_in(open_chat: Any, llm_server: ChatServer) -> None:
@@ -375,3 +548,64 @@ def test_llm_down_falls_back_to_quoting_with_a_notice(
     assert "unavailable" in notice and "HTTP 500" in notice
     assert card.locator("a.cite").count() >= 1  # the offline answerer still cites
     chat.screenshot("13-llm-fallback")
+
+
+def test_stop_button_ends_a_streaming_answer(open_chat: Any, llm_server: ChatServer, slow_llm: SlowLLM) -> None:
+    chat = open_chat(server=llm_server)
+    slow_llm.word_delay_s = 0.5
+    try:
+        chat.ask("Where is my data stored?")  # not asked before on this server: no cached answer
+        streaming = chat.page.locator(".body.streaming")
+        streaming.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        stop = chat.page.locator("button.send.stop")
+        assert stop.inner_text() == "Stop"
+        stop.click()
+        card = chat.page.locator("article.answer.done").first
+        card.wait_for()
+        card.get_by_text("Stopped: the answer was not finished.").wait_for()
+        shown = card.locator(".body").inner_text()
+        chat.page.wait_for_timeout(1500)  # three more words would have arrived by now
+        assert card.locator(".body").inner_text() == shown
+        assert chat.page.locator("button.send").inner_text() == "Ask"
+        chat.screenshot("19-stopped")
+    finally:
+        slow_llm.word_delay_s = 0.12
+
+
+def test_with_logins_saved_chats_follow_the_user_to_another_browser(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
+) -> None:
+    server = _launch(tmp_path_factory, indexed_samples, "logins", require_login="true",
+                     reader_accounts="alice:alice-pass-1,bob:bob-pass-2")
+    contexts: list[Any] = []
+    try:
+        server.wait_until_ready()
+
+        def signed_in(name: str, password: str) -> Any:
+            context = browser.new_context(viewport=DESKTOP)
+            contexts.append(context)
+            page = context.new_page()
+            page.goto(server.url)
+            page.locator("#username").fill(name)
+            page.locator("#password").fill(password)
+            page.locator("#sign-in").click()
+            page.locator("textarea").wait_for()
+            return page
+
+        first = signed_in("alice", "alice-pass-1")
+        first.locator("textarea").fill("How do I re-index a folder?")
+        first.locator("textarea").press("Enter")
+        first.locator("article.answer.done").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        first.locator("nav.side-view li.chat-item").first.wait_for()
+
+        elsewhere = signed_in("alice", "alice-pass-1")  # another browser, same user: the chat is there
+        elsewhere.locator("article.answer.done").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert elsewhere.locator(".bubble").all_inner_texts() == ["How do I re-index a folder?"]
+        other_user = signed_in("bob", "bob-pass-2")
+        other_user.get_by_text("Ask your documents").wait_for()
+        assert other_user.locator("article.answer").count() == 0
+        assert other_user.locator("nav.side-view li.chat-item").count() == 0
+    finally:
+        for context in contexts:
+            context.close()
+        server.stop()

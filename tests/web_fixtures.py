@@ -58,6 +58,9 @@ def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
         "CITEWISE_DATA_DIR": str(data_dir), "CITEWISE_MODEL_CACHE_DIR": str(MODEL_CACHE),
         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
         "PYTHONUNBUFFERED": "1",
+        # The server runs this checkout's code, whatever the environment has installed (an editable
+        # install may point at another clone).
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     })
     env.update({f"CITEWISE_{k.upper()}": v for k, v in settings.items()})
     return env

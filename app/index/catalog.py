@@ -229,6 +229,15 @@ class Catalog:
             params += [under, escaped + "/%"]
         return [FileRow.from_row(r) for r in self.query(sql + " ORDER BY path", params)]
 
+    def section_headings(self, limit_per_file: int = 20) -> list[tuple[str, list[str]]]:
+        """(file path, heading path) of the first sections of each indexed file, in file order."""
+        rows = self.query(
+            "SELECT f.path, c.headings FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE f.status = 'ok' AND c.position < ? ORDER BY f.path, c.position",
+            (limit_per_file,),
+        )
+        return [(str(r["path"]), list(json.loads(r["headings"]))) for r in rows]
+
     def existing_passages(self, ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(ids))
         found: set[str] = set()

@@ -376,6 +376,14 @@ class KnowledgeIndex:
         data["warnings"], data["flags"] = json.loads(data["warnings"]), json.loads(data["flags"])
         return FileRow(**data), page
 
+    def documents(self) -> list[FileRow]:
+        """The files a reader can ask about: indexed without error and holding at least one passage."""
+        return [f for f in self.catalog.files() if f.status == "ok" and f.chunk_count > 0]
+
+    def section_headings(self, limit_per_file: int = 20) -> list[tuple[str, list[str]]]:
+        """(file path, heading path) of the first sections of each indexed file."""
+        return self.catalog.section_headings(limit_per_file)
+
     def collections(self) -> list[str]:
         return self.catalog.collection_names()
 

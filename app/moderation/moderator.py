@@ -21,7 +21,7 @@ from app.moderation.audit import AuditLog, redacted_excerpt
 from app.moderation.classifier import InjectionClassifier
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
-from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score
+from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score, use_cache_dir
 from app.moderation.openai_layer import OpenAIModeration
 from app.moderation.pii import LABELS, PiiSpan, find_pii, redact, scan_windows, unsupported
 from app.moderation.rate_limit import RateLimiter, wait_message
@@ -41,6 +41,7 @@ class Moderator:
     ) -> None:
         self.settings = settings
         self.audit = audit
+        use_cache_dir(settings.models_dir)
         self._embedder = embedder
         self._classifier: InjectionClassifier | None = None
         self._leaks: LeakDetector | None = None

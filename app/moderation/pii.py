@@ -188,15 +188,29 @@ def _window_starts(length: int, size: int, overlap: int) -> list[int]:
     return list(range(0, length - overlap, size - overlap))
 
 
+_CRYPTO_LIKE = re.compile(r"\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b")
+PRESIDIO_MIN_DIGITS = 7  # fewer digits cannot make a phone, card, IBAN, SSN or IPv4 address
+
+
+def may_hold_pii(text: str) -> bool:
+    """A cheap check: could presidio find anything here? Every kind it looks for needs several digits,
+    an IPv6 colon pair or a wallet-shaped token, so text without them never loads its models."""
+    if sum(ch.isdigit() for ch in text) >= PRESIDIO_MIN_DIGITS:
+        return True
+    return "::" in text or _CRYPTO_LIKE.search(text) is not None
+
+
 def find_pii(text: str, use_presidio: bool = True) -> list[PiiSpan]:
     """Non-overlapping personal-data spans in `text`, in order (the longer span wins an overlap).
 
-    Long texts are scanned in bounded, overlapping windows (`scan_windows`)."""
+    Long texts are scanned in bounded, overlapping windows (`scan_windows`); presidio (and the spaCy and
+    transformers modules it imports, seconds of start-up) runs only when `may_hold_pii` says a window could
+    hold what it recognises."""
     spans: list[PiiSpan] = []
     for start in _window_starts(len(text), SCAN_WINDOW, SCAN_OVERLAP):
         window = text[start:start + SCAN_WINDOW]
         found = _pattern_spans(window)
-        if use_presidio and window.strip():
+        if use_presidio and window.strip() and may_hold_pii(window):
             found += _presidio_spans(window)
         spans += [PiiSpan(s.start + start, s.end + start, s.kind, s.score, s.source) for s in found]
     spans = [s for s in spans if not (s.kind == "IP_ADDRESS" and _is_version_number(text, s))]

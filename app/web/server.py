@@ -67,9 +67,10 @@ def build_server_app(services: Services) -> ServerApp:
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
     limiter = ClientLimiter(services.settings)
+    history = services.chat_history
 
     def chat() -> Any:
-        return chat_page(assistant, executor, limiter)
+        return chat_page(assistant, executor, limiter, history)
 
     auth, kwargs = install_access(services.settings)
     mount = console_mount(services, auth)

@@ -17,12 +17,13 @@ class ChatSession:
 
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     collection: str | None = None
+    path_glob: str | None = None  # "ask about this document": an exact-path pattern
     history: list[Turn] = field(default_factory=list)
 
     @property
     def filters(self) -> Filters:
-        """The retrieval filters the reader chose (today: the collection picker)."""
-        return Filters(collection=self.collection or None)
+        """The retrieval filters the reader chose: the collection picker and a document scope."""
+        return Filters(collection=self.collection or None, path_glob=self.path_glob)
 
     def recent_history(self) -> list[Turn]:
         """The last few exchanges, oldest first, for the follow-up rewrite."""

@@ -1,6 +1,11 @@
 // The question box: Enter sends, Shift+Enter starts a new line, the box keeps focus after sending.
+// While an answer is being written the button stops it. A document scope shows as a removable chip.
 
 export function render({ model, el }) {
+  const wrap = document.createElement("div");
+  wrap.className = "composer";
+  const chip = document.createElement("div");
+  chip.className = "scope-chip";
   const form = document.createElement("form");
   form.className = "ask-form";
   const area = document.createElement("textarea");
@@ -12,14 +17,36 @@ export function render({ model, el }) {
   const send = document.createElement("button");
   send.type = "submit";
   send.className = "send";
-  send.textContent = "Ask";
-  send.title = "Send (Enter)";
   form.append(area, send);
+  wrap.append(chip, form);
+
+  function drawButton() {
+    send.classList.toggle("stop", model.busy);
+    send.textContent = model.busy ? "Stop" : "Ask";
+    send.title = model.busy ? "Stop the answer being written" : "Send (Enter)";
+    send.disabled = !model.busy && !area.value.trim();
+  }
+
+  function drawChip() {
+    chip.replaceChildren();
+    chip.hidden = !model.scope;
+    if (!model.scope) return;
+    const label = document.createElement("span");
+    label.className = "name";
+    label.textContent = `Asking about: ${model.scope}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "×";
+    remove.title = "Ask about all documents again";
+    remove.setAttribute("aria-label", "Remove the document scope");
+    remove.addEventListener("click", () => model.send_msg({ kind: "unscope" }));
+    chip.append(label, remove);
+  }
 
   function grow() {
     area.style.height = "auto";
     area.style.height = `${Math.min(area.scrollHeight, 180)}px`;
-    send.disabled = !area.value.trim();
+    drawButton();
   }
 
   function submit() {
@@ -40,11 +67,20 @@ export function render({ model, el }) {
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (model.busy && !area.value.trim()) {
+      model.send_msg({ kind: "stop" });
+      area.focus();
+      return;
+    }
     submit();
   });
-  // Clicking Ask must not leave the focus on the button.
+  // Clicking the button must not leave the focus on it.
   send.addEventListener("mousedown", (event) => event.preventDefault());
   model.on("focus_token", () => area.focus());
+  model.on("busy", drawButton);
+  model.on("scope", drawChip);
   model.on("after_render", () => { grow(); area.focus(); });
-  return form;
+  drawChip();
+  drawButton();
+  return wrap;
 }

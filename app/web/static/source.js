@@ -69,12 +69,19 @@ export function render({ model, el }) {
       link.textContent = s.url_label || "Open the original file";
       panel.appendChild(link);
     }
-    if (mark) requestAnimationFrame(() => mark.scrollIntoView({ block: "nearest" }));
+    // Open at the highlighted sentence; the header (title, close button) is sticky, so it stays in view.
+    panel.scrollTop = 0;
+    if (mark) requestAnimationFrame(() => mark.scrollIntoView({ block: "center" }));
   }
 
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") model.send_msg({ kind: "close" });
-  });
+  // Escape closes the panel wherever the focus is (the server then puts the focus back in the question box).
+  function onKey(event) {
+    if (event.key === "Escape" && panel.isConnected && panel.getClientRects().length) {
+      model.send_msg({ kind: "close" });
+    }
+  }
+  document.addEventListener("keydown", onKey);
+  model.on("remove", () => document.removeEventListener("keydown", onKey));
   draw();
   model.on("passage", draw);
   return panel;

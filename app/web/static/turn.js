@@ -227,6 +227,11 @@ export function render({ model, el }) {
       });
       actions.appendChild(copy);
     }
+    if (model.last && info.mode !== "blocked") {
+      const again = button("action regenerate", "Regenerate", null, "Answer this question again");
+      again.addEventListener("click", () => model.send_msg({ kind: "regenerate" }));
+      actions.appendChild(again);
+    }
     if (!info.query_id) return;
     const up = button("action thumb up", null, "up", "Helpful");
     const down = button("action thumb down", null, "down", "Not helpful");
@@ -265,6 +270,6 @@ export function render({ model, el }) {
   model.on("answer_html", following(drawBody));
   model.on("live", drawBody);
   model.on("info", following(drawMeta));
-  model.on("feedback", drawActions);
+  model.on(["feedback", "last"], drawActions);
   return root;
 }
