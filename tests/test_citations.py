@@ -54,7 +54,3 @@ def test_semantic_support_with_the_embedder(embedder) -> None:  # noqa: ANN001
     span = with_meaning.citations[0].span
     assert P1.text[span[0]:span[1]] == "Backups run every night at 02:00."
 
-
-def test_uncited_substantive_sentences_are_reported() -> None:
-    checked = check_answer("Backups run every night at 02:00 [1]. Also the moon is made of cheese here.", [P1])
-    assert checked.uncited == ["Also the moon is made of cheese here."]

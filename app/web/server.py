@@ -31,7 +31,7 @@ from app.settings import Settings
 from app.web.auth import REFUSAL_TEMPLATE, Authenticator, CitewiseAuth, make_authorize
 from app.web.chat import chat_page
 from app.web.console import console_mount
-from app.web.metrics import MetricsHandler
+from app.web.metrics import MetricsCache, MetricsHandler
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
 FILE_CHUNK = 1 << 20
@@ -145,7 +145,7 @@ def build_server_app(services: Services) -> ServerApp:
     routes: dict[str, Callable[[], Any]] = {"/": chat, **mount.routes}
     patterns: list[tuple[Any, ...]] = [
         (r"/files/([0-9]+|[0-9a-fA-F]{16,64})", FileHandler, {"index": services.index}),
-        (r"/metrics", MetricsHandler, {"services": services}),
+        (r"/metrics", MetricsHandler, {"cache": MetricsCache(services)}),
     ]
     kwargs["title"] = {"/": "citewise", **mount.titles}
     return ServerApp(services, assistant, executor, routes, patterns, kwargs)
