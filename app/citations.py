@@ -85,7 +85,6 @@ class CheckedAnswer:
     text: str
     citations: list[Citation]
     unverified: list[str]  # cited sentences their passage does not support
-    uncited: list[str]  # substantive sentences with no citation
 
 
 def _stem(word: str) -> str:
@@ -165,11 +164,8 @@ def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = Non
     text = drop_dangling_markers(text, set(by_n))
     citations: dict[int, Citation] = {}
     unverified: list[str] = []
-    uncited: list[str] = []
     for claim, numbers in split_claims(text):
         if not numbers:
-            if len(content_words(claim)) >= 4:
-                uncited.append(claim)
             continue
         claim_ok = False
         for n in dict.fromkeys(numbers):
@@ -187,4 +183,4 @@ def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = Non
             citations[n].claims.append(claim)
         if not claim_ok:
             unverified.append(claim)
-    return CheckedAnswer(text, [citations[n] for n in sorted(citations)], unverified, uncited)
+    return CheckedAnswer(text, [citations[n] for n in sorted(citations)], unverified)

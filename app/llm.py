@@ -1,7 +1,8 @@
 """The chat model: any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp server) via ChatOpenAI.
 
-Retries with exponential backoff on 429, 5xx, timeouts and refused connections happen here (the client's
-own retries are off, so the policy is ours and tested); a request that still fails raises
+Retries are the openai SDK's own (`CITEWISE_LLM_MAX_RETRIES`): 408, 409, 429, 5xx, timeouts and refused
+connections, with exponential backoff and jitter, honouring the endpoint's Retry-After, and only before a
+stream starts (never after part of an answer was shown). A request that still fails raises
 `LLMUnavailable` with a short reason a person can read, and the pipeline falls back to the offline
 answerer. Token usage and the estimated cost are filled into the `usage` dict the caller passes, so that
 concurrent answers sharing one `ChatLLM` never mix their numbers.
@@ -10,7 +11,6 @@ concurrent answers sharing one `ChatLLM` never mix their numbers.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -78,53 +78,40 @@ class ChatLLM:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         self.model = ChatOpenAI(
             model=settings.llm_model, base_url=settings.llm_base_url, api_key=key,
-            temperature=settings.llm_temperature, timeout=settings.llm_timeout_s, max_retries=0,
+            temperature=settings.llm_temperature, timeout=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
             stream_usage=True, max_completion_tokens=settings.llm_max_answer_tokens,
         )
 
-    def _attempts(self) -> Iterator[int]:
-        for attempt in range(self.settings.llm_max_retries + 1):
-            if attempt:
-                delay = min(self.settings.llm_backoff_s * 2 ** (attempt - 1), 30.0)
-                log.info("LLM retry %d/%d in %.1fs", attempt, self.settings.llm_max_retries, delay)
-                time.sleep(delay)
-            yield attempt
-
     def stream(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> Iterator[str]:
-        """Yield the answer's text as it arrives. Retries happen only before the first token."""
+        """Yield the answer's text as it arrives (the SDK retries only before the first token). Closing the
+        generator (a stopped answer) closes the HTTP response."""
         import openai
 
-        retryable = _retryable()
         usage = usage if usage is not None else {}
-        last: Exception | None = None
-        for _ in self._attempts():
-            produced: list[str] = []
-            chunks = self.model.stream(list(messages))
-            try:
-                for chunk in chunks:
-                    if chunk.usage_metadata:
-                        usage["prompt_tokens"] = chunk.usage_metadata.get("input_tokens", 0)
-                        usage["completion_tokens"] = chunk.usage_metadata.get("output_tokens", 0)
-                    text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
-                    if text:
-                        produced.append(text)
-                        yield text
-                self._fill_usage(usage, messages, "".join(produced))
-                return
-            except retryable as exc:
-                last = exc
-                if produced:  # part of an answer was shown: do not repeat it, give up cleanly
-                    raise LLMUnavailable(f"{describe_error(exc)} while answering") from None
-            except openai.APIStatusError as exc:
-                if exc.status_code < 500:
-                    raise LLMUnavailable(describe_error(exc)) from None
-                last = exc
-            except openai.OpenAIError as exc:
-                raise LLMUnavailable(describe_error(exc)) from None
-            finally:
-                chunks.close()  # also when the caller stops reading: the HTTP response is closed
-        assert last is not None
-        raise LLMUnavailable(f"{describe_error(last)} after {self.settings.llm_max_retries} retries") from None
+        produced: list[str] = []
+        chunks = self.model.stream(list(messages))
+        try:
+            for chunk in chunks:
+                if chunk.usage_metadata:
+                    usage["prompt_tokens"] = chunk.usage_metadata.get("input_tokens", 0)
+                    usage["completion_tokens"] = chunk.usage_metadata.get("output_tokens", 0)
+                text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
+                if text:
+                    produced.append(text)
+                    yield text
+        except openai.OpenAIError as exc:
+            if produced:  # part of an answer was shown: do not repeat it, give up cleanly
+                raise LLMUnavailable(f"{describe_error(exc)} while answering") from None
+            retried = isinstance(exc, _retryable()) or (isinstance(exc, openai.APIStatusError)
+                                                        and exc.status_code >= 500)
+            retries = self.settings.llm_max_retries
+            suffix = f" after {retries} retries" if retried and retries else ""
+            log.warning("LLM request failed: %s%s", describe_error(exc), suffix)
+            raise LLMUnavailable(describe_error(exc) + suffix) from None
+        finally:
+            chunks.close()  # also when the caller stops reading: the HTTP response is closed
+        self._fill_usage(usage, messages, "".join(produced))
 
     def complete(self, messages: Sequence[BaseMessage], usage: dict[str, Any] | None = None) -> AIMessage:
         """The whole reply at once (used for the follow-up rewrite)."""

@@ -190,15 +190,6 @@ def fuse(
     return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
 
 
-def rrf(*lists: list[tuple[str, float]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion (kept for comparison in the evaluation)."""
-    scores: dict[str, float] = {}
-    for ranked in lists:
-        for rank, (pid, _) in enumerate(ranked):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank + 1)
-    return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-
-
 def _shingles(text: str) -> set[str]:
     words = content_words(text)
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}

@@ -94,8 +94,10 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Chat model name at the endpoint.")
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
     llm_timeout_s: float = Field(60.0, gt=0, description="Seconds before one LLM request times out.")
-    llm_max_retries: int = Field(3, ge=0, le=10, description="Retries on 429/5xx/timeouts (exponential backoff).")
-    llm_backoff_s: float = Field(0.5, ge=0, description="First retry delay in seconds; doubles each retry.")
+    llm_max_retries: int = Field(
+        3, ge=0, le=10,
+        description="Retries on 429/5xx/timeouts before an answer starts (the openai SDK's backoff, which "
+        "honours Retry-After).")
     llm_context_tokens: int = Field(16000, ge=1024, description="The model's context window in tokens.")
     llm_max_answer_tokens: int = Field(800, ge=64, description="Tokens reserved for the answer.")
     price_input_per_mtok: float = Field(0.15, ge=0, description="USD per million prompt tokens (cost estimate).")

@@ -70,8 +70,8 @@ QUESTIONS_EN = [
     "Compare version 2 and version 3 of the API.", "What does error code 504 mean in the manual?",
     "Which documents do I need for the visa application?", "How do I configure single sign-on?",
     "What does the contract say about termination for convenience?", "How are overtime hours compensated?",
-    "What is the procedure after a workplace accident?", "What does the report recommend for reducing emissio"
-                                                         "ns?",
+    "What is the procedure after a workplace accident?", "What does the report recommend for reducing "
+                                                         "emissions?",
     "How often should the filters be replaced?", "What training is required before operating the forklift?",
     "Who should I contact about payroll errors?", "What are the key risks listed in the prospectus?",
     "How did the pilot project perform?", "What is our policy on accepting gifts from suppliers?",
@@ -79,8 +79,8 @@ QUESTIONS_EN = [
                                                                            "per minute?",
     "What does the style guide say about headings?", "How do I add a new user to the admin console?",
     "What are the rules for using company cars privately?", "Tell me about the history of the company.",
-    "What is the difference between a fixed and a variable rate mortgage?", "How does the heat pump work in w"
-                                                                            "inter?",
+    "What is the difference between a fixed and a variable rate mortgage?", "How does the heat pump work in "
+                                                                            "winter?",
     "What did the author conclude about sleep and memory?", "Which antibiotics does the guideline recommend?",
     "What are the symptoms of dehydration?", "How is the grant money paid out?",
     "What does section 5.2 say about liability?", "Can I carry over unused holidays to next year?",
@@ -93,13 +93,13 @@ QUESTIONS_EN = [
     "How do I kill a hung process on the build server?", "How do I terminate the contract early?",
     "How can I shoot better photos for the catalogue?", "What is the best way to execute the migration plan?",
     "What is the policy for dealing with aggressive customers?", "How do I report a phishing email?",
-    "What does the security guide say about password length?", "How can we attack the backlog of support tick"
-                                                               "ets?",
+    "What does the security guide say about password length?", "How can we attack the backlog of support "
+                                                               "tickets?",
     "How do I break down the project into milestones?", "How do I get rid of the duplicate entries?",
-    "Should I ignore the warning about the outdated certificate?", "What does 'act as a guarantor' mean in th"
-                                                                   "e contract?",
-    "Pretend I am a new employee: what should I read first?", "Forget the budget for a second: what are the g"
-                                                              "oals?",
+    "Should I ignore the warning about the outdated certificate?", "What does 'act as a guarantor' mean in "
+                                                                   "the contract?",
+    "Pretend I am a new employee: what should I read first?", "Forget the budget for a second: what are the "
+                                                              "goals?",
     "What are your sources for the claim about inflation?", "Which document did that answer come from?",
     "Are you able to read scanned PDFs?", "What can you help me with?", "What kinds of files can I upload?",
 ]
@@ -111,32 +111,32 @@ STATEMENTS_EN = [
     "Children who read daily have larger vocabularies.", "The bridge was closed for repairs in 2019.",
     "Coffee consumption is associated with lower mortality.", "The contract renews automatically every year.",
     "Insulin resistance precedes type 2 diabetes.", "Remote teams report higher job satisfaction.",
-    "Antibiotic use in livestock drives resistance in humans.", "The museum is free on the first Sunday of th"
-                                                                "e month.",
-    "Sea levels rose faster in the last decade than before.", "Mutations in this gene cause a rare heart dise"
-                                                              "ase.",
+    "Antibiotic use in livestock drives resistance in humans.", "The museum is free on the first Sunday of "
+                                                                "the month.",
+    "Sea levels rose faster in the last decade than before.", "Mutations in this gene cause a rare heart "
+                                                              "disease.",
     "The committee approved the budget with two abstentions.", "Air pollution is linked to asthma in children"
                                                                ".",
-    "The firmware update fixes the battery drain issue.", "Low-dose aspirin reduces the risk of a second hear"
-                                                          "t attack.",
+    "The firmware update fixes the battery drain issue.", "Low-dose aspirin reduces the risk of a second "
+                                                          "heart attack.",
     "Most customers prefer paying by card.", "The trial found no difference between the two treatments.",
     "Mice lacking the protein developed obesity.", "The library will be closed during the renovation.",
     "Solar power became cheaper than coal in most countries.", "Sleep deprivation impairs working memory.",
     "The tenant must give three months' notice.", "Microplastics were found in all samples.",
-    "Employees may work from abroad for up to four weeks a year.", "Tumour growth slowed after the second cyc"
-                                                                   "le.",
+    "Employees may work from abroad for up to four weeks a year.", "Tumour growth slowed after the second "
+                                                                   "cycle.",
     "The merger was blocked by the competition authority.", "Bilingual children switch tasks faster.",
     "High salt intake raises blood pressure.", "The warranty does not cover water damage.",
     "Deforestation reduces rainfall in the region.", "Gut bacteria influence the immune response.",
 ]
 TOPICS_EN = [
     "parental leave", "expense reimbursement", "remote work", "the onboarding process", "data retention",
-    "password resets", "the quarterly budget", "vitamin D supplementation", "climate adaptation", "the pricin"
-                                                                                                  "g model",
+    "password resets", "the quarterly budget", "vitamin D supplementation", "climate adaptation", "the "
+                                                                                                  "pricing model",
     "API rate limits", "backup schedules", "fire safety", "travel insurance", "the warranty period",
     "antibiotic resistance", "the merger", "GDPR compliance", "invoice approval", "maintenance windows",
-    "employee performance reviews", "carbon emissions", "the lease agreement", "sick leave", "sleep and memor"
-                                                                                             "y",
+    "employee performance reviews", "carbon emissions", "the lease agreement", "sick leave", "sleep and "
+                                                                                             "memory",
     "the vaccination schedule", "inflation", "supply chain delays", "wind turbines", "customer refunds",
     "the marketing strategy", "security training", "laboratory safety", "gene expression", "tax deductions",
     "the pension plan", "public transport subsidies", "the hiring process", "water quality", "the evacuation "
@@ -152,27 +152,27 @@ FRAMES_EN = [
     "Is there a deadline for {topic}?", "List the requirements for {topic}.", "Where can I find the rules on "
                                                                               "{topic}?",
     "Which chapter of the {doc} covers {topic}?", "What is the policy on {topic}?", "{topic}",
-    "Give me an overview of {topic}.", "What are the risks of {topic}?", "Why does the {doc} recommend change"
-                                                                         "s to {topic}?",
+    "Give me an overview of {topic}.", "What are the risks of {topic}?", "Why does the {doc} recommend "
+                                                                         "changes to {topic}?",
     "What changed in {topic} since last year?", "{topic} {doc}", "Can you explain what the {doc} says about {"
                                                                  "topic}?",
     "I am new here and want to understand {topic}. Where should I start?",
     "My manager asked me about {topic}; what are the key points in the {doc}?",
 ]
-DOCS_EN = ["handbook", "report", "manual", "policy", "contract", "paper", "guide", "meeting notes", "specific"
-                                                                                                    "ation"]
+DOCS_EN = ["handbook", "report", "manual", "policy", "contract", "paper", "guide", "meeting notes",
+           "specification"]
 
 QUESTIONS_DE = [
     "Was steht im Handbuch zur Elternzeit?", "Wie viele Urlaubstage bekommen neue Mitarbeitende?",
     "Wer genehmigt Reisekosten über 500 Euro?", "Wann findet die nächste Quartalsbesprechung statt?",
-    "Wie setze ich mein Passwort zurück?", "Welche Regeln gelten im Labor?", "Fasse das Kapitel über Datensch"
-                                                                             "utz zusammen.",
-    "Was empfiehlt der Bericht zur Senkung der Emissionen?", "Wie lange ist die Kündigungsfrist im Mietvertra"
-                                                             "g?",
+    "Wie setze ich mein Passwort zurück?", "Welche Regeln gelten im Labor?", "Fasse das Kapitel über "
+                                                                             "Datenschutz zusammen.",
+    "Was empfiehlt der Bericht zur Senkung der Emissionen?", "Wie lange ist die Kündigungsfrist im "
+                                                             "Mietvertrag?",
     "Welche Unterlagen brauche ich für den Antrag?", "Wie funktioniert die Wärmepumpe im Winter?",
     "Was sind die wichtigsten Ergebnisse der Studie?", "Darf ich freitags von zu Hause arbeiten?",
-    "Wie beende ich einen hängenden Prozess auf dem Server?", "Welche Anweisungen gelten für das ältere Model"
-                                                              "l?",
+    "Wie beende ich einen hängenden Prozess auf dem Server?", "Welche Anweisungen gelten für das ältere "
+                                                              "Modell?",
     "Was bedeutet Fehlercode 504 laut Handbuch?", "Wie werden Überstunden ausgeglichen?",
     "Wer ist die Ansprechperson für Gehaltsfragen?", "Was sagt der Vertrag zur Haftung?",
     "Wie oft müssen die Filter gewechselt werden?", "Welche Schulung brauche ich für den Gabelstapler?",
@@ -183,15 +183,15 @@ QUESTIONS_DE = [
     "Übersetze die Zusammenfassung der Rückgaberegeln in einfache Sprache.",
 ]
 TOPICS_DE = [
-    "Elternzeit", "Reisekosten", "Homeoffice", "Datenschutz", "Kündigungsfristen", "Arbeitszeiten", "Krankmel"
-                                                                                                    "dung",
-    "Betriebsrente", "Weiterbildung", "Gleitzeit", "Dienstwagen", "Brandschutz", "Urlaubsplanung", "Rechnungs"
-                                                                                                   "prüfung",
+    "Elternzeit", "Reisekosten", "Homeoffice", "Datenschutz", "Kündigungsfristen", "Arbeitszeiten",
+    "Krankmeldung",
+    "Betriebsrente", "Weiterbildung", "Gleitzeit", "Dienstwagen", "Brandschutz", "Urlaubsplanung",
+    "Rechnungsprüfung",
     "Sicherheitsschulung", "Mietvertrag", "Impfplan", "Energiesparen", "Lieferzeiten", "Rückerstattungen",
 ]
 FRAMES_DE = [
-    "Was steht in den Unterlagen zu {topic}?", "Wie funktioniert {topic} bei uns?", "Wer ist zuständig für {t"
-                                                                                    "opic}?",
+    "Was steht in den Unterlagen zu {topic}?", "Wie funktioniert {topic} bei uns?", "Wer ist zuständig für "
+                                                                                    "{topic}?",
     "Fasse die Regeln zu {topic} zusammen.", "Welche Fristen gelten für {topic}?", "{topic} Regelung",
     "Gibt es neue Vorgaben zu {topic}?", "Erkläre mir {topic} in einfachen Worten.",
 ]
@@ -202,18 +202,18 @@ QUESTIONS_FR = [
     "Quelle est la durée du préavis dans le bail ?", "Quels sont les principaux résultats de l'étude ?",
     "Quelles instructions s'appliquent à l'ancien modèle ?", "Comment exporter mes données en CSV ?",
 ]
-TOPICS_FR = ["le télétravail", "les frais de déplacement", "la sécurité incendie", "les heures supplémentaire"
-                                                                                   "s",
+TOPICS_FR = ["le télétravail", "les frais de déplacement", "la sécurité incendie", "les heures "
+                                                                                   "supplémentaires",
              "la formation", "le contrat de location", "la garantie", "les remboursements"]
 FRAMES_FR = ["Que disent les documents sur {topic} ?", "Qui est responsable de {topic} ?",
              "Résume les règles concernant {topic}.", "Quelles sont les échéances pour {topic} ?"]
 QUESTIONS_ES = [
-    "¿Qué dice el manual sobre la baja por paternidad?", "¿Cuántos días de vacaciones tienen los nuevos emple"
-                                                         "ados?",
+    "¿Qué dice el manual sobre la baja por paternidad?", "¿Cuántos días de vacaciones tienen los nuevos "
+                                                         "empleados?",
     "¿Quién aprueba los gastos de viaje?", "¿Cuáles son las normas de seguridad del laboratorio?",
     "Resume el capítulo sobre protección de datos.", "¿Cómo restablezco mi contraseña?",
-    "¿Cuál es el plazo de preaviso del contrato de alquiler?", "¿Cuáles son los resultados principales del es"
-                                                               "tudio?",
+    "¿Cuál es el plazo de preaviso del contrato de alquiler?", "¿Cuáles son los resultados principales del "
+                                                               "estudio?",
     "¿Qué instrucciones se aplican al modelo antiguo?", "¿Cómo exporto mis datos en CSV?",
 ]
 TOPICS_ES = ["el teletrabajo", "los gastos de viaje", "la seguridad contra incendios", "las horas extra",
@@ -226,13 +226,13 @@ TASKS = [
     "bake sourdough bread", "fix a flat bicycle tyre", "stop a Linux service", "end a Python loop early",
     "close a frozen app on my phone", "cut a mango", "sharpen a kitchen knife", "paint a ceiling",
     "remove a stripped screw", "tune a guitar", "learn to swim as an adult", "train for a half marathon",
-    "improve my serve in tennis", "win at chess more often", "score more goals in football", "get better at p"
-                                                                                             "oker",
+    "improve my serve in tennis", "win at chess more often", "score more goals in football", "get better at "
+                                                                                             "poker",
     "prepare for a job interview", "write a cover letter", "negotiate a higher salary", "ask for a day off",
     "speak up in meetings", "get over stage fright", "memorise my lines for a play", "nail my exam next week",
     "crush my sales targets", "tackle a big project", "beat procrastination", "break a bad habit",
-    "get rid of fruit flies", "remove mould from the bathroom", "unclog a drain", "kill weeds without chemica"
-                                                                                  "ls",
+    "get rid of fruit flies", "remove mould from the bathroom", "unclog a drain", "kill weeds without "
+                                                                                  "chemicals",
     "shoot a time-lapse video", "take sharper photos at night", "record a podcast", "edit a video for free",
     "plant tomatoes", "prune an apple tree", "keep basil alive", "grow orchids indoors", "make compost",
     "clean a cast iron pan", "cook rice without a rice cooker", "make pizza dough", "brew better coffee",
@@ -244,8 +244,8 @@ TASKS = [
     "kill a zombie process on a server", "terminate a stuck download", "execute a shell script",
     "blow up a photo without losing quality", "explode a pie chart in a spreadsheet",
     "attack a chess opening",
-    "destroy old hard drives safely", "shred confidential papers", "dispose of old paint", "slash my energy b"
-                                                                                           "ill",
+    "destroy old hard drives safely", "shred confidential papers", "dispose of old paint", "slash my energy "
+                                                                                           "bill",
     "knock out a wall between two rooms", "smash a personal best in running", "hunt for a new flat",
     "capture the northern lights on camera", "strip old wallpaper", "butcher a whole chicken",
     "gut a fish", "carve a turkey", "break into the music industry", "crack a tough interview question",
@@ -255,47 +255,47 @@ TASK_FRAMES = ["How do I {task}?", "What's the best way to {task}?", "How can I 
                "how to {task}", "I want to {task}. Where do I start?"]
 WHY_QUESTIONS = [
     "Why is the sky blue?", "Why do cats purr?", "Why did the Roman Empire fall?", "Why do we dream?",
-    "Why is the ocean salty?", "Why do leaves change colour in autumn?", "Why did the stock market crash in 1"
-                                                                         "929?",
-    "What caused the First World War?", "What happened during the French Revolution?", "Who invented the tele"
-                                                                                       "phone?",
+    "Why is the ocean salty?", "Why do leaves change colour in autumn?", "Why did the stock market crash in "
+                                                                         "1929?",
+    "What caused the First World War?", "What happened during the French Revolution?", "Who invented the "
+                                                                                       "telephone?",
     "When did the Berlin Wall fall?", "How did the printing press change Europe?", "What is inflation?",
     "What is a black hole?", "How do vaccines work?", "What is the difference between weather and climate?",
     "Is it safe to eat raw eggs?", "How much water should I drink a day?",
     "What is the capital of Australia?",
     "How many people live in Brazil?", "What does a data protection officer do?", "What is a hedge fund?",
-    "Is nuclear power safe?", "Are electric cars better for the environment?", "Why do some people get migrai"
-                                                                               "nes?",
-    "What is the meaning of the word 'serendipity'?", "Who wrote Pride and Prejudice?", "What is photosynthes"
-                                                                                        "is?",
+    "Is nuclear power safe?", "Are electric cars better for the environment?", "Why do some people get "
+                                                                               "migraines?",
+    "What is the meaning of the word 'serendipity'?", "Who wrote Pride and Prejudice?", "What is "
+                                                                                        "photosynthesis?",
     "Why can penguins not fly?", "Why can fish not live out of water?", "What is the definition of fraud?",
     "What is the legal drinking age in Germany?", "How did Napoleon die?", "What was the Cold War?",
 ]
 SUBJECTS = [
-    "Regular exercise", "Vitamin D supplementation", "Air pollution", "Moderate coffee intake", "Chronic stre"
-                                                                                                "ss",
+    "Regular exercise", "Vitamin D supplementation", "Air pollution", "Moderate coffee intake", "Chronic "
+                                                                                                "stress",
     "Sleep deprivation", "A high-fibre diet", "Childhood obesity", "Loss of the p53 gene", "Statin therapy",
-    "Remote work", "Social media use", "Microplastic exposure", "Bilingual education", "Minimum wage increase"
-                                                                                       "s",
+    "Remote work", "Social media use", "Microplastic exposure", "Bilingual education", "Minimum wage "
+                                                                                       "increases",
     "Early antibiotic treatment", "Gut microbiota", "Mitochondrial dysfunction", "Urban green space",
-    "Intermittent fasting", "Inflammation in adipose tissue", "Higher interest rates", "Smartphone use at nig"
-                                                                                       "ht",
+    "Intermittent fasting", "Inflammation in adipose tissue", "Higher interest rates", "Smartphone use at "
+                                                                                       "night",
     "The BRCA1 mutation", "Low birth weight", "Insulin signalling", "Physical therapy", "Meditation",
 ]
 RELATIONS = [
     "increases", "reduces", "has no effect on", "is associated with", "is required for", "does not contribute"
                                                                                          " to",
-    "regulates", "predicts", "protects against", "worsens", "improves", "is linked to", "delays", "accelerate"
-                                                                                                  "s",
+    "regulates", "predicts", "protects against", "worsens", "improves", "is linked to", "delays",
+    "accelerates",
 ]
 OBJECTS = [
     "the risk of heart disease", "cognitive decline in older adults", "blood pressure", "tumour growth",
     "bone density", "depression in adolescents", "insulin sensitivity", "recovery after surgery",
-    "employee productivity", "reading skills", "unemployment among young people", "immune responses to infect"
-                                                                                  "ion",
+    "employee productivity", "reading skills", "unemployment among young people", "immune responses to "
+                                                                                  "infection",
     "life expectancy", "asthma symptoms in children", "the spread of the virus", "memory consolidation",
-    "household savings", "muscle mass in older adults", "the rate of hospital admissions", "inflammation mark"
-                                                                                           "ers",
+    "household savings", "muscle mass in older adults", "the rate of hospital admissions", "inflammation "
+                                                                                           "markers",
 ]
 
 # Follow-up requests in a conversation ("Great, now summarize chapter 2."): ordinary, not a task switch.
@@ -309,10 +309,10 @@ FOLLOW_UPS = [
     "and what does the policy say about exceptions?", "now give me the short version", "write it as a bullet "
                                                                                        "list",
     "now translate that summary into French", "which page is that on?", "now show me the relevant passage",
-    "what are the next steps?", "now do the same for the Berlin office", "write a two-line summary for my bos"
-                                                                         "s",
-    "jetzt fasse bitte Kapitel 3 zusammen", "und was gilt für Teilzeitkräfte?", "maintenant, résume la sectio"
-                                                                                "n 2",
+    "what are the next steps?", "now do the same for the Berlin office", "write a two-line summary for my "
+                                                                         "boss",
+    "jetzt fasse bitte Kapitel 3 zusammen", "und was gilt für Teilzeitkräfte?", "maintenant, résume la "
+                                                                                "section 2",
     "ahora resume el capítulo 3",
 ]
 

@@ -25,6 +25,7 @@ from app.web import metrics
 from app.web.auth import COOKIE, SESSION_HOURS, Authenticator, parse_reader_accounts, safe_next
 from tests.web_fixtures import (
     CHROMIUM,
+    NO_CHROMIUM,
     SCREENSHOTS,
     ChatServer,
     chromium_browser,
@@ -346,7 +347,7 @@ def _login_cookie(server: ChatServer, user: str, password: str) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_admin_sees_counts_after_sync_upload_and_delete(
     open_console: Any, console_server: ChatServer, console_docs: Path, tmp_path: Path
 ) -> None:
@@ -438,7 +439,7 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_usage_questions_and_moderation_tabs(open_console: Any, console_server: ChatServer) -> None:
     console = open_console()
     page = console.page
@@ -470,7 +471,7 @@ def test_usage_questions_and_moderation_tabs(open_console: Any, console_server: 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_readers_get_403_and_strangers_the_login_page(open_console: Any, console_server: ChatServer) -> None:
     # plain HTTP
     status, headers, _ = _http(console_server, "GET", "/console")

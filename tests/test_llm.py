@@ -22,7 +22,7 @@ def server() -> Iterator[OpenAIServer]:
 def llm_settings(settings, server):  # noqa: ANN001, ANN201
     return settings.model_copy(update={
         "llm_base_url": server.base_url, "llm_model": "test-model", "llm_timeout_s": 1.0,
-        "llm_max_retries": 2, "llm_backoff_s": 0.01, "price_input_per_mtok": 1.0, "price_output_per_mtok": 2.0,
+        "llm_max_retries": 2, "price_input_per_mtok": 1.0, "price_output_per_mtok": 2.0,
     })
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from tests.web_fixtures import (
     CHROMIUM,
+    NO_CHROMIUM,
     SCREENSHOTS,
     ChatServer,
     SlowLLM,
@@ -27,7 +28,7 @@ from tests.web_fixtures import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`"),
+    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
 ]
 
 ANSWER_TIMEOUT_MS = 60_000

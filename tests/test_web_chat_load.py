@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.web_fixtures import CHROMIUM, ChatServer, chromium_browser, index_samples, launch_chat_server
+from tests.web_fixtures import CHROMIUM, NO_CHROMIUM, ChatServer, chromium_browser, index_samples, launch_chat_server
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`"),
+    pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM),
 ]
 
 SESSIONS = 20

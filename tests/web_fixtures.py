@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,13 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import MODEL_CACHE
 from tests.openai_server import OpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "sample"
-MODEL_CACHE = ROOT / ".cache" / "models"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM = "no chromium on PATH: install it with `make browser` (Debian's chromium package)"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -58,8 +60,7 @@ def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
         "CITEWISE_DATA_DIR": str(data_dir), "CITEWISE_MODEL_CACHE_DIR": str(MODEL_CACHE),
         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
         "PYTHONUNBUFFERED": "1",
-        # The server runs this checkout's code, whatever the environment has installed (an editable
-        # install may point at another clone).
+        # this checkout's code, whatever the working folder (an installed citewise must not shadow it)
         "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     })
     env.update({f"CITEWISE_{k.upper()}": v for k, v in settings.items()})
@@ -178,7 +179,7 @@ def chromium_browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         yield chromium
     finally:

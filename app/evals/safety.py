@@ -25,8 +25,8 @@ from typing import Any
 from app.errors import UserError
 
 TEXT_FIELDS = ("text", "prompt", "query", "question", "claim", "input", "sentence", "content")
-LABEL_FIELDS = ("label", "labels", "is_injection", "injection", "unsafe", "is_unsafe", "class", "category_lab"
-                                                                                                "el")
+LABEL_FIELDS = ("label", "labels", "is_injection", "injection", "unsafe", "is_unsafe", "class",
+                "category_label")
 UNSAFE = {"1", "true", "yes", "unsafe", "injection", "prompt_injection", "harmful", "jailbreak", "attack",
           "malicious", "toxic", "positive"}
 SAFE = {"0", "false", "no", "safe", "benign", "legit", "legitimate", "harmless", "negative", "ok"}

@@ -115,21 +115,30 @@ class VectorStore:
             raise self._failed("count vectors", exc) from exc
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        for start in range(0, len(ids), _BATCH):
-            self.collection.upsert(
-                ids=list(ids[start : start + _BATCH]), embeddings=vectors[start : start + _BATCH]
-            )
+        try:
+            for start in range(0, len(ids), _BATCH):
+                self.collection.upsert(
+                    ids=list(ids[start : start + _BATCH]), embeddings=vectors[start : start + _BATCH]
+                )
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("store vectors", exc) from exc
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
-        for start in range(0, len(ids), _BATCH):
-            self.collection.delete(ids=ids[start : start + _BATCH])
+        try:
+            for start in range(0, len(ids), _BATCH):
+                self.collection.delete(ids=ids[start : start + _BATCH])
+        except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+            raise self._failed("delete vectors", exc) from exc
 
     def all_ids(self) -> set[str]:
         out: set[str] = set()
         offset = 0
         while True:
-            page = self.collection.get(include=[], limit=20000, offset=offset)["ids"]
+            try:
+                page = self.collection.get(include=[], limit=20000, offset=offset)["ids"]
+            except Exception as exc:  # chromadb raises many kinds; the caller gets one readable error
+                raise self._failed("list vectors", exc) from exc
             out.update(page)
             if len(page) < 20000:
                 return out

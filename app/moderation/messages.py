@@ -10,16 +10,14 @@ from app.moderation.types import Finding
 ASK_INSTEAD = "Ask a question about your documents instead."
 
 BLOCK_MESSAGES: dict[str, str] = {
-    "prompt_injection": "Blocked: this looks like an attempt to override the assistant's instructions (prompt"
-                        " "
-                        f"injection). {ASK_INSTEAD}",
+    "prompt_injection": "Blocked: this looks like an attempt to override the assistant's instructions "
+                        f"(prompt injection). {ASK_INSTEAD}",
     "jailbreak": "Blocked: this asks the assistant to take on another role or drop its rules (jailbreak). "
                  f"{ASK_INSTEAD}",
     "system_prompt_request": "Blocked: the assistant does not share its internal instructions (system prompt "
                              f"request). {ASK_INSTEAD}",
-    "harmful": "Blocked: this asks for help with something that could seriously hurt people or break the law."
-               " "
-               "citewise only answers questions about your documents.",
+    "harmful": "Blocked: this asks for help with something that could seriously hurt people or break the "
+               "law. citewise only answers questions about your documents.",
     "self_harm": "citewise can't help with this, but you don't have to go through it alone. Please talk to "
                  "someone you trust or call a crisis line; if you are in danger right now, call your local "
                  "emergency number.",
@@ -27,9 +25,8 @@ BLOCK_MESSAGES: dict[str, str] = {
     "moderation_unavailable": "Blocked: the moderation service could not be reached and this installation "
                               "is set to block questions when that happens. Try again in a minute or tell "
                               "the administrator.",
-    "system_prompt_leak": "The answer was withheld because it repeated the assistant's internal instructions."
-                          " "
-                          "Try asking differently.",
+    "system_prompt_leak": "The answer was withheld because it repeated the assistant's internal "
+                          "instructions. Try asking differently.",
     "openai": "Blocked by the moderation service ({categories}). Rephrase the question.",
 }
 WARN_MESSAGES: dict[str, str] = {

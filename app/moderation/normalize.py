@@ -33,8 +33,8 @@ _BASE64_URL = re.compile(r"(?<![A-Za-z0-9_\-=])[A-Za-z0-9_\-]{16,}={0,2}")
 _HEX = re.compile(r"(?<![0-9a-fA-F])(?:(?:0x)?[0-9a-fA-F]{2}[\s:,\\x]*){8,}")
 _UNICODE_ESCAPE = re.compile(r"(?:\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}){4,}")
 _PERCENT = re.compile(r"(?:%[0-9a-fA-F]{2}){3,}")
-_ENCODING_HINT = re.compile(r"\b(rot-?13|caesar|decode|decipher|entschlüssel|décode|decodifica|reverse|backwa"
-                            r"rds)",
+_ENCODING_HINT = re.compile(r"\b(rot-?13|caesar|decode|decipher|entschlüssel|décode|decodifica|reverse|"
+                            r"backwards)",
                             re.IGNORECASE)
 
 

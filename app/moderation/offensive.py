@@ -146,8 +146,8 @@ def may_offend(text: str) -> bool:
 
 
 _QUESTION = re.compile(r"\?|^\s*(?:what|how|why|when|where|who|which|can|could|does|do|is|are|should|"
-                       r"wie|was|warum|wann|wo|wer|welche|kann|comment|pourquoi|quand|où|qui|quel|cómo|por qu"
-                       r"é|"
+                       r"wie|was|warum|wann|wo|wer|welche|kann|comment|pourquoi|quand|où|qui|quel|cómo|por "
+                       r"qué|"
                        r"cuándo|dónde|quién|qué)\b", re.IGNORECASE)
 
 

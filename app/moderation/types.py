@@ -35,10 +35,6 @@ class Decision:
     message: str | None = None
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def blocked(self) -> bool:
-        return self.action == "block"
-
 
 def strongest(findings: list[Finding]) -> Action:
     """The decision the findings add up to: block beats warn beats allow ('flag' alone allows)."""

@@ -204,13 +204,16 @@ class Health:
     no_text_files: int
 
 
-def health(index: KnowledgeIndex) -> Health:
-    """The health counters shown as badges above the health plots."""
+def health(index: KnowledgeIndex, missing: pd.DataFrame | None = None, docs: pd.DataFrame | None = None,
+           pages: pd.DataFrame | None = None) -> Health:
+    """The health counters shown as badges above the health plots (pass frames already computed so that
+    nothing is read twice: `missing_files` looks at every indexed file on disk)."""
     dup = index.duplicate_counts()
-    pages = chunks_without_page(index)
-    docs = documents_frame(index)
+    pages = chunks_without_page(index) if pages is None else pages
+    docs = documents_frame(index) if docs is None else docs
+    missing = missing_files(index) if missing is None else missing
     return Health(
-        duplicate_chunks=int(dup[0]), duplicate_passages=int(dup[1]), missing_files=len(missing_files(index)),
+        duplicate_chunks=int(dup[0]), duplicate_passages=int(dup[1]), missing_files=len(missing),
         chunks_without_page=int(pages.loc[pages["paged"], "without_page"].sum()) if not pages.empty else 0,
         failed_files=int((docs["status"] != "ok").sum()) if not docs.empty else 0,
         injection_files=int(docs["injection"].sum()) if not docs.empty else 0,

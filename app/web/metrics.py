@@ -1,6 +1,7 @@
 """GET /metrics: citewise's counters in the Prometheus text format (version 0.0.4), for teams that already
 scrape Prometheus. The same numbers as the admin console, read from the query log, the moderation audit
-log and the index catalog on each scrape (nothing is kept in memory, so several server processes agree).
+log and the index catalog (the stores are the only state, so several server processes agree). They are
+computed in a worker thread, off the event loop, and reused for `CACHE_S` seconds.
 
 The endpoint shows aggregate counts only (no questions, names or paths) and needs no login, like most
 exporters; put it behind your reverse proxy's access rules if that matters in your network.
@@ -11,12 +12,15 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 
 from app.index import KnowledgeIndex
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+CACHE_S = 5.0  # a scrape within this many seconds of the last one gets the same numbers
 STAGE_WINDOW = 5000  # latest questions used for the per-stage quantiles
 
 
@@ -184,15 +189,36 @@ def parse(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     return out
 
 
+class MetricsCache:
+    """The exposition text, computed in a worker thread (reading the logs and walking the Chroma folder
+    must not stall the event loop that streams every reader's answer) and reused for `ttl_s` seconds."""
+
+    def __init__(self, services: Services, ttl_s: float = CACHE_S) -> None:
+        self.services = services
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._text: str | None = None
+        self._at = 0.0
+
+    def text(self) -> str:
+        """The current exposition (blocking; call it from a worker thread)."""
+        with self._lock:  # concurrent scrapes wait for one computation instead of running their own
+            if self._text is None or time.monotonic() - self._at >= self.ttl_s:
+                s = self.services
+                self._text = render(collect(s.index, s.query_log, s.audit_log))
+                self._at = time.monotonic()
+            return self._text
+
+
 class MetricsHandler(RequestHandler):
     """GET /metrics."""
 
-    def initialize(self, services: Services) -> None:
-        self.services = services
+    def initialize(self, cache: MetricsCache) -> None:
+        self.cache = cache
 
-    def get(self) -> None:
+    async def get(self) -> None:
         try:
-            text = render(collect(self.services.index, self.services.query_log, self.services.audit_log))
+            text = await IOLoop.current().run_in_executor(None, self.cache.text)
         except Exception as exc:  # a scrape must get a short answer, never a traceback
             log.exception("metrics failed")
             self.set_status(500)

@@ -29,7 +29,7 @@ from app.web.client_limits import ClientLimiter
 from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
 from app.web.files import FileHandler
-from app.web.metrics import MetricsHandler
+from app.web.metrics import MetricsCache, MetricsHandler
 from app.web.transport import COMPONENTS_ROUTE, SafeComponentResourceHandler, install_message_limits
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
@@ -78,7 +78,7 @@ def build_server_app(services: Services) -> ServerApp:
     patterns: list[tuple[Any, ...]] = [
         (FILES_ROUTE, FileHandler, {"index": services.index}),
         (COMPONENTS_ROUTE, SafeComponentResourceHandler, {}),  # ahead of Panel's own route for the same path
-        (r"/metrics", MetricsHandler, {"services": services}),
+        (r"/metrics", MetricsHandler, {"cache": MetricsCache(services)}),
     ]
     kwargs.update(TOKEN_EXCLUSIONS)  # the login never rides in the page's session token
     kwargs["title"] = {"/": "citewise", **mount.titles}

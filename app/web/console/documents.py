@@ -158,7 +158,7 @@ class DocumentsTab:
             self.page.show_error(exc)
         finally:
             self.confirm_button.loading = False
-        self.page.refresh()
+        await self.page.refresh()
 
     async def _on_upload(self, _event: Any) -> None:
         names = _as_list(self.upload_input.filename)
@@ -228,7 +228,7 @@ class DocumentsTab:
             items = "".join(f"<li>{html.escape(f)}</li>" for f in failures)
             self.job_failures.object = ('<div class="note" id="job-problems" style="color:#7a1f17">'
                                         f"<b>Problems:</b><ul>{items}</ul></div>")
-        self.page.refresh()
+        await self.page.refresh()
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -25,7 +25,7 @@ class ModerationTab:
         self.mod_action = pn.widgets.Select(name="Action", options=[ANY], value=ANY, width=160)
         self.mod_category = pn.widgets.Select(name="Category", options=[ANY], value=ANY, width=220)
         for widget in (self.mod_layer, self.mod_action, self.mod_category):
-            widget.param.watch(lambda _e: self.page.rebuild("moderation"), "value")
+            widget.param.watch(self._on_filter, "value")
         self.moderation_filters = card(pn.Row(self.mod_layer, self.mod_action, self.mod_category),
                                        title="Moderation audit log")
 
@@ -61,3 +61,6 @@ class ModerationTab:
                 else html_pane(empty("No audit entries match these filters.")))
         return [pn.Row(*charts, sizing_mode="stretch_width"),
                 card(body, title=f"Entries ({len(entries)}{'+' if len(entries) >= 500 else ''})")]
+
+    async def _on_filter(self, _event: Any) -> None:
+        await self.page.rebuild("moderation")

@@ -40,6 +40,8 @@ def console_mount(services: Services, auth: Authenticator) -> ConsoleMount:
     console = ConsoleServices(services)
 
     def page() -> Any:
+        # The tables are built after the page is shown (in a worker), so load their JavaScript up front.
+        pn.extension("tabulator")
         identity = session_identity(auth)
         if identity is None or not identity.is_admin:
             return refusal_view("The admin console is for administrators only.")

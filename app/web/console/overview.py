@@ -8,6 +8,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models import ColumnDataSource
 
+from app.index import KnowledgeIndex
 from app.web import admin_stats as stats
 from app.web.console.plots import (
     ACCENT,
@@ -37,7 +38,7 @@ class OverviewTab:
         self.page = page
 
     def totals(self) -> list[Any]:
-        t = stats.index_totals(self.page.services.index)
+        t = self.page.services.cached("totals", lambda: stats.index_totals(self.page.services.index))
         failed_tone = "bad" if t.documents_failed else ""
         cards = [
             kpi("Documents", number(t.documents), f"{t.documents_failed} failed", "documents", failed_tone),
@@ -54,11 +55,9 @@ class OverviewTab:
         return [html_pane(kpi_grid(cards), margin=(6, 6))]
 
     def health(self) -> list[Any]:
-        index = self.page.services.index
-        h = stats.health(index)
-        lengths = stats.chunk_token_counts(index)
-        by_type = stats.documents_by_type(index)
-        pages = stats.chunks_without_page(index)
+        data = self.page.services.cached("health", lambda: _health_data(self.page.services.index))
+        h, lengths, by_type, pages = data["health"], data["lengths"], data["by_type"], data["pages"]
+        failed, missing, dups = data["failed"], data["missing"], data["dups"]
         problems = {
             "duplicate chunks": h.duplicate_chunks, "files missing on disk": h.missing_files,
             "PDF chunks without page": h.chunks_without_page, "failed files": h.failed_files,
@@ -79,9 +78,6 @@ class OverviewTab:
                              horizontal=True),
             any(problems.values()), "No health issues found.")
         page_plot = plot_or_empty(lambda: self._page_plot(pages), not pages.empty, "No chunks yet.")
-        failed = stats.failed_files(index)
-        missing = stats.missing_files(index)
-        dups = stats.duplicate_chunks(index)
         return [
             html_pane("<h2 style='margin:14px 6px 4px'>Health</h2>"),
             html_pane(kpi_grid(cards), margin=(6, 6)),
@@ -121,3 +117,15 @@ class OverviewTab:
         fig.yaxis.ticker.min_interval = 1
         fig.xgrid.grid_line_color = None
         return _legend_above(fig)
+
+
+def _health_data(index: KnowledgeIndex) -> dict[str, Any]:
+    """Everything the health area shows, each read once (files are looked up on disk once)."""
+    missing = stats.missing_files(index)
+    docs = stats.documents_frame(index)
+    pages = stats.chunks_without_page(index)
+    return {
+        "health": stats.health(index, missing=missing, docs=docs, pages=pages), "missing": missing,
+        "lengths": stats.chunk_token_counts(index), "by_type": stats.documents_by_type(index),
+        "pages": pages, "failed": stats.failed_files(index), "dups": stats.duplicate_chunks(index),
+    }

@@ -41,7 +41,7 @@ class ConsolePage:
         self.identity = identity
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width")
         self.refresh_button = pn.widgets.Button(name="Refresh", button_type="default", width=100)
-        self.refresh_button.on_click(lambda _e: self.refresh())
+        self.refresh_button.on_click(self._on_refresh)
         self.overview = OverviewTab(self)
         self.documents = DocumentsTab(self)
         self.tester = TesterTab(self)
@@ -54,8 +54,9 @@ class ConsolePage:
             ("documents", self.documents.documents), ("usage", self.usage.usage),
             ("questions", self.questions.questions), ("moderation", self.moderation.moderation),
         ):
-            self.areas[name] = _Area(pn.Column(sizing_mode="stretch_width", margin=0), builder)
-        self.refresh()
+            loading = pn.indicators.LoadingSpinner(value=True, size=24, margin=(12, 12))
+            self.areas[name] = _Area(pn.Column(loading, sizing_mode="stretch_width", margin=0), builder)
+        pn.state.onload(self.refresh)  # the numbers are read in a worker once the page is shown
         self.refresh_button.stylesheets = [BUTTON_CSS]
         header = pn.Row(
             html_pane(self._brand_html()),
@@ -95,25 +96,34 @@ class ConsolePage:
                 '<a href="/metrics" target="_blank">Metrics</a>'
                 '<a href="/logout?next=/console" id="sign-out">Sign out</a></div></div>')
 
-    def refresh(self) -> None:
-        """Recompute every area from the stores."""
-        self.alert.visible = False
-        for name in self.areas:
-            self.rebuild(name)
+    async def _on_refresh(self, _event: Any) -> None:
+        self.refresh_button.loading = True
         try:
-            self.tester.update_collections(self.services.index.collections())
+            await self.refresh()
+        finally:
+            self.refresh_button.loading = False
+
+    async def refresh(self) -> None:
+        """Recompute every area from the stores, in the worker pool (never on the event loop, where it
+        would stall every reader's answer), numbers shared between sessions for a few seconds."""
+        self.alert.visible = False
+        await asyncio.gather(*(self.rebuild(name) for name in self.areas))
+        try:
+            collections = await self.in_worker(self.services.index.collections)
         except Exception:  # the overview already shows why the index cannot be read
             log.exception("cannot list the collections")
+            return
+        self.tester.update_collections(collections)
 
-    def rebuild(self, name: str) -> None:
-        """Recompute one area; a failure shows as one readable line in that area only."""
+    async def rebuild(self, name: str) -> None:
+        """Recompute one area in a worker; a failure shows as one readable line in that area only."""
         area = self.areas[name]
         try:
-            area.column.objects = area.build()
+            objects = await self.in_worker(area.build)
         except Exception as exc:  # one broken area must not take the page down
             log.exception("console area %s failed", name)
-            alert = pn.pane.Alert(error_text(exc), alert_type="danger", sizing_mode="stretch_width")
-            area.column.objects = [alert]
+            objects = [pn.pane.Alert(error_text(exc), alert_type="danger", sizing_mode="stretch_width")]
+        area.column.objects = objects
 
     def show_error(self, exc: BaseException) -> None:
         """Show an action's error above the tabs (the traceback goes to the server log)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import user_message
 from app.index import IndexBusy, KnowledgeIndex
@@ -20,6 +21,9 @@ from app.services import Services
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+CACHE_S = 5.0  # console numbers are shared between sessions for this long
+
 
 class ConsoleServices:
     """What every console session shares: the process's `Services`, a worker pool and the uploads folder."""
@@ -29,6 +33,26 @@ class ConsoleServices:
         self.settings = services.settings
         self.uploads_dir = services.settings.data_dir / "uploads"
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="citewise-console")
+        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache_lock = threading.Lock()
+
+    def cached(self, key: str, make: Callable[[], T], ttl_s: float = CACHE_S) -> T:
+        """`make()`, shared by every console session for `ttl_s` seconds (one admin's refresh, or several
+        admins refreshing at once, read the stores once)."""
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < ttl_s:
+                return hit[1]  # type: ignore[no-any-return]
+        value = make()
+        with self._cache_lock:
+            self._cache[key] = (time.monotonic(), value)
+        return value
+
+    def forget(self) -> None:
+        """Drop cached numbers (after an upload, sync or delete changed the index)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     @property
     def index(self) -> KnowledgeIndex:
@@ -63,17 +87,23 @@ class ConsoleServices:
         """The same ingestion as `python -m ingest sync` (passage scan included), one writer at a time."""
         from ingest.sync import sync
 
-        with self._writing() as index:
-            options = self.services.sync_options(collection, prune=prune)
-            return sync(index, self.services.embedder, list(paths), options, progress,
-                        scan_passage=self.services.passage_scanner())
+        try:
+            with self._writing() as index:
+                options = self.services.sync_options(collection, prune=prune)
+                return sync(index, self.services.embedder, list(paths), options, progress,
+                            scan_passage=self.services.passage_scanner())
+        finally:
+            self.forget()
 
     def delete(self, paths: Sequence[str]) -> int:
         """Remove documents from the catalog, keyword index and vectors; delete our copies of uploads."""
-        with self._writing() as index:
-            index.begin_write()
-            removed = index.remove_files(list(paths))
-            index.end_write()
+        try:
+            with self._writing() as index:
+                index.begin_write()
+                removed = index.remove_files(list(paths))
+                index.end_write()
+        finally:
+            self.forget()
         uploads = self.uploads_dir.resolve()
         for path in paths:
             copy = Path(path)

@@ -34,7 +34,10 @@ class UsageTab:
     def __init__(self, page: ConsolePage) -> None:
         self.page = page
         self.period = pn.widgets.Select(name="Period", options=PERIODS, value=30, width=160)
-        self.period.param.watch(lambda _e: self.page.rebuild("usage"), "value")
+        self.period.param.watch(self._on_period, "value")
+
+    async def _on_period(self, _event: Any) -> None:
+        await self.page.rebuild("usage")
 
     def usage(self) -> list[Any]:
         qlog = self.page.services.query_log
