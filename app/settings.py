@@ -54,6 +54,11 @@ class Settings(BaseSettings):
 
     # --- ingestion ------------------------------------------------------------------------------
     max_file_mb: float = Field(200.0, gt=0, description="Files larger than this are skipped with a reason.")
+    ingest_workers: int = Field(
+        0, ge=-1, le=64,
+        description="Processes that parse PDF and DOCX files during a sync, beside the embedding threads; "
+        "0 picks one per three cores (at least one), -1 parses in a thread of the syncing process.",
+    )
     default_collection: str = Field("default", description="Collection name when none is given.")
 
     # --- retrieval ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,14 @@ def detect_type(path: Path) -> str | None:
     return SUPPORTED_TYPES.get(path.suffix.lower())
 
 
-def read_document(path: Path, pdf_password: str | None = None) -> ParsedDocument:
-    """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed."""
+PageCallback = Callable[[int, int], None]  # (pages read, pages in the file), for progress
+
+
+def read_document(path: Path, pdf_password: str | None = None,
+                  on_page: PageCallback | None = None) -> ParsedDocument:
+    """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed.
+
+    `on_page(done, total)` is called after each page of a PDF (progress on large files)."""
     file_type = detect_type(path)
     if file_type is None:
         raise ReadError(f"unsupported file type '{path.suffix}'")
@@ -42,7 +48,7 @@ def read_document(path: Path, pdf_password: str | None = None) -> ParsedDocument
         if path.stat().st_size == 0:
             raise ReadError("empty file")
         if file_type == "pdf":
-            return read_pdf(path, pdf_password)
+            return read_pdf(path, pdf_password, on_page)
         if file_type == "docx":
             return read_docx(path)
         text, warnings = decode_text(path.read_bytes())
@@ -305,7 +311,7 @@ def read_docx(path: Path) -> ParsedDocument:
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
-def read_pdf(path: Path, password: str | None = None) -> ParsedDocument:
+def read_pdf(path: Path, password: str | None = None, on_page: PageCallback | None = None) -> ParsedDocument:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -345,6 +351,8 @@ def read_pdf(path: Path, password: str | None = None) -> ParsedDocument:
         except Exception:  # noqa: BLE001 - one bad page must not lose the others
             failed.append(number)
             continue
+        if on_page is not None:
+            on_page(number, page_count)
         paragraphs = pdf_paragraphs(raw)
         if not paragraphs:
             empty.append(number)
