@@ -329,6 +329,7 @@ def _parsed_files(
             doc, error, cpu = futures[i].result()
             futures[i] = None  # type: ignore[call-overload]  # let the parsed document go
             stages["parse_cpu"] += cpu
+            stages["parse_cpu_in_process"] += cpu
             yield work, doc, error
 
 
@@ -388,7 +389,7 @@ def _ingest(
             parts.append(embedder.embed_array(texts[start : start + EMBED_SLICE]))
             if detailed is not None:
                 detailed.passages_embedded(len(parts[-1]))
-        return np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+        return np.concatenate(parts)
 
     def launch(ready: _Batch) -> None:
         nonlocal inflight
@@ -435,7 +436,8 @@ def _ingest(
         parsed_files.close()  # stops the parse workers now, also on Ctrl-C or an error
         driver.shutdown(wait=True, cancel_futures=True)
         main = time.thread_time() - main0
-        stages["embed_cpu"] += max(0.0, time.process_time() - cpu0 - main)
+        in_thread = stages.pop("parse_cpu_in_process", 0.0)
+        stages["embed_cpu"] += max(0.0, time.process_time() - cpu0 - main - in_thread)
 
 
 def _write_batch(
