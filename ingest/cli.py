@@ -54,6 +54,7 @@ class WorkMeter:
         self.files = 0
         self.files_done = 0
         self.chunks = 0
+        self.written = 0  # bytes of the files written
 
     def plan(self, sizes: dict[str, int]) -> None:
         with self.lock:
@@ -80,6 +81,7 @@ class WorkMeter:
             self.chunks += chunks
             if path in self.sizes:
                 self.parsed[path] = self.sizes[path]
+                self.written += self.sizes[path]
 
     def fraction(self) -> float:
         """Share of the work done, 0..1."""
@@ -87,9 +89,9 @@ class WorkMeter:
             parsed = min(1.0, sum(self.parsed.values()) / self.total_bytes) if self.sizes else 0.0
             if parsed <= 0:
                 return 0.0
-            expected = max(self.queued / parsed, self.queued, 1)
-            embedded = min(1.0, self.embedded / expected) if self.queued else parsed
-            return min(1.0, self.PARSE_SHARE * parsed + (1 - self.PARSE_SHARE) * embedded)
+            expected = max(self.queued / parsed, self.queued, 1)  # passages to embed, at the rate so far
+            embedded = max(self.written / self.total_bytes, self.embedded / expected if self.queued else 0.0)
+            return min(1.0, self.PARSE_SHARE * parsed + (1 - self.PARSE_SHARE) * min(1.0, embedded))
 
     def status(self) -> str:
         """'35% · 3/22 files · 410 pages (21/s) · 1,520 chunks embedded (74/s) · ETA 1m05s'."""

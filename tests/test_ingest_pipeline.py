@@ -212,3 +212,25 @@ def test_the_scan_reads_the_index_vectors_and_embeds_nothing(settings, embedder)
     strong = classifier.weights / np.linalg.norm(classifier.weights)  # a vector the classifier is sure of
     assert scanner.scan([text, text], np.stack([strong, own])) == [["prompt_injection"], []]
     assert moderator._embedder is None  # the scan loaded no model of its own
+
+
+def test_the_cli_meter_moves_with_pages_and_chunks_and_ends_full() -> None:
+    from ingest.cli import WorkMeter
+
+    meter = WorkMeter()
+    meter.files = 1
+    meter.plan({"/docs/annual-report.pdf": 4_000_000})
+    assert meter.fraction() == 0
+    seen = []
+    for page in range(1, 161):  # one 160-page file: the share grows with every page read
+        meter.pages_read("/docs/annual-report.pdf", page, 160)
+        seen.append(meter.fraction())
+    meter.passages_queued(800)
+    for _ in range(6):
+        meter.passages_embedded(128)
+        seen.append(meter.fraction())
+    assert all(a < b for a, b in zip(seen, seen[1:], strict=False)) and seen[-1] < 1
+    status = meter.status()
+    assert "160 pages" in status and "768 chunks embedded" in status and "ETA" in status
+    meter.file_done("/docs/annual-report.pdf", 800)
+    assert meter.fraction() == 1 and meter.status().startswith("100%")
