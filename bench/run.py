@@ -225,8 +225,8 @@ STAGE_NOTES = {
     "parse_cpu": "parse (pypdf, in worker processes), CPU",
     "chunk": "chunk (sentence packing, word-piece counts), CPU",
     "embed_cpu": "embed (ONNX int8, concurrent calls), CPU",
-    "scan": "scan for hidden instructions (rules; classifier on the same vectors), CPU",
-    "write": "write (Chroma + SQLite/FTS5), CPU",
+    "scan": "scan new passages for hidden instructions (document rules), CPU",
+    "write": "write (SQLite/FTS5 and Chroma's calls; Chroma's own threads count as embed), CPU",
     "embed_wait": "main thread waiting for vectors, wall",
 }
 
@@ -234,7 +234,7 @@ STAGE_NOTES = {
 def _stage_table(report: Any, seconds: float) -> str:
     lines = [f"stage breakdown of the default ingest ({seconds:.1f} s wall; stages overlap):"]
     for name, note in STAGE_NOTES.items():
-        lines.append(f"  {note:<75} {report.stages.get(name, 0.0):8.1f} s")
+        lines.append(f"  {note:<84} {report.stages.get(name, 0.0):8.1f} s")
     return "\n".join(lines)
 
 
