@@ -45,7 +45,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not server"
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --pdfs $(SHARED)/financebench-dev/pdfs
 
 eval: install
 	@if [ -d $(SHARED)/scifact-train ]; then \

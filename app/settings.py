@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(
         60.0, gt=0, description="Seconds one file's read may take (a hung network share fails that file only)."
     )
+    ingest_workers: int = Field(
+        0, ge=-1, le=64,
+        description="Processes that parse PDF and DOCX files during a sync, beside the embedding threads; "
+        "0 picks one per three cores (at least one), -1 parses in a thread of the syncing process.",
+    )
     default_collection: str = Field("default", description="Collection name when none is given.")
     index_lock_wait_s: float = Field(
         600.0, ge=0, description="How long a sync, remove or re-embed waits for another writer of the same "

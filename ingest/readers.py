@@ -11,7 +11,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,12 +53,19 @@ def detect_type(path: Path) -> str | None:
     return SUPPORTED_TYPES.get(path.suffix.lower())
 
 
-def read_document(path: Path, pdf_password: str | None = None, limits: ReadLimits | None = None) -> ParsedDocument:
+PageCallback = Callable[[int, int], None]  # (pages read, pages in the file), for progress
+
+
+def read_document(
+    path: Path, pdf_password: str | None = None, limits: ReadLimits | None = None,
+    on_page: PageCallback | None = None,
+) -> ParsedDocument:
     """Read one file. Raises ReadError (with the reason) for anything that cannot be indexed.
 
     The file is read once, as a regular file (never through a link, a FIFO or a device), within the
     size and time limits; zip-based formats are checked for their unpacked size before parsing, and the
-    extracted text is capped (`ReadLimits`).
+    extracted text is capped (`ReadLimits`). `on_page(done, total)` is called after each page of a PDF
+    (progress on large files).
     """
     limits = limits or ReadLimits()
     file_type = detect_type(path)
@@ -68,7 +75,7 @@ def read_document(path: Path, pdf_password: str | None = None, limits: ReadLimit
     if not data:
         raise ReadError("empty file")
     if file_type == "pdf":
-        return read_pdf(io.BytesIO(data), pdf_password, limits.max_text_chars)
+        return read_pdf(io.BytesIO(data), pdf_password, limits.max_text_chars, on_page)
     if file_type == "docx":
         return read_docx(io.BytesIO(data), limits)
     text, warnings = decode_text(data)
@@ -385,7 +392,8 @@ def read_docx(source: Path | io.BytesIO, limits: ReadLimits | None = None) -> Pa
 
 # --- PDF ---------------------------------------------------------------------------------------------
 def read_pdf(
-    source: Path | io.BytesIO, password: str | None = None, max_text_chars: int | None = None
+    source: Path | io.BytesIO, password: str | None = None, max_text_chars: int | None = None,
+    on_page: PageCallback | None = None,
 ) -> ParsedDocument:
     """A PDF (a path, or its bytes) as blocks with 1-based pages and outline headings."""
     from pypdf import PdfReader
@@ -427,6 +435,8 @@ def read_pdf(
         except Exception:  # noqa: BLE001 - one bad page must not lose the others
             failed.append(number)
             continue
+        if on_page is not None:
+            on_page(number, page_count)
         paragraphs = pdf_paragraphs(raw)
         if not paragraphs:
             empty.append(number)

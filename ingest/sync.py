@@ -1,32 +1,41 @@
 """Sync folders into the index: add new files, replace changed ones, optionally prune vanished ones.
 
 A file is unchanged when its size and modification time match the catalog (or, with `checksum`, its
-content hash does): it costs a `stat`, no read and no embedding. Changed and new files are parsed and
-chunked in a background thread while the main thread embeds, so parsing overlaps with the model.
+content hash does): it costs a `stat`, no read and no embedding. Changed and new files go through a
+pipeline whose stages overlap: PDFs and DOCX files are parsed in worker processes (`parse_pool`), the
+main thread chunks, one thread embeds a batch while the main thread scans and writes the one before.
 Only passages whose content is new to the index are embedded; everything else is reused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from app.index import KnowledgeIndex, NewChunk, embed_text
 from ingest import discovery
 from ingest.chunking import chunk_document
-from ingest.documents import ReadError
+from ingest.documents import ParsedDocument, ReadError
 from ingest.file_access import FileVanished, hash_file
-from ingest.readers import ReadLimits, detect_type, read_document
+from ingest.parse_pool import ParseJob, ParsePool, default_workers, parse_file
+from ingest.passage_scan import PassageScan
+from ingest.readers import ReadLimits, detect_type
+
+__all__ = ["SyncOptions", "SyncReport", "passage_id", "sync", "walk"]
 
 PREFETCH = 4  # files parsed ahead of the embedder (bounded: the corpus is streamed, never held)
 EMBED_BUFFER = 256  # new passages gathered (sorted by length) before one embedding pass
+EMBED_SLICE = 128  # passages per embedding call inside a pass (progress moves at least this often)
+PROCESS_TYPES = {"pdf", "docx"}  # formats slow enough to parse in worker processes
 
 
 class Embedder(Protocol):
@@ -49,6 +58,7 @@ class SyncOptions:
     max_text_chars: int = 10_000_000
     max_chunks_per_file: int = 20_000
     read_timeout_s: float = 60.0
+    parse_workers: int = 0  # processes parsing PDF/DOCX files; 0 = one per three cores; -1 = a thread
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> SyncOptions:
@@ -58,6 +68,7 @@ class SyncOptions:
             "overlap_tokens": settings.chunk_overlap_tokens, "max_file_bytes": int(settings.max_file_mb * 2**20),
             "max_unzipped_bytes": int(settings.max_unzipped_mb * 2**20), "max_text_chars": settings.max_text_chars,
             "max_chunks_per_file": settings.max_chunks_per_file, "read_timeout_s": settings.read_timeout_s,
+            "parse_workers": settings.ingest_workers,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -85,6 +96,10 @@ class SyncReport:
     seconds: float = 0.0
     dry_run: bool = False
     repaired: dict[str, int] = field(default_factory=dict)
+    # Seconds per stage: CPU of parsing (in its workers), chunking, the passage scan and writing (this
+    # thread), embedding (every other thread of this process), and the wall time this thread waited for
+    # vectors. The stages overlap, so they add up to more than `seconds`.
+    stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def as_json(self) -> dict[str, Any]:
         """The machine-readable summary printed by `sync --json`."""
@@ -105,11 +120,26 @@ class SyncReport:
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
             "paths": {"added": self.added, "updated": self.updated, "removed": self.removed},
+            "stages": {name: round(value, 3) for name, value in sorted(self.stages.items())},
         }
 
 
 class Progress(Protocol):
     def start(self, total_files: int) -> None: ...
+    def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None: ...
+    def finish(self) -> None: ...
+
+
+@runtime_checkable
+class DetailedProgress(Protocol):
+    """A progress display that also follows pages and passages inside files (all calls may come from
+    other threads)."""
+
+    def start(self, total_files: int) -> None: ...
+    def plan(self, sizes: dict[str, int]) -> None: ...  # bytes of each file to parse
+    def pages_read(self, path: str, done: int, total: int) -> None: ...
+    def passages_queued(self, count: int) -> None: ...  # new passages found, to embed
+    def passages_embedded(self, count: int) -> None: ...
     def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None: ...
     def finish(self) -> None: ...
 
@@ -132,15 +162,6 @@ class _Work:
     existed: bool
 
 
-@dataclass
-class _Parsed:
-    work: _Work
-    record: dict[str, Any]
-    chunks: list[NewChunk]
-    error: str | None = None
-    vanished: bool = False  # deleted after the walk found it: reported, never stored as a failed row
-
-
 def file_hash(path: Path, timeout_s: float = 60.0) -> str:
     """BLAKE2b-160 of a regular file (never through a link; a hung read fails after `timeout_s`)."""
     return hash_file(path, timeout_s)
@@ -155,47 +176,6 @@ def walk(roots: Iterable[Path]) -> Iterator[Path]:
     for found in discovery.walk(roots):
         if found.real is not None:
             yield found.real
-
-
-def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
-    base = {
-        "path": str(work.path), "collection": options.collection, "file_type": work.file_type,
-        "content_hash": work.content_hash, "size": work.size, "mtime_ns": work.mtime_ns,
-    }
-    try:
-        doc = read_document(work.path, pdf_password=options.pdf_password, limits=options.read_limits)
-    except FileVanished as exc:
-        return _Parsed(work, base, [], str(exc), vanished=True)
-    except ReadError as exc:
-        return _Parsed(work, {**base, "status": "failed", "error": str(exc)}, [], str(exc))
-    except Exception as exc:  # a reader bug must not stop the run: report it against the file
-        reason = f"could not read this file ({type(exc).__name__}: {exc})"
-        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
-    title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
-    chunks = chunk_document(
-        doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
-        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens,
-    )
-    if len(chunks) > options.max_chunks_per_file:
-        reason = (f"the file makes {len(chunks):,} passages, over the limit of {options.max_chunks_per_file:,} "
-                  "per file (CITEWISE_MAX_CHUNKS_PER_FILE): split it into smaller files or raise the limit")
-        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
-    record = {
-        **base, "pages": doc.pages, "title": title, "chunk_count": len(chunks),
-        "token_count": sum(c.token_count for c in chunks), "warnings": doc.warnings,
-    }
-    if not chunks:
-        reason = next((w for w in doc.warnings if "no text" in w), "no text could be extracted")
-        flags = ["no_text"]
-        return _Parsed(work, {**record, "status": "failed", "error": reason, "flags": flags}, [], reason)
-    new_chunks = [
-        NewChunk(
-            position=c.position, passage_id=passage_id(c.context, c.text), text=c.text, context=c.context,
-            page=c.page, headings=c.headings, char_start=c.start, char_end=c.end, token_count=c.token_count,
-        )
-        for c in chunks
-    ]
-    return _Parsed(work, {**record, "status": "ok", "error": None}, new_chunks)
 
 
 def _plan(
@@ -284,9 +264,13 @@ def sync(
     roots: Sequence[Path],
     options: SyncOptions,
     progress: Progress | None = None,
-    scan_passage: Callable[[str], list[str]] | None = None,
+    scan_passage: PassageScan | None = None,
 ) -> SyncReport:
-    """Bring the index in line with the files under `roots`; see the module docstring."""
+    """Bring the index in line with the files under `roots`; see the module docstring.
+
+    `scan_passage(texts, vectors)` flags new passages (moderation's scan for hidden instructions); it
+    gets the vectors the index stores for them, so the scan costs no second embedding.
+    """
     progress = progress or NoProgress()
     report = SyncReport(dry_run=options.dry_run)
     started = time.perf_counter()
@@ -306,6 +290,8 @@ def sync(
         return report
 
     progress.start(len(todo) + len(prune))
+    if isinstance(progress, DetailedProgress):
+        progress.plan({str(w.path): w.size for w in todo})
     if prune:
         for path in prune:
             row = index.file(path)
@@ -315,26 +301,7 @@ def sync(
         for path in prune:
             progress.file_done(path, "removed", 0)
 
-    pending: list[_Parsed] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citewise-parse") as pool:
-        futures: list[Future[_Parsed]] = []
-        queue = iter(todo)
-        for work in queue:
-            futures.append(pool.submit(_parse, work, options, embedder))
-            if len(futures) >= PREFETCH:
-                break
-        while futures:
-            parsed = futures.pop(0).result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                futures.append(pool.submit(_parse, nxt, options, embedder))
-            pending.append(parsed)
-            new_count = sum(len(p.chunks) for p in pending)
-            if new_count >= EMBED_BUFFER or not futures:
-                _commit(index, embedder, pending, report, progress, scan_passage)
-                pending = []
-    if pending:
-        _commit(index, embedder, pending, report, progress, scan_passage)
+    _ingest(index, embedder, todo, options, report, progress, scan_passage)
     summary = {
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "added": len(report.added), "updated": len(report.updated), "removed": len(report.removed),
@@ -346,27 +313,202 @@ def sync(
     return report
 
 
-def _commit(
-    index: KnowledgeIndex, embedder: Embedder, batch: list[_Parsed], report: SyncReport,
-    progress: Progress, scan_passage: Callable[[str], list[str]] | None,
+# --- the pipeline: parse (worker processes) ‖ chunk ‖ embed (thread) ‖ scan + write ------------------------
+@dataclass
+class _Parsed:
+    """A parsed and chunked file, waiting for its new passages' vectors."""
+
+    work: _Work
+    record: dict[str, Any]
+    chunks: list[NewChunk]
+    error: str | None = None
+    vanished: bool = False  # deleted after the walk found it: reported, never stored as a failed row
+
+
+@dataclass
+class _Batch:
+    """Files whose new passages are embedded together, then written in order."""
+
+    files: list[_Parsed] = field(default_factory=list)
+    new: dict[str, NewChunk] = field(default_factory=dict)  # passage id -> a chunk with that passage
+    future: Future[np.ndarray] | None = None
+
+
+def _parsed_files(
+    todo: Sequence[_Work], options: SyncOptions, progress: Progress, stages: dict[str, float]
+) -> Iterator[tuple[_Work, ParsedDocument | None, str | None]]:
+    """Parse the files, in order: PDFs and DOCX in worker processes, lighter formats in a thread."""
+    detailed = progress if isinstance(progress, DetailedProgress) else None
+    heavy = any(w.file_type in PROCESS_TYPES for w in todo)
+    if heavy and options.parse_workers >= 0:
+        workers = options.parse_workers or default_workers()
+        with ParsePool(min(workers, len(todo))) as pool:
+
+            def on_page(key: int, done: int, total: int) -> None:
+                if detailed is not None:
+                    detailed.pages_read(str(todo[key].path), done, total)
+
+            submitted = 0
+            for key, work in enumerate(todo):
+                while submitted < len(todo) and submitted <= key + PREFETCH:
+                    pool.submit(ParseJob(submitted, todo[submitted].path, options.pdf_password, options.read_limits))
+                    submitted += 1
+                result = pool.next_result(key, on_page)
+                stages["parse_cpu"] += result.cpu_seconds
+                yield work, result.doc, result.error
+        return
+
+    def parse(work: _Work) -> tuple[ParsedDocument | None, str | None, float]:
+        def on_page(done: int, total: int) -> None:
+            if detailed is not None:
+                detailed.pages_read(str(work.path), done, total)
+
+        cpu = time.thread_time()
+        doc, error = parse_file(work.path, options.pdf_password, on_page, options.read_limits)
+        return doc, error, time.thread_time() - cpu
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citewise-parse") as pool:
+        futures = [pool.submit(parse, w) for w in todo[:PREFETCH]]
+        for i, work in enumerate(todo):
+            if i + PREFETCH < len(todo):
+                futures.append(pool.submit(parse, todo[i + PREFETCH]))
+            doc, error, cpu = futures[i].result()
+            futures[i] = None  # type: ignore[call-overload]  # let the parsed document go
+            stages["parse_cpu"] += cpu
+            stages["parse_cpu_in_process"] += cpu
+            yield work, doc, error
+
+
+def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: SyncOptions,
+           embedder: Embedder) -> _Parsed:
+    base = {
+        "path": str(work.path), "collection": options.collection, "file_type": work.file_type,
+        "content_hash": work.content_hash, "size": work.size, "mtime_ns": work.mtime_ns,
+    }
+    if doc is None:
+        reason = error or "could not read this file"
+        if not os.path.lexists(work.path):  # deleted after the walk found it
+            return _Parsed(work, base, [], reason, vanished=True)
+        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
+    title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
+    chunks = chunk_document(
+        doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
+        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens,
+    )
+    if len(chunks) > options.max_chunks_per_file:
+        reason = (f"the file makes {len(chunks):,} passages, over the limit of {options.max_chunks_per_file:,} "
+                  "per file (CITEWISE_MAX_CHUNKS_PER_FILE): split it into smaller files or raise the limit")
+        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
+    record = {
+        **base, "pages": doc.pages, "title": title, "chunk_count": len(chunks),
+        "token_count": sum(c.token_count for c in chunks), "warnings": doc.warnings,
+    }
+    if not chunks:
+        reason = next((w for w in doc.warnings if "no text" in w), "no text could be extracted")
+        flags = ["no_text"]
+        return _Parsed(work, {**record, "status": "failed", "error": reason, "flags": flags}, [], reason)
+    new_chunks = [
+        NewChunk(
+            position=c.position, passage_id=passage_id(c.context, c.text), text=c.text, context=c.context,
+            page=c.page, headings=c.headings, char_start=c.start, char_end=c.end, token_count=c.token_count,
+        )
+        for c in chunks
+    ]
+    return _Parsed(work, {**record, "status": "ok", "error": None}, new_chunks)
+
+
+def _ingest(
+    index: KnowledgeIndex, embedder: Embedder, todo: Sequence[_Work], options: SyncOptions,
+    report: SyncReport, progress: Progress, scan_passages: PassageScan | None,
 ) -> None:
-    """Embed the batch's new passages in one pass, then store each file in its own transaction."""
-    wanted: dict[str, NewChunk] = {}
-    for parsed in batch:
-        for chunk in parsed.chunks:
-            wanted.setdefault(chunk.passage_id, chunk)
-    new_ids = sorted(index.missing_passages(list(wanted)), key=lambda pid: wanted[pid].token_count)
-    if new_ids:
-        vectors = embedder.embed_array([embed_text(wanted[p].context, wanted[p].text) for p in new_ids])
-        index.add_vectors(new_ids, vectors)
-        report.passages_embedded += len(new_ids)
+    """Parse, chunk, embed, scan and write `todo`, overlapping the stages; files are written in order.
+
+    Worker processes parse ahead (up to PREFETCH files); this thread chunks; one thread embeds a batch
+    while this one scans and writes the batch before it. A passage new to the index is embedded once,
+    even when several files of the run share it.
+    """
+    stages = report.stages
+    cpu0, main0 = time.process_time(), time.thread_time()
+    detailed = progress if isinstance(progress, DetailedProgress) else None
+    batch = _Batch()
+    inflight: _Batch | None = None
+    embedding: set[str] = set()  # passage ids in batches not written yet
+    driver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="citewise-embed-driver")
+
+    def embed(texts: list[str]) -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), EMBED_SLICE):
+            parts.append(embedder.embed_array(texts[start : start + EMBED_SLICE]))
+            if detailed is not None:
+                detailed.passages_embedded(len(parts[-1]))
+        return np.concatenate(parts)
+
+    def launch(ready: _Batch) -> None:
+        nonlocal inflight
+        if ready.new:
+            ids = sorted(ready.new, key=lambda pid: ready.new[pid].token_count)  # similar lengths together
+            ready.new = {pid: ready.new[pid] for pid in ids}
+            texts = [embed_text(c.context, c.text) for c in ready.new.values()]
+            ready.future = driver.submit(embed, texts)
+        previous, inflight = inflight, ready
+        if previous is not None:
+            finish(previous)
+
+    def finish(done: _Batch) -> None:
+        t = time.perf_counter()
+        vectors = done.future.result() if done.future is not None else None
+        stages["embed_wait"] += time.perf_counter() - t
+        _write_batch(index, done, vectors, report, progress, scan_passages, stages)
+        embedding.difference_update(done.new)
+
+    parsed_files = _parsed_files(todo, options, progress, stages)
+    try:
+        for work, doc, error in parsed_files:
+            cpu = time.thread_time()
+            parsed = _chunk(work, doc, error, options, embedder)
+            stages["chunk"] += time.thread_time() - cpu
+            batch.files.append(parsed)
+            candidates = {c.passage_id: c for c in parsed.chunks
+                          if c.passage_id not in batch.new and c.passage_id not in embedding}
+            fresh = index.missing_passages(list(candidates))
+            for pid in fresh:
+                batch.new[pid] = candidates[pid]
+                embedding.add(pid)
+            if detailed is not None:
+                detailed.passages_queued(len(fresh))
+            idle = inflight is None or inflight.future is None or inflight.future.done()
+            if len(batch.new) >= EMBED_BUFFER or idle:
+                launch(batch)
+                batch = _Batch()
+        if batch.files:
+            launch(batch)
+        if inflight is not None:
+            finish(inflight)
+    finally:
+        parsed_files.close()  # stops the parse workers now, also on Ctrl-C or an error
+        driver.shutdown(wait=True, cancel_futures=True)
+        main = time.thread_time() - main0
+        in_thread = stages.pop("parse_cpu_in_process", 0.0)
+        stages["embed_cpu"] += max(0.0, time.process_time() - cpu0 - main - in_thread)
+
+
+def _write_batch(
+    index: KnowledgeIndex, batch: _Batch, vectors: np.ndarray | None, report: SyncReport,
+    progress: Progress, scan_passages: PassageScan | None, stages: dict[str, float],
+) -> None:
+    """Scan the batch's new passages, add their vectors, then store each file in its own transaction."""
+    ids = list(batch.new)
     flags: dict[str, list[str]] = {}
-    if scan_passage is not None:
-        for pid in new_ids:
-            found = scan_passage(wanted[pid].text)
-            if found:
-                flags[pid] = found
-    for parsed in batch:
+    if scan_passages is not None and ids and vectors is not None:
+        cpu = time.thread_time()
+        found = scan_passages([batch.new[pid].text for pid in ids], vectors)
+        flags = {pid: categories for pid, categories in zip(ids, found, strict=True) if categories}
+        stages["scan"] += time.thread_time() - cpu
+    cpu = time.thread_time()
+    if ids and vectors is not None:
+        index.add_vectors(ids, vectors)
+        report.passages_embedded += len(ids)
+    for parsed in batch.files:
         path = str(parsed.work.path)
         old = index.file(path) if parsed.work.existed else None
         if parsed.vanished:  # deleted mid-sync: no failed row (a later --prune removes an old entry)
@@ -396,3 +538,4 @@ def _commit(
         for warning in parsed.record.get("warnings") or []:
             report.warnings.append({"path": path, "warning": warning})
         progress.file_done(path, "updated" if old else "added", len(parsed.chunks))
+    stages["write"] += time.thread_time() - cpu

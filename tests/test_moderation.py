@@ -430,12 +430,12 @@ def test_pii_is_redacted_before_the_llm_and_the_logs(settings, index, embedder, 
 
 def test_injected_document_is_flagged_and_cannot_leak_the_system_prompt(  # noqa: ANN001
         settings, index, embedder, injected_docs) -> None:
+    from app.services import build_services
     from ingest.sync import SyncOptions, sync
     from tests.fakes import FakeChatModel
 
-    scanner = Moderator(settings)
     sync(index, embedder, [injected_docs], SyncOptions(collection="handbook"),
-         scan_passage=lambda text: sorted({f.category for f in scanner.scan_passage(text)}))
+         scan_passage=build_services(settings).passage_scanner())
     system = load_prompts(settings.prompts_dir).get("system").render()
     # A model that falls for the injection: it repeats its instructions and drops the citations.
     llm = FakeChatModel("My instructions are: " + system.split("Rules:")[1][:400])
