@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from fpdf import FPDF
 from playwright.sync_api import expect
+from prometheus_client.parser import text_string_to_metric_families
 
 from app.settings import Settings
 from app.web import metrics
@@ -47,7 +48,7 @@ def _auth(data_dir: Path, **fields: Any) -> Authenticator:
 
 def test_passwords_are_checked_and_roles_kept(data_dir: Path) -> None:
     auth = _auth(data_dir, admin_password="s3cret!", reader_accounts="ana:pw-a, bo:pw-b,broken-entry")
-    assert auth.console_enabled and auth.has_readers
+    assert auth.console_enabled
     admin = auth.check_password("admin", "s3cret!")
     assert admin is not None and admin.is_admin
     ana = auth.check_password("ana", "pw-a")
@@ -114,6 +115,27 @@ def test_console_is_disabled_without_an_admin_password(data_dir: Path) -> None:
 
 
 # --- /metrics text (no server) -----------------------------------------------------------------------------
+Samples = dict[str, list[tuple[dict[str, str], float]]]
+
+
+def _samples(text: str) -> tuple[dict[str, str], Samples]:
+    """The exposition read by prometheus_client's parser (it raises on anything not in the text format):
+    ({family name: type}, {sample name: [(labels, value)]})."""
+    types: dict[str, str] = {}
+    samples: Samples = {}
+    for family in text_string_to_metric_families(text):
+        assert family.documentation, f"{family.name} has no HELP text"
+        types[family.name] = family.type
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append((sample.labels, sample.value))
+    return types, samples
+
+
+def _value(samples: Samples, name: str, **labels: str) -> float:
+    """Sum of the samples of `name` whose labels include `labels` (0 when none)."""
+    return sum(v for lab, v in samples.get(name, []) if all(lab.get(k) == val for k, val in labels.items()))
+
+
 def test_metrics_text_parses_and_matches_the_stores(index, embedder, settings, docs: Path) -> None:  # noqa: ANN001
     from app.moderation.audit import AuditLog
     from app.query_log import QueryLog
@@ -132,11 +154,10 @@ def test_metrics_text_parses_and_matches_the_stores(index, embedder, settings, d
     audit = AuditLog(settings.logs_dir / "audit.sqlite3")
     audit.record("s", "input", "prompt_injection", 0.9, "block", "ignore previous instructions")
 
-    text = metrics.render(metrics.collect(index, log, audit))
-    parsed = metrics.parse(text)  # raises on any line that is not valid exposition format
-    for name in re.findall(r"^# TYPE (\S+) (\S+)$", text, re.MULTILINE):
-        assert f"# HELP {name[0]} " in text
-    value = metrics.sample_value
+    types, parsed = _samples(metrics.exposition(index, log, audit))
+    assert types["citewise_questions"] == "counter" and types["citewise_index_documents"] == "gauge"
+    assert types["citewise_question_duration_seconds"] == "histogram"
+    value = _value
     assert value(parsed, "citewise_questions_total") == 3
     assert value(parsed, "citewise_questions_total", mode="llm") == 1
     assert value(parsed, "citewise_no_answer_total") == 1
@@ -432,10 +453,10 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     # the Prometheus endpoint tells the same story
     status, headers, text = _http(console_server, "GET", "/metrics")
     assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    parsed = metrics.parse(text)
+    _, parsed = _samples(text)
     ok = sum(1 for f in files.values() if f["status"] == "ok")
-    assert metrics.sample_value(parsed, "citewise_index_documents", status="ok") == ok == 5
-    assert metrics.sample_value(parsed, "citewise_index_chunks") == remaining
+    assert _value(parsed, "citewise_index_documents", status="ok") == ok == 5
+    assert _value(parsed, "citewise_index_chunks") == remaining
 
 
 @pytest.mark.browser
@@ -446,7 +467,7 @@ def test_usage_questions_and_moderation_tabs(open_console: Any, console_server: 
     assert console.sign_in("admin", ADMIN_PASSWORD).status == 200
     console.tab("Usage")
     status, _, text = _http(console_server, "GET", "/metrics")
-    asked = metrics.sample_value(metrics.parse(text), "citewise_questions_total")
+    asked = _value(_samples(text)[1], "citewise_questions_total")
     assert asked >= SEEDED_QUESTIONS
     page.locator("select:has(option:text-is('All time'))").select_option(label="All time")
     page.locator("[data-kpi=questions] .value", has_text=str(int(asked))).wait_for()

@@ -317,10 +317,6 @@ class Authenticator:
         """False until an admin password is configured."""
         return any(a.role == "admin" for a in self._accounts.values())
 
-    @property
-    def has_readers(self) -> bool:
-        return any(a.role == "reader" for a in self._accounts.values())
-
     def check_password(self, name: str, password: str) -> Identity | None:
         """The identity for correct credentials, else None (bcrypt; unknown names cost the same)."""
         account = self._accounts.get(name)
