@@ -21,9 +21,9 @@ def user_message(exc: BaseException) -> str | None:
     """A readable message for the errors we expect from bad settings or a broken index, else None."""
     from pydantic import ValidationError
 
-    from app.index import IndexModelMismatch, VectorStoreError
+    from app.index import IndexFormatOutdated, IndexModelMismatch, VectorStoreError
 
-    if isinstance(exc, UserError | IndexModelMismatch | VectorStoreError):
+    if isinstance(exc, UserError | IndexModelMismatch | IndexFormatOutdated | VectorStoreError):
         return str(exc)
     if isinstance(exc, ValidationError):
         problems = "; ".join(

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from app.index import KnowledgeIndex, NewChunk, embed_text
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, document_header
 from ingest.documents import ReadError
 from ingest.readers import detect_type, read_document
 
@@ -155,9 +155,10 @@ def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
         reason = f"could not read this file ({type(exc).__name__}: {exc})"
         return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
     title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
+    header = document_header(doc.title, doc.subject, work.path.name, options.collection)
     chunks = chunk_document(
         doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
-        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens,
+        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens, header=header,
     )
     record = {
         **base, "pages": doc.pages, "title": title, "chunk_count": len(chunks),
@@ -171,6 +172,7 @@ def _parse(work: _Work, options: SyncOptions, embedder: Embedder) -> _Parsed:
         NewChunk(
             position=c.position, passage_id=passage_id(c.context, c.text), text=c.text, context=c.context,
             page=c.page, headings=c.headings, char_start=c.start, char_end=c.end, token_count=c.token_count,
+            header=c.header,
         )
         for c in chunks
     ]
