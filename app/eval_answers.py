@@ -172,12 +172,14 @@ def format_answers_report(results: dict[str, Any]) -> str:
             lines.append(f"\n{label} ({results[part]['questions']} questions):")
             lines += ["  " + line for line in _source_lines(results[part])]
     misses = [r for r in results["rows"] if r["contains_answer"] is False or r["first_citation_ok"] is False
-              or r["evidence_page_in_top5"] is False or (r["unanswerable"] != r["no_answer"])]
+              or r["evidence_page_in_top5"] is False or r["first_citation_on_page"] is False
+              or (r["unanswerable"] != r["no_answer"])]
     if misses:
         lines.append("\nmisses:")
         for r in misses:
             lines.append(f"- {r['question'][:160]}  [{r['mode']}] {r['answer'][:140]!r}")
             if r["source"]:
-                lines.append(f"    expected {r['source']} p. {r['pages']}; retrieved {', '.join(r['retrieved'])}; "
+                pages = f" p. {r['pages']}" if r["pages"] else ""
+                lines.append(f"    expected {r['source']}{pages}; retrieved {', '.join(r['retrieved'])}; "
                              f"first citation {r['first_citation']}")
     return "\n".join(lines)

@@ -435,3 +435,19 @@ def test_pdf_metadata_title_that_is_only_an_id_is_no_title(tmp_path: Path) -> No
 def test_pdf_paragraphs_keep_table_rows_when_asked() -> None:
     raw = f"Current assets:\nInventories{CELL}5,622{CELL}5,261\nGoodwill{CELL}154{CELL}154\nTotal{CELL}5,776{CELL}5,415"
     assert pdf_paragraphs(raw, rows=True) == [raw]
+
+
+def test_pdf_prose_in_two_columns_keeps_its_reading_order(tmp_path: Path) -> None:
+    left = "The left column explains how the pump is installed on its frame and levelled. " * 6
+    right = "The right column lists the spare parts every site keeps in its store room. " * 6
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.set_xy(10, 20)
+    pdf.multi_cell(85, 5, left)
+    pdf.set_xy(110, 20)
+    pdf.multi_cell(85, 5, right)
+    pdf.output(str(tmp_path / "columns.pdf"))
+    text = read_document(tmp_path / "columns.pdf").text
+    assert "installed on its frame and levelled. The left column" in text
+    assert "keeps in its store room. The right column" in text
