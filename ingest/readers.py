@@ -458,7 +458,8 @@ def _outline_by_page(reader: Any) -> dict[int, tuple[str, ...]]:
 
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣●]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
 CELL = "\t"  # what separates the cells of a table row in extracted PDF text
-_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")  # a column gap in pypdf's layout text
+SHORT_PAGE = 200  # letters and digits below which a page's layout text is checked against its plain text
+_GAP = re.compile(r"(?<=\S)[^\S\n]{3,}(?=\S)")  # a column gap in pypdf's layout text
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -469,14 +470,22 @@ def pdf_page_paragraphs(page: Any) -> list[str]:
     line, and words are not split by the producer's spacing (on 285 pages of 22 SEC filings, 0.01% of
     words split against 0.33% in plain mode, which also sets each table cell on a line of its own). Its
     weakness is prose set in columns side by side, which it interleaves line by line; for such pages, and
-    when layout extraction fails or finds nothing, the plain mode's reading order is used.
+    when layout extraction fails, the plain mode's reading order is used. Layout mode also leaves out
+    rotated text, so a page where it finds little text (under SHORT_PAGE letters and digits) is read in
+    plain mode too, and the plain text wins when it holds more than twice as much.
     """
     try:
         layout = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # noqa: BLE001 - the plain mode below is the fallback
         layout = ""
     if layout.strip() and not side_by_side_prose(layout):
-        return pdf_paragraphs(layout_rows(layout), rows=True)
+        found = sum(ch.isalnum() for ch in layout)
+        if found >= SHORT_PAGE:
+            return pdf_paragraphs(layout_rows(layout), rows=True)
+        plain = page.extract_text() or ""
+        if sum(ch.isalnum() for ch in plain) <= 2 * found:
+            return pdf_paragraphs(layout_rows(layout), rows=True)
+        return pdf_paragraphs(plain)
     return pdf_paragraphs(page.extract_text() or "")
 
 
