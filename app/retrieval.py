@@ -30,8 +30,8 @@ BRUTE_FORCE_LIMIT = 20000  # filtered dense search scores the filtered set exact
 _WORD = re.compile(r"\w+")
 GREY_ZONE = 0.2  # below min_relevance by at most this, term coverage decides
 MIN_COVERAGE = 0.45
-NAMED_MIN = 1.0  # header-word rarity (sum of log(files/df)) that makes a file "named" by the question
-NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's
+NAMED_MIN = 1.0  # name score (see Catalog.named_files) that makes a file "named" by the question
+NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + detail score
 NAMED_BOOST = 0.15  # added to the fused score of a named file's passages (times its share)
 
 
@@ -228,9 +228,10 @@ class Retriever:
         """The files a question names through their document headers (company, title, file name), each
         with its share of the best one's score; empty when no header word of the question is rare enough
         for a file to be clearly the subject."""
-        scores = self.index.catalog.named_files(query)
+        found = self.index.catalog.named_files(query)
+        scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
         top = max(scores.values(), default=0.0)
-        if top < NAMED_MIN:
+        if not top:
             return {}
         return {path: s / top for path, s in scores.items() if s >= NAMED_SHARE * top}
 

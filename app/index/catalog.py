@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -104,15 +105,17 @@ POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see k
 
 _GROUPED_NUMBER = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
 _HYPHENATED = re.compile(r"\b[^\W_]+(?:[-/][^\W_]+){1,2}\b")
-_LETTERS_DIGITS = re.compile(r"\b(?:([^\W\d_]+)(\d+)|(\d+)([^\W\d_]+))\b")
+_LETTERS_DIGITS = re.compile(r"\b(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+\b")  # words of letters and digits
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
 
 
 def search_form(text: str) -> str:
     """Text as the keyword index stores and matches it: figures and short compounds kept findable.
 
     "$1,577" becomes "1577" (the tokenizer would split it into "1" and "577"); "10-K" and "COVID-19" are
-    followed by their joined form ("10k", "covid19"); "FY2018" and "2018Q4" by their number ("2018") and
-    their word when it has three letters or more. The original words stay, so nothing that matched before
+    followed by their joined form ("10k", "covid19"); a word of letters and digits by its numbers of two
+    digits or more, its words of three letters or more and its short prefixed numbers ("FY2018" -> "2018",
+    "2022Q4" -> "2022", "Q4"). The original words stay, so nothing that matched before
     stops matching.
     """
     text = _GROUPED_NUMBER.sub(lambda m: m.group(0).replace(",", ""), text)
@@ -123,10 +126,13 @@ def search_form(text: str) -> str:
     text = _HYPHENATED.sub(joined, text)
 
     def split(match: re.Match[str]) -> str:
-        word = match.group(1) or match.group(4)
-        number = match.group(2) or match.group(3)
-        extra = [part for part, keep in ((number, len(number) >= 2), (word, len(word) >= 3)) if keep]
-        return " ".join([match.group(0), *extra])
+        whole = match.group(0)
+        runs = _RUNS.findall(whole)
+        extra = [r for r in runs if len(r) >= (2 if r.isdigit() else 3)]
+        # A short prefix and its number stay together as their own word: "2022Q4" -> also "Q4".
+        extra += [a + b for a, b in pairwise(runs) if not a.isdigit() and len(a) <= 2 and b.isdigit()
+                  and a + b != whole]
+        return " ".join([whole, *extra])
 
     return _LETTERS_DIGITS.sub(split, text)
 
@@ -438,35 +444,40 @@ class Catalog:
                 found[row[0]] += idf
         return {pid: (v / weight_sum if weight_sum else 0.0) for pid, v in found.items()}
 
-    def named_files(self, text: str) -> dict[str, float]:
-        """Files whose document header the question names, scored by how much the named words are names.
+    def named_files(self, text: str) -> dict[str, tuple[float, float]]:
+        """Files whose document header the question names: path -> (name score, detail score).
 
-        A word of the question in a file's header counts log(files / files whose header has it), times the
-        share of the files mentioning it at all (header or text) whose header has it: "Boeing", in 2 of
-        22 headers and mentioned by those 2 files only, weighs 2.4; "2022", in 7 headers but mentioned by
-        all 22 files, 0.4; "backups", the title of one manual but a word of many, little.
+        A word of the question in the headers of at most half the files is a *name* of those files when
+        most files that mention it at all (header or text) have it in their header: it scores
+        log(files / files whose header has it) times that share. "Boeing", in 2 of 22 headers and
+        mentioned by no other filing, scores 2.4; "backups", one manual's title but a word of many, little.
+        Other header words ("2015" in one filing's file name, mentioned by many) only tell the named files
+        apart: they add their full log(files / files whose header has it) as the detail score.
         """
         terms = query_terms(text)[:32]
         total = self.query("SELECT count(*) FROM files_fts")[0][0]
         if not terms or not total:
             return {}
-        scores: dict[int, float] = {}
+        names: dict[int, float] = {}
+        details: dict[int, float] = {}
         for term in terms:
             phrase = '"' + term.replace('"', "") + '"'
             try:
                 ids = [r[0] for r in self.query("SELECT rowid FROM files_fts WHERE files_fts MATCH ?", [phrase])]
             except sqlite3.OperationalError:
                 continue
-            if not ids or len(ids) * 2 > total:
+            if not ids:
                 continue
-            weight = math.log(total / len(ids)) * len(ids) / max(len(ids), self._files_mentioning(phrase, ids))
+            idf = math.log(total / len(ids))
+            share = len(ids) / max(len(ids), self._files_mentioning(phrase, ids)) if len(ids) * 2 <= total else 0.0
+            target = names if share >= 0.5 else details
             for file_id in ids:
-                scores[file_id] = scores.get(file_id, 0.0) + weight
-        if not scores:
+                target[file_id] = target.get(file_id, 0.0) + (idf * share if share >= 0.5 else idf)
+        if not names:
             return {}
         rows = self.query("SELECT id, path FROM files WHERE id IN (SELECT value FROM json_each(?))",
-                          [json.dumps(list(scores))])
-        return {r["path"]: scores[r["id"]] for r in rows}
+                          [json.dumps(list(names))])
+        return {r["path"]: (names[r["id"]], details.get(r["id"], 0.0)) for r in rows}
 
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
         """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
