@@ -139,3 +139,23 @@ def test_a_short_name_like_3m_is_a_search_term(settings, index, embedder, tmp_pa
     sync(index, embedder, [folder], SyncOptions())
     hits = index.catalog.keyword_search("Who is 3M?", 5)
     assert len(hits) == 1 and "3M supplies" in index.chunks_for([hits[0][0]])[hits[0][0]][0].text
+
+
+def test_a_year_in_the_question_picks_that_years_report_of_the_named_company(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    folder = tmp_path / "years"
+    folder.mkdir()
+    for company in ("Globex", "Initech"):
+        for year, capex in ((2017, "1,101"), (2018, "1,577"), (2019, "1,890")):
+            (folder / f"{company.lower()}_{year}_annual_report.md").write_text(
+                f"# {company} annual report\n\n## Capital expenditure\n\nCapital expenditure was ${capex} million in "
+                f"{year}, up from the year before.\n\n## Outlook\n\nWe expect growth in {year + 1} and {year + 2}.\n",
+                encoding="utf-8")
+    sync(index, embedder, [folder], SyncOptions())
+    retriever = Retriever(index, embedder, settings)
+    named = retriever.named_files("What was Initech's capital expenditure in FY2018?")
+    assert max(named, key=lambda path: named[path]).endswith("initech_2018_annual_report.md")
+    assert all("initech" in Path(path).name for path in named)
+    result = retriever.search("What was Initech's capital expenditure in FY2018?", k=4)
+    assert result.passages[0].file_name == "initech_2018_annual_report.md"
