@@ -52,6 +52,10 @@ eval: install
 		$(BIN)/python -m app eval retrieval --beir $(SHARED)/scifact-train --split train --mode dense --mode keyword --mode hybrid; \
 	else echo "skipped retrieval eval: $(SHARED)/scifact-train not found"; fi
 	$(BIN)/python -m app eval answers --docs data/sample --questions tests/data/sample_questions.jsonl
+	@if [ -d $(SHARED)/financebench-dev ]; then \
+		$(BIN)/python -m app eval answers --docs $(SHARED)/financebench-dev/pdfs \
+			--questions $(SHARED)/financebench-dev/questions.jsonl --index-dir var/eval/financebench-dev --holdout-every 2; \
+	else echo "skipped financebench eval: $(SHARED)/financebench-dev not found"; fi
 	@if [ -d $(SHARED)/safety-dev ]; then \
 		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/prompt_injections_val.csv; \
 		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/xstest_prompts.csv; \

@@ -138,17 +138,21 @@ def eval_retrieval(
 @friendly
 def eval_answers(
     docs: Annotated[Path, typer.Option(help="Folder of documents to index.")],
-    questions: Annotated[Path, typer.Option(help="JSONL: question, answers, source, unanswerable.")],
+    questions: Annotated[Path, typer.Option(help="JSONL: question, answers, source, pages, unanswerable.")],
+    index_dir: Annotated[Path | None, typer.Option(
+        help="Keep the index in this data folder between runs (re-runs only re-sync changed files).")] = None,
+    holdout_every: Annotated[int, typer.Option(
+        help="Also report every N-th question (held out from tuning) and the rest separately.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer quality on your own documents and questions."""
+    """Answer quality on your own documents and questions: answers, sources, evidence pages."""
     from app.evals.answers import evaluate_answers, format_answers_report
 
     if not docs.is_dir():
         raise UserError(f"{docs} is not a folder")
     if not questions.is_file():
         raise UserError(f"{questions} does not exist")
-    results = evaluate_answers(docs, questions, get_settings())
+    results = evaluate_answers(docs, questions, get_settings(), index_dir=index_dir, holdout_every=holdout_every)
     _print_json(results) if as_json else out.print(format_answers_report(results), highlight=False)
 
 

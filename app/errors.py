@@ -21,9 +21,17 @@ def user_message(exc: BaseException) -> str | None:
     """A readable message for the errors we expect from bad settings or a broken index, else None."""
     from pydantic import ValidationError
 
-    from app.index import IndexBusy, IndexModelMismatch, KeywordSearchError, ReembedPending, VectorStoreError
+    from app.index import (
+        IndexBusy,
+        IndexFormatOutdated,
+        IndexModelMismatch,
+        KeywordSearchError,
+        ReembedPending,
+        VectorStoreError,
+    )
 
-    known = UserError | IndexModelMismatch | VectorStoreError | IndexBusy | ReembedPending | KeywordSearchError
+    known = (UserError | IndexModelMismatch | IndexFormatOutdated | VectorStoreError | IndexBusy | ReembedPending
+             | KeywordSearchError)
     if isinstance(exc, known):
         return str(exc)
     if isinstance(exc, ValidationError):

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +30,9 @@ BRUTE_FORCE_LIMIT = 20000  # filtered dense search scores the filtered set exact
 _WORD = re.compile(r"\w+")
 GREY_ZONE = 0.2  # below min_relevance by at most this, term coverage decides
 MIN_COVERAGE = 0.45
+NAMED_MIN = 1.0  # name score (see Catalog.named_files) that makes a file "named" by the question
+NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + detail score
+NAMED_BOOST = 0.15  # added to the fused score of a named file's passages (times its share)
 
 
 @dataclass
@@ -160,6 +163,7 @@ class Ranking:
     timings: dict[str, float]
     degraded: str | None = None  # why one half of hybrid search was left out, for the answer's notice
     used: Mode | None = None  # the mode that actually ran (differs from the asked one when degraded)
+    named: dict[str, float] = field(default_factory=dict)  # files the question names -> share 0..1
 
 
 @dataclass
@@ -285,14 +289,37 @@ class Retriever:
             fused = [(pid, s / top) for pid, s in keyword]
         else:
             fused = fuse(dense, keyword, dense_weight)
+        named = self.named_files(query)
+        if named and fused:
+            fused = self._boost_named(fused, named)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
-                       used=mode)
+                       used=mode, named=named)
+
+    def named_files(self, query: str) -> dict[str, float]:
+        """The files a question names through their document headers (company, title, file name), each
+        with its share of the best one's score; empty when no header word of the question is rare enough
+        for a file to be clearly the subject."""
+        found = self.index.catalog.named_files(query)
+        scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
+        top = max(scores.values(), default=0.0)
+        if not top:
+            return {}
+        return {path: s / top for path, s in scores.items() if s >= NAMED_SHARE * top}
+
+    def _boost_named(self, fused: list[tuple[str, float]], named: dict[str, float]) -> list[tuple[str, float]]:
+        files = self.index.catalog.passage_files([pid for pid, _ in fused])
+        boosted = [
+            (pid, score + NAMED_BOOST * max((named.get(path, 0.0) for path in files.get(pid, ())), default=0.0))
+            for pid, score in fused
+        ]
+        return sorted(boosted, key=lambda kv: kv[1], reverse=True)
 
     def search(
         self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None
     ) -> Retrieval:
-        """The top passages for a question, near-duplicates collapsed, no file taking every slot."""
+        """The top passages for a question, near-duplicates collapsed, no file taking every slot unless
+        the question names it (see `named_files`)."""
         k = k or self.settings.top_k
         mode = mode or self.settings.retrieval_mode
         filters = filters or Filters()
@@ -310,10 +337,12 @@ class Retriever:
             hits = chunks.get(pid) or []
             if not hits:
                 continue
-            passage = _passage(hits[0], score, dense_scores.get(pid), kw_scores.get(pid))
+            hit = max(hits, key=lambda h: ranking.named.get(h.path, 0.0))  # the named file's copy first
+            passage = _passage(hit, score, dense_scores.get(pid), kw_scores.get(pid))
             if any(near_duplicate(passage.text, p.text) for p in chosen + held_back):
                 continue
-            if per_file.get(passage.path, 0) >= cap:
+            # Spread over files only when the question names none: a named file may fill every slot.
+            if passage.path not in ranking.named and per_file.get(passage.path, 0) >= cap:
                 held_back.append(passage)
                 continue
             per_file[passage.path] = per_file.get(passage.path, 0) + 1

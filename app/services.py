@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from app.index import KnowledgeIndex
     from app.moderation import Moderator
     from app.moderation.audit import AuditLog
+    from app.moderation.passage_scan import PassageScan
     from app.prompts import PromptLibrary
     from app.query_log import QueryLog
     from app.retrieval import Retriever
-    from ingest.passage_scan import PassageScan
     from ingest.sync import SyncOptions
 
 T = TypeVar("T")
@@ -163,7 +163,7 @@ class Services:
         moderator = self.moderator
         if moderator is None:
             return None
-        from ingest.passage_scan import PassageScanner
+        from app.moderation.passage_scan import PassageScanner
 
         return PassageScanner(moderator, classifier=None).scan
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! ? (optionally followed by quotes/brackets) before white space, or at a line
-# break that starts a list item or follows a line with no closing punctuation (headings, table rows).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)])\s)")
+# A sentence ends at . ! ? (optionally followed by quotes/brackets) before white space, at a blank line,
+# or at a line break that starts a list item or a table row.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)])\s)"
+    r"|\n(?=[^\n]*\t)"  # a table row (cells separated by tabs, see ingest.readers.CELL) is a unit of its own
+)
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|Fig|fig|Eq|eq|Dr|Mr|Mrs|Ms|Prof|No|approx|al)\.$")
 
 

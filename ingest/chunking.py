@@ -3,21 +3,31 @@
 A chunk never crosses a page or a section (heading path), so its page and heading citations are exact.
 Inside a section, sentences are packed up to the budget; neighbouring chunks share up to
 `overlap_tokens` of whole trailing sentences; a sentence longer than the budget is cut at token
-boundaries. The title and heading path (the chunk's `context`) count against the window too, because
-they are embedded with the text.
+boundaries. The document header and heading path (the chunk's `context`) count against the window too,
+because they are embedded with the text.
+
+Every chunk carries its document's header (`document_header`): the most prominent text of its first
+page (a filing's company name), its title, the words of its file name and its collection. A question
+that names a document ("3M", "the operations handbook") then finds that document's passages, in the
+embedding and in the header's own BM25 field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from pathlib import PurePath
 
 from app.text import sentence_spans
 from ingest.documents import Block, Chunk, ParsedDocument
 
 WINDOW = 254  # the model's 256 word pieces less [CLS] and [SEP]
 MAX_CONTEXT_TOKENS = 48
+MAX_HEADER_TOKENS = 32  # the header's share of the context (and so of the window)
+HEADER_SEPARATOR = " · "
+DEFAULT_COLLECTION = "default"
 
 
 @dataclass(frozen=True)
@@ -27,18 +37,53 @@ class _Unit:
     tokens: int
 
 
-def make_context(title: str | None, headings: Sequence[str]) -> str:
-    """The line embedded before a chunk's text: document title and heading path."""
-    parts = [p.strip() for p in [title or "", *headings] if p and p.strip()]
-    deduped = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
-    return " > ".join(deduped)
+def file_name_words(file_name: str) -> str | None:
+    """The words of a file name ("ops_handbook-v2.pdf" -> "ops handbook v2"); None when it has none
+    (a number or a hash says nothing about the document)."""
+    stem = PurePath(file_name).stem
+    if not re.search(r"[^\W\d_]{2,}", stem):
+        return None
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)  # camelCase -> camel Case
+    return " ".join(re.sub(r"[_\-.+]+", " ", spaced).split()) or None
 
 
-def _trim_context(context: str, offsets: Callable[[str], list[tuple[int, int]]]) -> str:
+def document_header(
+    title: str | None, subject: str | None = None, file_name: str | None = None, collection: str | None = None,
+) -> str:
+    """Who a passage belongs to: "subject · title · file name words · collection", repeats left out.
+
+    The collection is left out when it is the default one (it would say nothing).
+    """
+    candidates = [subject, title, file_name_words(file_name) if file_name else None,
+                  collection if collection and collection != DEFAULT_COLLECTION else None]
+    parts: list[str] = []
+    for candidate in candidates:
+        part = " ".join((candidate or "").split())
+        if part and not any(part.lower() in seen.lower() for seen in parts):
+            parts.append(part)
+    return HEADER_SEPARATOR.join(parts)
+
+
+def make_context(header: str | None, headings: Sequence[str]) -> str:
+    """The line embedded before a chunk's text: document header and heading path (a heading that
+    repeats a part of the header, like a title heading, is left out)."""
+    header = (header or "").strip()
+    known = {part.strip().lower() for part in header.split(HEADER_SEPARATOR)} if header else set()
+    parts = [header] if header else []
+    for heading in headings:
+        heading = heading.strip()
+        if heading and heading.lower() not in known and (not parts or heading != parts[-1]):
+            parts.append(heading)
+    return " > ".join(parts)
+
+
+def _trim_context(
+    context: str, offsets: Callable[[str], list[tuple[int, int]]], limit: int = MAX_CONTEXT_TOKENS
+) -> str:
     spans = offsets(context)
-    if len(spans) <= MAX_CONTEXT_TOKENS:
+    if len(spans) <= limit:
         return context
-    return context[: spans[MAX_CONTEXT_TOKENS - 1][1]] + "…"
+    return context[: spans[limit - 1][1]] + "…"
 
 
 def _units(
@@ -92,13 +137,17 @@ def chunk_document(
     title: str | None = None,
     chunk_tokens: int = 200,
     overlap_tokens: int = 24,
+    header: str | None = None,
 ) -> list[Chunk]:
-    """Chunks of `doc` in document order. `count_batch`/`offsets` come from the embedder's tokenizer."""
+    """Chunks of `doc` in document order. `count_batch`/`offsets` come from the embedder's tokenizer.
+
+    `header` (see `document_header`) defaults to the title; it is cut to MAX_HEADER_TOKENS word pieces.
+    """
     chunks: list[Chunk] = []
-    title = title or doc.title
+    header = _trim_context(header if header is not None else (title or doc.title or ""), offsets, MAX_HEADER_TOKENS)
     for (page, headings), group in groupby(doc.blocks, key=lambda b: (b.page, b.headings)):
         blocks = list(group)
-        context = _trim_context(make_context(title, headings), offsets)
+        context = _trim_context(make_context(header, headings), offsets)
         context_tokens = count_batch([context])[0] + 1 if context else 0
         budget = max(32, min(chunk_tokens, WINDOW - context_tokens))
         units = _units(doc.text, blocks, budget, count_batch, offsets)
@@ -117,6 +166,7 @@ def chunk_document(
                     page=page,
                     headings=headings,
                     token_count=sum(u.tokens for u in packed),
+                    header=header,
                 )
             )
     return chunks

@@ -33,15 +33,17 @@ class ParsedDocument:
     title: str | None = None
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. "page 3 has no text layer"
+    subject: str | None = None  # the most prominent text of the first page (a PDF's cover: a company name)
 
 
 @dataclass(frozen=True)
 class Chunk:
     """One retrievable passage of a document.
 
-    `text` is what a reader sees and what is cited; `context` (title and heading path) is prepended
-    when embedding and keyword-indexing, so that a passage is found by what its section is about.
-    `start`/`end` are its character span inside `ParsedDocument.text`.
+    `text` is what a reader sees and what is cited; `context` (the document header, then the heading
+    path) is prepended when embedding, so that a passage is found by what its document and section are
+    about; `header` alone is the document's keyword field. `start`/`end` are its character span inside
+    `ParsedDocument.text`.
     """
 
     text: str
@@ -52,3 +54,4 @@ class Chunk:
     page: int | None
     headings: tuple[str, ...]
     token_count: int
+    header: str = ""

@@ -423,6 +423,7 @@ def read_pdf(
 
     outline = _outline_by_page(reader)
     title = _pdf_title(reader)
+    subject = pdf_cover_subject(reader.pages[0])
     out = _Builder(max_text_chars)
     warnings: list[str] = []
     empty: list[int] = []
@@ -431,13 +432,12 @@ def read_pdf(
     for number in range(1, page_count + 1):
         headings = outline.get(number, headings)
         try:
-            raw = reader.pages[number - 1].extract_text() or ""
+            paragraphs = pdf_page_paragraphs(reader.pages[number - 1])
         except Exception:  # noqa: BLE001 - one bad page must not lose the others
             failed.append(number)
             continue
         if on_page is not None:
             on_page(number, page_count)
-        paragraphs = pdf_paragraphs(raw)
         if not paragraphs:
             empty.append(number)
             continue
@@ -449,7 +449,9 @@ def read_pdf(
         warnings.append(NO_TEXT_LAYER)
     elif empty:
         warnings.append(f"page(s) {_ranges(empty)} have no text layer (images only?)")
-    return out.build("pdf", title, page_count, warnings)
+    doc = out.build("pdf", title, page_count, warnings)
+    doc.subject = subject
+    return doc
 
 
 def _short(exc: Exception) -> str:
@@ -476,7 +478,48 @@ def _pdf_title(reader: Any) -> str | None:
         return None
     if not title or title.lower() in {"untitled", "title"} or re.search(r"\.(docx?|pdf|tex|dvi)$", title, re.I):
         return None
+    if not re.search(r"[^\W\d_]{3,}", title):  # an id like "0000320187-18-000142" is not a title
+        return None
     return re.sub(r"^Microsoft Word - ", "", title)
+
+
+MAX_SUBJECT_WORDS = 12
+
+
+def pdf_cover_subject(page: Any) -> str | None:
+    """The most prominent text of a page (the largest font that sets real words): on a report's or a
+    filing's cover, its title or the company's name as the cover states it. None when nothing stands out.
+
+    Found by type size alone, so it works for any kind of PDF; text in a size no larger than the page's
+    body text is never taken.
+    """
+    pieces: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip():
+            scale = abs(tm[3] or 1.0) * abs(cm[3] or 1.0) if tm and cm else 1.0
+            pieces.append((round(size * scale, 1), text))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # noqa: BLE001 - the subject is optional; the page's text is read separately
+        return None
+    if not pieces:
+        return None
+    weights: dict[float, int] = {}
+    for size, text in pieces:
+        weights[size] = weights.get(size, 0) + len(text.strip())
+    body = max(weights, key=lambda size: weights[size])  # the size most characters are set in
+    for size in sorted({size for size, _ in pieces if size > body * 1.15}, reverse=True):
+        parts = [t.strip() for s, t in pieces if s == size and t.strip()]
+        # Separate lines set as separate pieces; letters set one by one ("F", "O", "R", "M") stay joined.
+        text = "".join(p if i == 0 or (len(p) == 1 or len(parts[i - 1]) == 1) else " " + p
+                       for i, p in enumerate(parts))
+        words = text.split()
+        letters = sum(ch.isalpha() for ch in text)
+        if letters >= 3 and words and sum(len(w) == 1 for w in words) <= len(words) / 2:
+            return " ".join(words[:MAX_SUBJECT_WORDS])
+    return None
 
 
 def _outline_by_page(reader: Any) -> dict[int, tuple[str, ...]]:
@@ -506,10 +549,62 @@ def _outline_by_page(reader: Any) -> dict[int, tuple[str, ...]]:
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣●]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+CELL = "\t"  # what separates the cells of a table row in extracted PDF text
+SHORT_PAGE = 200  # letters and digits below which a page's layout text is checked against its plain text
+_GAP = re.compile(r"(?<=\S)[^\S\n]{3,}(?=\S)")  # a column gap in pypdf's layout text
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
-def pdf_paragraphs(raw: str) -> list[str]:
-    """Re-flow a page's extracted lines into paragraphs: join wrapped lines, undo hyphenation."""
+def pdf_page_paragraphs(page: Any) -> list[str]:
+    """A page's paragraphs, its tables kept as one row per line with their cells separated.
+
+    pypdf's layout mode places text by its position: a table row (a label and its figures) stays on one
+    line, and words are not split by the producer's spacing (on 285 pages of 22 SEC filings, 0.01% of
+    words split against 0.33% in plain mode, which also sets each table cell on a line of its own). Its
+    weakness is prose set in columns side by side, which it interleaves line by line; for such pages, and
+    when layout extraction fails, the plain mode's reading order is used. Layout mode also leaves out
+    rotated text, so a page where it finds little text (under SHORT_PAGE letters and digits) is read in
+    plain mode too, and the plain text wins when it holds more than twice as much.
+    """
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # noqa: BLE001 - the plain mode below is the fallback
+        layout = ""
+    if layout.strip() and not side_by_side_prose(layout):
+        found = sum(ch.isalnum() for ch in layout)
+        if found >= SHORT_PAGE:
+            return pdf_paragraphs(layout_rows(layout), rows=True)
+        plain = page.extract_text() or ""
+        if sum(ch.isalnum() for ch in plain) <= 2 * found:
+            return pdf_paragraphs(layout_rows(layout), rows=True)
+        return pdf_paragraphs(plain)
+    return pdf_paragraphs(page.extract_text() or "")
+
+
+def side_by_side_prose(layout: str) -> bool:
+    """Whether a page's layout text interleaves columns of prose (several words on both sides of a gap
+    on at least a fifth of its lines, and on three lines or more)."""
+    lines = [line.strip() for line in layout.split("\n") if line.strip()]
+    columns = sum(
+        sum(len(_WORDS.findall(cell)) >= 3 for cell in _GAP.split(line)) >= 2 for line in lines
+    )
+    return columns >= 3 and columns >= len(lines) / 5
+
+
+def layout_rows(layout: str) -> str:
+    """Layout text with its positioning spaces gone: cells joined by CELL, "$   4,466" as "$4,466"."""
+    lines = []
+    for line in _clean(layout).split("\n"):
+        line = re.sub(r"([$€£(])\s+(?=[\d(])", r"\1", line.strip())
+        lines.append(_GAP.sub(CELL, line))
+    return "\n".join(lines)
+
+
+def pdf_paragraphs(raw: str, rows: bool = False) -> list[str]:
+    """Re-flow a page's extracted lines into paragraphs: join wrapped lines, undo hyphenation.
+
+    With `rows`, lines holding CELL are table rows: each stays on its own line in its paragraph.
+    """
     lines = [ln.strip() for ln in _clean(raw).split("\n")]
     widths = sorted(len(ln) for ln in lines if ln)
     if not widths:
@@ -527,6 +622,10 @@ def pdf_paragraphs(raw: str) -> list[str]:
             continue
         if not current:
             current, last = line, line
+            continue
+        if rows and (CELL in line or CELL in last):
+            current += "\n" + line
+            last = line
             continue
         short = len(last) < 0.75 * full and last[-1] not in ",;-"
         if _BULLET.match(line) or short:

@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +23,17 @@ import numpy as np
 
 from app.index import KnowledgeIndex, NewChunk, embed_text
 from ingest import discovery
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, document_header
 from ingest.documents import ParsedDocument, ReadError
 from ingest.file_access import FileVanished, hash_file
 from ingest.parse_pool import ParseJob, ParsePool, default_workers, parse_file
-from ingest.passage_scan import PassageScan
 from ingest.readers import ReadLimits, detect_type
 
 __all__ = ["SyncOptions", "SyncReport", "passage_id", "sync", "walk"]
+
+# The scan of new passages for hidden instructions (app.moderation.passage_scan builds one): one sorted
+# list of flag categories per passage, from its text and the vector the index stores for it.
+PassageScan = Callable[[Sequence[str], np.ndarray], list[list[str]]]
 
 PREFETCH = 4  # files parsed ahead of the embedder (bounded: the corpus is streamed, never held)
 EMBED_BUFFER = 256  # new passages gathered (sorted by length) before one embedding pass
@@ -391,9 +394,10 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
             return _Parsed(work, base, [], reason, vanished=True)
         return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
     title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
+    header = document_header(doc.title, doc.subject, work.path.name, options.collection)
     chunks = chunk_document(
         doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
-        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens,
+        chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens, header=header,
     )
     if len(chunks) > options.max_chunks_per_file:
         reason = (f"the file makes {len(chunks):,} passages, over the limit of {options.max_chunks_per_file:,} "
@@ -411,6 +415,7 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
         NewChunk(
             position=c.position, passage_id=passage_id(c.context, c.text), text=c.text, context=c.context,
             page=c.page, headings=c.headings, char_start=c.start, char_end=c.end, token_count=c.token_count,
+            header=c.header,
         )
         for c in chunks
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.text import sentence_spans
-from ingest.chunking import WINDOW, chunk_document, make_context
+from ingest.chunking import MAX_HEADER_TOKENS, WINDOW, chunk_document, document_header, make_context
 from ingest.documents import Block, ParsedDocument
 
 
@@ -91,3 +91,33 @@ def test_punctuation_only_blocks_make_no_chunk(embedder) -> None:  # noqa: ANN00
 def test_context_joins_title_and_headings_without_repeats() -> None:
     assert make_context("Guide", ("Guide", "Install")) == "Guide > Install"
     assert make_context(None, ()) == ""
+
+
+def test_document_header_names_subject_title_file_and_collection_once() -> None:
+    header = document_header("Pump Guide", "ACME Corp", "pump_guide-2024.pdf", "manuals")
+    assert header == "ACME Corp · Pump Guide · pump guide 2024 · manuals"
+    # A file name without words and the default collection say nothing; a repeated title is left out.
+    assert document_header("Effects of aspirin", None, "4983.md", "default") == "Effects of aspirin"
+    assert document_header(None, None, "OperationsHandbook.md") == "Operations Handbook"
+    assert make_context("Pump Guide · manuals", ("Pump Guide", "Seals")) == "Pump Guide · manuals > Seals"
+
+
+def test_every_chunk_carries_the_header_within_the_window(embedder) -> None:  # noqa: ANN001
+    sentence = "The pressure relief valve must be inspected by a certified technician every month. "
+    doc = _doc([(sentence * 40, 3, ("Safety",))])
+    long_header = document_header("Pump Guide " * 30, "Globex Corporation", "globex-pumps.pdf")
+    chunks = _chunks(doc, embedder, chunk_tokens=200, header=long_header)
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert chunk.context.startswith("Globex Corporation · Pump Guide") and chunk.context.endswith("> Safety")
+        assert chunk.header == chunks[0].header and embedder.count_tokens(chunk.header) <= MAX_HEADER_TOKENS + 1
+        assert embedder.count_tokens(f"{chunk.context}\n\n{chunk.text}") <= WINDOW
+
+
+def test_table_rows_are_units_of_their_own(embedder) -> None:  # noqa: ANN001
+    rows = "\n".join(f"Line item {i}\t{i},000\t{i + 1},000" for i in range(1, 120))
+    doc = _doc([(rows, 7, ("Balance sheet",))])
+    chunks = _chunks(doc, embedder, chunk_tokens=120)
+    assert len(chunks) > 2
+    for chunk in chunks:  # cut between rows, never inside one
+        assert all(line.startswith("Line item ") and line.count("\t") == 2 for line in chunk.text.split("\n"))

@@ -16,8 +16,8 @@ from fpdf import FPDF
 
 from app.index import KnowledgeIndex
 from app.moderation import Moderator, injection_rules
+from app.moderation.passage_scan import PassageScanner
 from app.moderation.rules import match_rules
-from ingest.passage_scan import PassageScanner
 from ingest.sync import SyncOptions, sync
 from tests.conftest import MODEL_CACHE, ROOT
 from tests.test_sync import assert_consistent

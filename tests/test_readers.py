@@ -11,7 +11,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from ingest.documents import ParsedDocument, ReadError
-from ingest.readers import NO_TEXT_LAYER, decode_text, detect_type, pdf_paragraphs, read_document
+from ingest.readers import CELL, NO_TEXT_LAYER, decode_text, detect_type, pdf_paragraphs, read_document
 
 MARKDOWN = """---
 title: "Field Manual"
@@ -376,3 +376,78 @@ def test_unsupported_suffix_is_a_read_error(tmp_path: Path) -> None:
     (tmp_path / "budget.xlsx").write_bytes(b"PK\x03\x04")
     with pytest.raises(ReadError, match="unsupported file type '.xlsx'"):
         read_document(tmp_path / "budget.xlsx")
+
+
+# --- PDF tables and covers -------------------------------------------------------------------------------
+_BALANCE = [("Cash and equivalents", "$4,466", "$4,249"), ("Short-term investments", "197", "996"),
+            ("Accounts receivable, net", "4,272", "3,498"), ("Inventories", "5,622", "5,261"),
+            ("Total current assets", "16,525", "15,134")]
+
+
+def _report_pdf(path: Path) -> Path:
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 24)
+    pdf.cell(0, 14, "Globex Corporation", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, "Annual report for the fiscal year ended May 31, 2019. " * 3)
+    pdf.add_page()
+    pdf.multi_cell(0, 5, "The balance sheet below shows our current assets at the end of the year.")
+    pdf.cell(100, 6, "(Dollars in millions)")
+    pdf.cell(30, 6, "2019", align="R")
+    pdf.cell(30, 6, "2018", align="R", new_x="LMARGIN", new_y="NEXT")
+    for label, now, before in _BALANCE:
+        pdf.cell(100, 6, label)
+        pdf.cell(30, 6, now, align="R")
+        pdf.cell(30, 6, before, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_table_rows_stay_on_one_line_with_their_cells_separated(tmp_path: Path) -> None:
+    doc = read_document(_report_pdf(tmp_path / "report.pdf"))
+    page2 = "\n".join(b.text for b in doc.blocks if b.page == 2)
+    lines = page2.split("\n")
+    for label, now, before in _BALANCE:
+        assert f"{label}{CELL}{now}{CELL}{before}" in lines
+    assert "balance sheet below shows our current assets" in page2  # the prose stays prose
+    assert all(b.page in (1, 2) for b in doc.blocks) and any(b.page == 1 for b in doc.blocks)
+    _assert_offsets(doc)
+
+
+def test_pdf_cover_subject_is_the_most_prominent_text_of_the_first_page(tmp_path: Path) -> None:
+    doc = read_document(_report_pdf(tmp_path / "report.pdf"))
+    assert doc.subject == "Globex Corporation"
+    pdf = _new_pdf()
+    _write_page(pdf, "Every line of this page is set in the same size. " * 5)
+    pdf.output(str(tmp_path / "flat.pdf"))
+    assert read_document(tmp_path / "flat.pdf").subject is None
+
+
+def test_pdf_metadata_title_that_is_only_an_id_is_no_title(tmp_path: Path) -> None:
+    pdf = _new_pdf()
+    pdf.set_title("0000320187-19-000051")
+    _write_page(pdf, "A filing whose producer stored its accession number as the title.")
+    pdf.output(str(tmp_path / "filing.pdf"))
+    assert read_document(tmp_path / "filing.pdf").title is None
+
+
+def test_pdf_paragraphs_keep_table_rows_when_asked() -> None:
+    raw = f"Current assets:\nInventories{CELL}5,622{CELL}5,261\nGoodwill{CELL}154{CELL}154\nTotal{CELL}5,776{CELL}5,415"
+    assert pdf_paragraphs(raw, rows=True) == [raw]
+
+
+def test_pdf_prose_in_two_columns_keeps_its_reading_order(tmp_path: Path) -> None:
+    left = "The left column explains how the pump is installed on its frame and levelled. " * 6
+    right = "The right column lists the spare parts every site keeps in its store room. " * 6
+    pdf = _new_pdf()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.set_xy(10, 20)
+    pdf.multi_cell(85, 5, left)
+    pdf.set_xy(110, 20)
+    pdf.multi_cell(85, 5, right)
+    pdf.output(str(tmp_path / "columns.pdf"))
+    text = read_document(tmp_path / "columns.pdf").text
+    assert "installed on its frame and levelled. The left column" in text
+    assert "keeps in its store room. The right column" in text

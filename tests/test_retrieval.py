@@ -82,3 +82,79 @@ def test_fusion_functions_order_by_combined_evidence() -> None:
     keyword = [("c", 12.0), ("b", 6.0)]
     fused = dict(fuse(dense, keyword))
     assert fused["b"] > 0 and fused["c"] > fused["b"]
+
+
+def _reports(folder: Path) -> Path:
+    """Three companies' annual reports that say the same kinds of things: only the name tells them apart."""
+    folder.mkdir()
+    for company, capex, sales in (("Globex", "1,577", "12.4"), ("Initech", "2,310", "8.9"), ("Umbrella", "905", "4.2")):
+        sections = [
+            f"## Capital expenditure\n\nCapital expenditure for FY2018 was ${capex} million, spent on plants.",
+            f"## Sales\n\nNet sales grew to ${sales} billion in Q4 and the year, driven by new products.",
+            "## Risks\n\nOur business depends on suppliers, interest rates and the economy in our markets.",
+            "## Employees\n\nWe employ people in many countries and train them every year.",
+        ] + [f"## Note {i}\n\nThe Form 10-K note {i} describes accounting policies for leases." for i in range(6)]
+        (folder / f"{company.lower()}_2018_annual_report.md").write_text(
+            f"# {company} Annual Report 2018\n\n" + "\n\n".join(sections), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def report_retriever(settings, index, embedder, tmp_path: Path) -> Retriever:  # noqa: ANN001
+    sync(index, embedder, [_reports(tmp_path / "reports")], SyncOptions())
+    return Retriever(index, embedder, settings)
+
+
+def test_a_question_naming_a_document_gets_that_documents_passages(report_retriever: Retriever) -> None:
+    result = report_retriever.search("What was Initech's capital expenditure?", k=6)
+    assert result.passages[0].file_name == "initech_2018_annual_report.md"
+    assert "2,310" in result.passages[0].text
+    # The named document may fill more than half of the slots: the question is about it.
+    named = [p for p in result.passages if p.file_name.startswith("initech")]
+    assert len(named) > 3
+
+
+def test_without_a_named_document_results_are_spread_over_files(report_retriever: Retriever) -> None:
+    result = report_retriever.search("How much was spent on capital expenditure?", k=6)
+    assert len({p.file_name for p in result.passages}) == 3
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("FY2018", "Capital expenditure for FY2018"), ("$1,577", "$1,577 million"), ("1577", "$1,577 million"),
+    ("Q4 sales", "in Q4"), ("10-K", "Form 10-K"), ("10K", "Form 10-K"),
+])
+def test_short_tokens_and_figures_are_searchable(report_retriever: Retriever, query: str, expected: str) -> None:
+    hits = report_retriever.index.catalog.keyword_search(query, 5)
+    assert hits, query
+    texts = [h.text for h in report_retriever.index.chunks_for([hits[0][0]])[hits[0][0]]]
+    assert any(expected in t for t in texts)
+
+
+def test_a_short_name_like_3m_is_a_search_term(settings, index, embedder, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = tmp_path / "makers"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Suppliers\n\n3M supplies the adhesive tape for the assembly line.\n")
+    (folder / "b.md").write_text("# Suppliers\n\nAvery supplies the labels for the packaging line.\n")
+    sync(index, embedder, [folder], SyncOptions())
+    hits = index.catalog.keyword_search("Who is 3M?", 5)
+    assert len(hits) == 1 and "3M supplies" in index.chunks_for([hits[0][0]])[hits[0][0]][0].text
+
+
+def test_a_year_in_the_question_picks_that_years_report_of_the_named_company(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    folder = tmp_path / "years"
+    folder.mkdir()
+    for company in ("Globex", "Initech"):
+        for year, capex in ((2017, "1,101"), (2018, "1,577"), (2019, "1,890")):
+            (folder / f"{company.lower()}_{year}_annual_report.md").write_text(
+                f"# {company} annual report\n\n## Capital expenditure\n\nCapital expenditure was ${capex} million in "
+                f"{year}, up from the year before.\n\n## Outlook\n\nWe expect growth in {year + 1} and {year + 2}.\n",
+                encoding="utf-8")
+    sync(index, embedder, [folder], SyncOptions())
+    retriever = Retriever(index, embedder, settings)
+    named = retriever.named_files("What was Initech's capital expenditure in FY2018?")
+    assert max(named, key=lambda path: named[path]).endswith("initech_2018_annual_report.md")
+    assert all("initech" in Path(path).name for path in named)
+    result = retriever.search("What was Initech's capital expenditure in FY2018?", k=4)
+    assert result.passages[0].file_name == "initech_2018_annual_report.md"

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from app.index import IndexModelMismatch, KnowledgeIndex
+from app.index import IndexFormatOutdated, IndexModelMismatch, KnowledgeIndex
 from ingest.cli import cli
 from ingest.sync import SyncOptions, sync
 from tests.conftest import MODEL_CACHE, ROOT
@@ -189,6 +189,15 @@ def test_index_built_with_another_model_is_a_clear_error(settings, index) -> Non
     runner = CliRunner()
     result = runner.invoke(cli, ["stats"])
     assert result.exit_code == 2 and "bge-small" in result.output and "Traceback" not in result.output
+
+
+def test_index_of_an_older_format_says_to_rebuild_it(settings, index) -> None:  # noqa: ANN001
+    index.catalog.set_meta("schema_version", "1")
+    index.close()
+    with pytest.raises(IndexFormatOutdated, match="ingest sync"):
+        KnowledgeIndex(settings)
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 2 and "format 1" in result.output and "Traceback" not in result.output
 
 
 def _many_docs(folder: Path, count: int) -> None:

@@ -5,9 +5,14 @@ Tables:
 - `chunks`: one row per chunk of a file (position, page, heading path, char span, passage id);
 - `passages`: one row per distinct chunk content; its `id` (a content hash) is also the Chroma id, so
   identical chunks are stored and embedded once;
-- `passages_fts`: FTS5 (BM25) over passages, rowid = passages.rowid;
-- `meta`: key/value facts about the index (embedding model, dimension, sync state).
+- `passages_fts`: FTS5 (BM25) over passages, rowid = passages.rowid, three weighted fields: the
+  document header (`header`), the heading path (`context`) and the text;
+- `files_fts`: FTS5 over each file's document header, rowid = files.id: which documents a question names;
+- `meta`: key/value facts about the index (embedding model, dimension, format version, sync state).
 Passages and their keyword entries change in the same transaction as the chunk rows that use them.
+
+Keyword fields are stored in a search form (`search_form`) that keeps short tokens and figures findable:
+"10-K" also as "10k", "FY2018" also as "2018", "$1,577" as "1577". Queries go through the same form.
 """
 
 from __future__ import annotations
@@ -21,10 +26,14 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1"
+# Version 2: document headers embedded and keyword-indexed with every passage, a header BM25 field,
+# the search form of figures. An index of another version must be rebuilt (see IndexFormatOutdated).
+SCHEMA_VERSION = "2"
+HEADER_WEIGHT = 0.5  # BM25 weight of the document header field (headings 0.5, text 1.0)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +47,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL DEFAULT 0,
     pages INTEGER,
     title TEXT,
+    header TEXT,
     chunk_count INTEGER NOT NULL DEFAULT 0,
     token_count INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL,
@@ -69,9 +79,16 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_passage ON chunks(passage_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    context, text, tokenize = 'porter unicode61 remove_diacritics 2'
+    header, context, text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(
+    header, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
+
+
+class IndexFormatOutdated(Exception):
+    """The index on disk was written by an older citewise whose keyword index or embedded text differ."""
 
 # Words too common to help BM25; dropping them from queries keeps keyword search fast and sharp.
 STOPWORDS = frozenset(
@@ -87,6 +104,40 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
 
 
+_GROUPED_NUMBER = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
+_HYPHENATED = re.compile(r"\b[^\W_]+(?:[-/][^\W_]+){1,2}\b")
+_LETTERS_DIGITS = re.compile(r"\b(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+\b")  # words of letters and digits
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def search_form(text: str) -> str:
+    """Text as the keyword index stores and matches it: figures and short compounds kept findable.
+
+    "$1,577" becomes "1577" (the tokenizer would split it into "1" and "577"); "10-K" and "COVID-19" are
+    followed by their joined form ("10k", "covid19"); a word of letters and digits by its numbers of two
+    digits or more, its words of three letters or more and its short prefixed numbers ("FY2018" -> "2018",
+    "2022Q4" -> "2022", "Q4"). The original words stay, so nothing that matched before
+    stops matching.
+    """
+    text = _GROUPED_NUMBER.sub(lambda m: m.group(0).replace(",", ""), text)
+
+    def joined(match: re.Match[str]) -> str:
+        return f"{match.group(0)} {re.sub(r'[-/]', '', match.group(0))}"
+
+    text = _HYPHENATED.sub(joined, text)
+
+    def split(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        runs = _RUNS.findall(whole)
+        extra = [r for r in runs if len(r) >= (2 if r.isdigit() else 3)]
+        # A short prefix and its number stay together as their own word: "2022Q4" -> also "Q4".
+        extra += [a + b for a, b in pairwise(runs) if not a.isdigit() and len(a) <= 2 and b.isdigit()
+                  and a + b != whole]
+        return " ".join([whole, *extra])
+
+    return _LETTERS_DIGITS.sub(split, text)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -96,7 +147,7 @@ class KeywordSearchError(Exception):
 
 def query_terms(text: str) -> list[str]:
     """The words of a query that can match: lower-cased, stopwords dropped, first occurrence kept."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in _WORD.findall(search_form(text))]
     return list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
 
 
@@ -111,6 +162,7 @@ class FileRow:
     mtime_ns: int
     pages: int | None
     title: str | None
+    header: str | None
     chunk_count: int
     token_count: int
     status: str
@@ -161,6 +213,7 @@ class NewChunk:
     char_start: int
     char_end: int
     token_count: int
+    header: str = ""  # the document header (see ingest.chunking.document_header), its own BM25 field
 
 
 class Catalog:
@@ -175,9 +228,26 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self._check_format()
         self.db.executescript(_SCHEMA)
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def _check_format(self) -> None:
+        """Refuse an index of another format with what to do, instead of searching it wrongly."""
+        has_meta = self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not has_meta:
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] == SCHEMA_VERSION:
+            return
+        self.db.close()
+        raise IndexFormatOutdated(
+            f"the index in {self.path.parent} has format {row[0]}, but this citewise reads format "
+            f"{SCHEMA_VERSION} (passages now carry their document's header in the embedding and in the "
+            "keyword index). Rebuild it: move that folder away (or point CITEWISE_DATA_DIR at a new one) "
+            "and run `python -m ingest sync` on your folders again."
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -281,8 +351,9 @@ class Catalog:
                      json.dumps(passage_flags.get(chunk.passage_id, []))),
                 )
                 conn.execute(
-                    "INSERT INTO passages_fts(rowid, context, text) VALUES (?, ?, ?)",
-                    (cur.lastrowid, chunk.context, chunk.text),
+                    "INSERT INTO passages_fts(rowid, header, context, text) VALUES (?, ?, ?, ?)",
+                    (cur.lastrowid, search_form(chunk.header), search_form(" > ".join(chunk.headings)),
+                     search_form(chunk.text)),
                 )
             conn.execute(
                 "INSERT INTO chunks(file_id, position, passage_id, page, headings, char_start, char_end,"
@@ -290,10 +361,19 @@ class Catalog:
                 (file_id, chunk.position, chunk.passage_id, chunk.page, json.dumps(list(chunk.headings)),
                  chunk.char_start, chunk.char_end, chunk.token_count),
             )
+        conn.execute("DELETE FROM files_fts WHERE rowid = ?", (file_id,))
+        header = next((c.header for c in chunks if c.header), "")
+        if header:
+            conn.execute("INSERT INTO files_fts(rowid, header) VALUES (?, ?)", (file_id, search_form(header)))
+        conn.execute("UPDATE files SET header = ? WHERE id = ?", (header or None, file_id))
         return file_id
 
     def delete_file(self, conn: sqlite3.Connection, path: str) -> bool:
-        cur = conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        row = conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return False
+        conn.execute("DELETE FROM files_fts WHERE rowid = ?", (row[0],))
+        cur = conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
         return cur.rowcount > 0
 
     def drop_orphan_passages(self, conn: sqlite3.Connection) -> list[str]:
@@ -428,7 +508,8 @@ class Catalog:
             return []
         terms = self._affordable_terms(terms)
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
-        inner = "SELECT rowid, bm25(passages_fts, 0.5, 1.0) AS score FROM passages_fts WHERE passages_fts MATCH ? "
+        inner = (f"SELECT rowid, bm25(passages_fts, {HEADER_WEIGHT}, 0.5, 1.0) AS score FROM passages_fts "
+                 "WHERE passages_fts MATCH ? ")
         params: list[Any] = [match]
         if allowed is not None:
             if not allowed:
@@ -491,6 +572,62 @@ class Catalog:
             for row in rows:
                 found[row[0]] += idf
         return {pid: (v / weight_sum if weight_sum else 0.0) for pid, v in found.items()}
+
+    def named_files(self, text: str) -> dict[str, tuple[float, float]]:
+        """Files whose document header the question names: path -> (name score, detail score).
+
+        A word of the question in the headers of at most half the files is a *name* of those files when
+        most files that mention it at all (header or text) have it in their header: it scores
+        log(files / files whose header has it) times that share. "Boeing", in 2 of 22 headers and
+        mentioned by no other filing, scores 2.4; "backups", one manual's title but a word of many, little.
+        Other header words ("2015" in one filing's file name, mentioned by many) only tell the named files
+        apart: they add their full log(files / files whose header has it) as the detail score.
+        """
+        terms = query_terms(text)[:32]
+        total = self.query("SELECT count(*) FROM files_fts")[0][0]
+        if not terms or not total:
+            return {}
+        names: dict[int, float] = {}
+        details: dict[int, float] = {}
+        for term in terms:
+            phrase = '"' + term.replace('"', "") + '"'
+            try:
+                ids = [r[0] for r in self.query("SELECT rowid FROM files_fts WHERE files_fts MATCH ?", [phrase])]
+            except sqlite3.OperationalError:
+                continue
+            if not ids:
+                continue
+            idf = math.log(total / len(ids))
+            share = len(ids) / max(len(ids), self._files_mentioning(phrase, ids)) if len(ids) * 2 <= total else 0.0
+            target = names if share >= 0.5 else details
+            for file_id in ids:
+                target[file_id] = target.get(file_id, 0.0) + (idf * share if share >= 0.5 else idf)
+        if not names:
+            return {}
+        rows = self.query("SELECT id, path FROM files WHERE id IN (SELECT value FROM json_each(?))",
+                          [json.dumps(list(names))])
+        return {r["path"]: (names[r["id"]], details.get(r["id"], 0.0)) for r in rows}
+
+    def _files_mentioning(self, phrase: str, named: list[int]) -> int:
+        """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
+        rows = self.query(
+            "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+            " JOIN chunks c ON c.passage_id = p.id"
+            " WHERE passages_fts MATCH ? AND c.file_id NOT IN (SELECT value FROM json_each(?))",
+            ["{context text} : " + phrase, json.dumps(named)])
+        return len(named) + int(rows[0][0])
+
+    def passage_files(self, passage_ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each passage id, the paths of the files that hold it."""
+        out: dict[str, set[str]] = {pid: set() for pid in passage_ids}
+        if not passage_ids:
+            return out
+        rows = self.query(
+            "SELECT c.passage_id, f.path FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE c.passage_id IN (SELECT value FROM json_each(?))", [json.dumps(list(passage_ids))])
+        for r in rows:
+            out[r[0]].add(r[1])
+        return out
 
     def passage_filter(
         self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None
