@@ -37,12 +37,14 @@ class Filters:
     collection: str | None = None
     path_glob: str | None = None
     file_type: str | None = None
+    exclude_glob: str | None = None  # leave out files whose path matches (leave-one-out evaluation)
 
     def active(self) -> bool:
-        return bool(self.collection or self.path_glob or self.file_type)
+        return bool(self.collection or self.path_glob or self.file_type or self.exclude_glob)
 
     def as_kwargs(self) -> dict[str, str | None]:
-        return {"collection": self.collection, "path_glob": self.path_glob, "file_type": self.file_type}
+        return {"collection": self.collection, "path_glob": self.path_glob, "file_type": self.file_type,
+                "exclude_glob": self.exclude_glob}
 
 
 @dataclass
