@@ -70,7 +70,7 @@ def subject(question: str) -> str | None:
             names.append(name)
     if not names:
         return None
-    return max(names, key=lambda n: (len(n.split()), -question.find(n)))
+    return names[0]  # the first name is the subject more often than not ("Does Adobe report its Digital Media…")
 
 
 def _trim_name(text: str) -> str | None:
@@ -85,10 +85,21 @@ def _trim_name(text: str) -> str | None:
     return name
 
 
-def _resolve_pronouns(text: str, entity: str) -> str:
+def _resolve_pronouns(text: str, entity: str, thing: str | None = None) -> str:
+    """'his'/'its' → "Entity's"; 'he'/'him' → Entity; 'it'/'they' → the thing asked about, if any."""
     text = _POSSESSIVE_PRONOUN.sub(f"{entity}'s", text)
-    text = _SUBJECT_PRONOUN.sub(entity, text)
-    return _OBJECT_PRONOUN.sub(entity, text)
+    text = _SUBJECT_PRONOUN.sub(lambda m: thing if thing and m.group(1).lower() in ("it", "they") else entity, text)
+    return _OBJECT_PRONOUN.sub(lambda m: thing if thing and m.group(1).lower() == "them" else entity, text)
+
+
+def _thing(previous: str, entity: str) -> str | None:
+    """What the previous question asked about, with its owner: "Adobe's subscription revenue"."""
+    match = re.search(rf"{re.escape(entity)}(?:['’]s|['’])\s+(.+?)(?=\s+(?:in|at|for|during|of|from|on|by)\b|\?|$)",
+                      previous)
+    if match:
+        return match.group(0).strip()
+    owned = re.search(r"\b(?:its|their)\s+(.+?)(?=\s+(?:in|at|for|during|of|from|on|by)\b|\?|$)", previous)
+    return f"{entity}'s {owned.group(1).strip()}" if owned else None
 
 
 def _replace_years(previous: str, years: list[str]) -> str:
@@ -149,6 +160,13 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
         topic_words = " ".join(re.sub(r"(?:\b(?:in|for|during|of)\s+)?" + _YEAR.pattern, " ", topic,
                                       flags=re.IGNORECASE).split())
         topic = topic_words or topic
+        head = topic.split()[0].lower() if topic.split() else ""
+        slot = rf"\b{head}\s+(?!(?:fiscal\s+|FY\s?)?\d)[\w&.-]+(?:\s+[A-Z][\w&.-]*)*"
+        if head in _PREPOSITIONS and len(topic.split()) > 1:
+            same_slot = re.search(slot, base, re.IGNORECASE)
+            if same_slot:  # "and on Windows?" after "… on Linux?": the same slot, another value
+                return base[: same_slot.start()] + topic + base[same_slot.end():]
+            return f"{base.rstrip(' ?')} {topic}?"  # "and in Asia?": a further condition
         possessed = re.match(rf"{re.escape(entity)}['’]s\s+(.+)$", topic) if entity else None
         if possessed and re.search(rf"{re.escape(entity)}['’]s", base):  # "its inventories" after "Nike's revenue"
             return _replace_topic(base, entity, possessed.group(1))
@@ -161,7 +179,7 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
             return _replace_topic(base, entity, topic_words)
         return f"{topic} ({previous.rstrip(' ?')})?" if not entity else None
     if entity and has_pronoun:
-        resolved = _resolve_pronouns(text, entity)
+        resolved = _resolve_pronouns(text, entity, _thing(previous, entity))
         return resolved if resolved != text else None
     if _own_subject(text, entity) or len(content_words(text)) > 4:
         return None

@@ -73,6 +73,7 @@ def evaluate_answers(docs: Path, questions: Path, settings: Settings, llm: Any |
                 "citations": len(answer.citations),
                 "unverified": len(answer.unverified),
                 "mode": answer.mode,
+                "decision": (answer.decision or {}).get("reason"),
                 "seconds": seconds,
                 "answer": answer.text,
             })
@@ -126,4 +127,6 @@ def format_answers_report(results: dict[str, Any]) -> str:
         lines.append("\nmisses:")
         for r in misses:
             lines.append(f"- {r['question']}  [{r['mode']}] {r['answer'][:140]!r}")
+            if r.get("decision") and r["no_answer"] != r["unanswerable"]:
+                lines.append(f"    decision: {r['decision']}")
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from app.citations import Citation
 from app.errors import user_message
 from app.retrieval import Passage
 from app.web.chat_render import (
+    QUOTED_MODES,
     answer_html,
     answer_info,
     citation_source,
@@ -269,7 +270,8 @@ class ChatPage:
                     self._show_progress(exchange, item)
             if changed_text and exchange.answer is None:
                 exchange.view.param.update(
-                    answer_html=answer_html(text, set(exchange.passages)), live=True, progress="",
+                    answer_html=answer_html(text, set(exchange.passages), verbatim=self.assistant.llm is None),
+                    live=True, progress="",
                 )
         await worker
 
@@ -297,7 +299,8 @@ class ChatPage:
         exchange.related = related_passages(answer)
         shows_text = answer.mode not in ("blocked", "no-answer")
         exchange.view.param.update(
-            answer_html=answer_html(answer.text, set(exchange.citations)) if shows_text else "",
+            answer_html=answer_html(answer.text, set(exchange.citations), verbatim=answer.mode in QUOTED_MODES)
+            if shows_text else "",
             live=False, progress="",
             info=answer_info(answer, exchange.collection, self.file_url),
         )
