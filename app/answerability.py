@@ -21,13 +21,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.retrieval import MIN_COVERAGE as RELEVANCE_FLOOR_COVERAGE
 from app.retrieval import Passage
 
 Kind = Literal["amount", "date", "person", "other"]
 
-MIN_COVERAGE = 0.5  # share of the question's IDF-weighted terms the selected passages must hold
+MIN_COVERAGE = RELEVANCE_FLOOR_COVERAGE  # share of the question's IDF-weighted terms the passages must hold…
+CLOSE_COVERAGE = 0.25  # …or this share when a selected passage is close in meaning (cosine >= CLOSE_MEANING)
+CLOSE_MEANING = 0.5
 MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
-SELECTED_PASSAGES = 3  # the passages the answer quotes from, best first
+SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
 
 _YEAR = re.compile(r"(?<![\d.,$])(?:FY\s?'?)?((?:19|20)\d{2})(?![\d,])", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\(?\d[\d,]*(?:\.\d+)?\)?%?")
@@ -82,7 +85,8 @@ def answer_kind(question: str) -> Kind:
         return "amount"
     if re.search(r"^\s*(when|what year|what date|in which year|in what year)\b|\bwhen (was|did|is|were)\b", q):
         return "date"
-    if re.search(r"^\s*(who|whom|whose)\b|\bwho (is|was|are|were|founded|invented|wrote)\b", q):
+    if re.search(r"^\s*(who|whom|whose)\b(?!\s+(can|could|should|may|must|will|would|has access|needs?|gets?))",
+                 q) or re.search(r"\bwho (is|was|are|were|founded|invented|wrote)\b", q):
         return "person"
     return "other"
 
@@ -140,7 +144,8 @@ def assess(
     passages = list(selected[:SELECTED_PASSAGES])
     if not passages:
         return Decision(False, "no passage was retrieved", kind)
-    text = "\n".join(f"{p.context}\n{p.text}" for p in passages)
+    # What a passage is about includes the document it is in: its title and file name ("ACME_2018_10K").
+    text = "\n".join(f"{p.title or ''}\n{p.file_name.replace('_', ' ')}\n{p.context}\n{p.text}" for p in passages)
     words = _names_in(text)
 
     years = question_years(question)
@@ -151,24 +156,24 @@ def assess(
 
     stats = catalog.term_statistics(question, [p.passage_id for p in passages])
     weights: dict[str, float] = {t: s["idf"] for t, s in stats.items()}
-    found = {t for t, s in stats.items() if s["found"]}
+    found = {t for t, s in stats.items() if s["found"] or t in words}
     total = sum(weights.values())
     coverage = sum(weights[t] for t in found) / total if total else 1.0
     missing_terms = sorted((t for t in weights if t not in found), key=lambda t: -weights[t])
 
-    names = question_names(question)
+    # Names the collection knows but the passages never mention: the passages are about something else.
+    # A name the collection never uses at all weighs in the coverage instead (it has the highest IDF).
+    names = [n for n in question_names(question) if len(n) > 2 and stats.get(n, {}).get("df", 1) > 0]
+    missing_names = [n for n in names if n not in words and n not in found]
     if names:
         name_weight = {n: weights.get(n, max(weights.values(), default=1.0)) for n in names}
-        present = [n for n in names if n in words or n in found]
-        missing_names = [n for n in names if n not in present]
-        share = sum(name_weight[n] for n in present) / (sum(name_weight.values()) or 1.0)
+        share = sum(name_weight[n] for n in names if n not in missing_names) / (sum(name_weight.values()) or 1.0)
         if share < MIN_NAME_SHARE:
             return Decision(False, f"the passages do not mention {', '.join(missing_names)}, named in the question",
                             kind, round(coverage, 3), missing_names=missing_names, missing_terms=missing_terms)
-    else:
-        missing_names = []
 
-    if coverage < MIN_COVERAGE:
+    close = max((p.dense_score or 0.0 for p in passages), default=0.0) >= CLOSE_MEANING
+    if coverage < (CLOSE_COVERAGE if close else MIN_COVERAGE):
         return Decision(False, "the passages hold too little of what the question asks about (missing: "
                         f"{', '.join(missing_terms[:4])})", kind, round(coverage, 3), missing_names,
                         missing_years, missing_terms)

@@ -195,7 +195,15 @@ class Retriever:
         filters = filters or Filters()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
+        excluded: set[str] = set()
+        if filters.exclude_glob and not (filters.collection or filters.path_glob or filters.file_type):
+            # Leaving a few files out: search everything a little deeper and drop theirs (an allow-list of
+            # nearly every passage would make both searches scan it).
+            excluded = self.index.catalog.passage_filter(path_glob=filters.exclude_glob) or set()
+            allowed = None
+            depth += len(excluded) and min(len(excluded), depth)
+        else:
+            allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
@@ -209,6 +217,9 @@ class Retriever:
             t = time.perf_counter()
             keyword = self.index.catalog.keyword_search(query, depth, allowed)
             timings["keyword_ms"] = (time.perf_counter() - t) * 1000
+        if excluded:
+            dense = [(pid, sc) for pid, sc in dense if pid not in excluded]
+            keyword = [(pid, sc) for pid, sc in keyword if pid not in excluded]
         if mode == "dense":
             fused = dense
         elif mode == "keyword":
