@@ -18,10 +18,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.citations import Citation, check_answer
+from app.answerability import Decision, assess
+from app.citations import Citation, check_answer, number_in_order
+from app.conversation import Turn, rule_rewrite
 from app.embeddings import MiniLMEmbedder
 from app.index import KnowledgeIndex
-from app.offline_answerer import compose, select_quotes
+from app.offline_answerer import Quote, compose, order_passages, select_quotes
 from app.prompts import (
     PromptLibrary,
     choose_variant,
@@ -30,26 +32,11 @@ from app.prompts import (
     format_passages,
 )
 from app.query_log import QueryLog
-from app.retrieval import Filters, Passage, Retrieval, Retriever, content_words
+from app.retrieval import Filters, Passage, Retrieval, Retriever
 from app.settings import Settings
 
 if TYPE_CHECKING:  # langchain_core loads only when an LLM answers (seconds of start-up otherwise)
     from langchain_core.messages import BaseMessage
-
-FOLLOW_UP = re.compile(
-    r"^\s*(and|but|also|what about|how about|and what about|what of|same for|then|so)\b"
-    r"|\b(it|its|they|them|their|this|that|these|those|he|she|there)\b",
-    re.IGNORECASE,
-)
-
-
-@dataclass
-class Turn:
-    """One earlier exchange of a conversation."""
-
-    question: str
-    answer: str
-    standalone: str | None = None
 
 
 @dataclass
@@ -72,6 +59,7 @@ class Answer:
     moderation: list[dict[str, Any]] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
     query_id: str | None = None
+    decision: dict[str, Any] | None = None  # the no-answer decision: answerable, reason, coverage, …
 
     @property
     def standalone(self) -> str:
@@ -93,24 +81,6 @@ class Event:
     text: str = ""
     retrieval: Retrieval | None = None
     answer: Answer | None = None
-
-
-def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
-    """Standalone query for a follow-up, without an LLM: add the previous question's key terms."""
-    if not history:
-        return None
-    words = content_words(question)
-    marked = FOLLOW_UP.search(question) is not None
-    # "and in 2019?", "what about Windows?", "how often?" lean on the conversation; "What is the
-    # capital of Mongolia?" names its own subject and is left alone.
-    if (marked and len(words) > 6) or (not marked and len(words) > 1):
-        return None
-    previous = history[-1].standalone or history[-1].question
-    extra = [w for w in content_words(previous) if w not in words]
-    if not extra:
-        return None
-    base = re.sub(r"^\s*(and|but|also|so|then)\s+", "", question.strip(), flags=re.IGNORECASE)
-    return f"{base.rstrip('?').strip()} ({' '.join(dict.fromkeys(extra))})"
 
 
 def normalize_question(text: str) -> str:
@@ -219,9 +189,28 @@ class Assistant:
         answer.possibly_related = retrieval.possibly_related
         yield Event("retrieval", retrieval=retrieval)
 
+        quotes: list[Quote] = []
         if retrieval.no_answer:
+            answer.decision = Decision(False, "no passage is close enough in meaning to the question "
+                                       "(relevance floor)").as_dict()
+        else:
+            # 3b. does the text the answer would quote answer the question? (app/answerability.py)
+            t = time.perf_counter()
+            quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
+            retrieval.passages = order_passages(retrieval.passages, quotes)
+            answer.passages = retrieval.passages
+            quoted_from = list(dict.fromkeys(q.passage.passage_id for q in quotes))
+            selected = [p for pid in quoted_from for p in retrieval.passages if p.passage_id == pid][:3]
+            selected += [p for p in retrieval.passages[:3] if p not in selected]
+            decision = assess(answer.standalone, selected, self.index.catalog, [q.text for q in quotes])
+            answer.decision = decision.as_dict()
+            timings["answerability_ms"] = _ms(t)
+            if not decision.answerable:
+                answer.possibly_related = retrieval.passages[:3]
+        if not answer.decision or not answer.decision["answerable"]:
             answer.no_answer = True
             answer.mode = "no-answer"
+            answer.passages = []
             answer.text = self.prompts.get("no_answer").render()
             answer.notice = retrieval.ranking.degraded or answer.notice
             self._finish(answer, session_id, filters, started)
@@ -244,9 +233,9 @@ class Assistant:
             answer.cache_hit = True
             yield Event("delta", answer.text)
         elif self.llm is not None:
-            yield from self._llm_answer(answer, retrieval, template, started)
+            yield from self._llm_answer(answer, retrieval, template, started, quotes)
         else:
-            yield from self._offline_answer(answer, retrieval)
+            yield from self._offline_answer(answer, retrieval, quotes)
 
         # 5. citations and output moderation
         t = time.perf_counter()
@@ -276,6 +265,12 @@ class Assistant:
                 and answer.mode != "llm-fallback" and not retrieval.ranking.degraded):
             self.log.cache(key, {"text": answer.text, "mode": answer.mode, "model": answer.usage.get("model"),
                                  "notice": answer.notice})
+        # 6. citation numbers 1, 2, 3… in the order they first appear; the sources list matches them
+        if answer.mode != "blocked":
+            shown = answer.text
+            answer.text, answer.citations = number_in_order(answer.text, answer.citations, answer.passages)
+            if answer.text != shown:
+                yield Event("replace", answer.text)
         self._finish(answer, session_id, filters, started, action)
         yield Event("final", answer.text, answer=answer)
 
@@ -300,9 +295,12 @@ class Assistant:
                 pass
         return rule_rewrite(question, history)
 
-    def _offline_answer(self, answer: Answer, retrieval: Retrieval) -> Iterator[Event]:
+    def _offline_answer(
+        self, answer: Answer, retrieval: Retrieval, quotes: Sequence[Quote] | None = None
+    ) -> Iterator[Event]:
         t = time.perf_counter()
-        quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
+        if quotes is None:
+            quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
         answer.timings["answer_ms"] = _ms(t)
         if not quotes:
             answer.no_answer = True
@@ -328,7 +326,8 @@ class Assistant:
         return [SystemMessage(system), HumanMessage(user)]
 
     def _llm_answer(
-        self, answer: Answer, retrieval: Retrieval, template: Any, started: float
+        self, answer: Answer, retrieval: Retrieval, template: Any, started: float,
+        quotes: Sequence[Quote] | None = None,
     ) -> Iterator[Event]:
         from app.llm import LLMUnavailable
 
@@ -357,7 +356,7 @@ class Assistant:
             notice = self.prompts.get("llm_fallback_notice").render(reason=exc.reason)
             if pieces:
                 yield Event("replace", "")
-            yield from self._offline_answer(answer, retrieval)
+            yield from self._offline_answer(answer, retrieval, quotes)
             answer.notice = notice
             if answer.mode == "offline":
                 answer.mode = "llm-fallback"

@@ -184,3 +184,37 @@ def check_answer(text: str, passages: Sequence[Passage], embed: Any | None = Non
         if not claim_ok:
             unverified.append(claim)
     return CheckedAnswer(text, [citations[n] for n in sorted(citations)], unverified)
+
+
+def number_in_order(
+    text: str, citations: Sequence[Citation], passages: Sequence[Passage] = ()
+) -> tuple[str, list[Citation]]:
+    """Renumber citations 1, 2, 3… in the order they first appear in `text`; markers follow.
+
+    The sources list then matches the markers one to one with no gaps ("Sources (2)" lists [1] and [2],
+    never [3] and [4]). A citation holds the retrieved passage itself, so renumbering the passage renumbers
+    the citation; the other `passages` follow the cited ones, in their old order.
+    """
+    order: list[int] = []
+    for group in MARKER.findall(text):
+        for number in re.split(r"\s*[,;]\s*", group):
+            if int(number) not in order and any(c.n == int(number) for c in citations):
+                order.append(int(number))
+    order += [c.n for c in citations if c.n not in order]
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+
+    def renumber(match: re.Match[str]) -> str:
+        numbers = [mapping.get(int(n), int(n)) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        return f"[{', '.join(str(n) for n in dict.fromkeys(numbers))}]"
+
+    old_numbers = {id(c.passage): c.n for c in citations}
+    for citation in citations:
+        citation.passage.n = mapping[old_numbers[id(citation.passage)]]
+    others = [p for p in passages if id(p) not in old_numbers]
+    for passage in others:
+        if passage.n in mapping:  # a copy of a cited passage
+            passage.n = mapping[passage.n]
+    rest = [p for p in others if p.n not in mapping.values() or p.n > len(mapping)]
+    for n, passage in enumerate(sorted(rest, key=lambda p: p.n), start=len(mapping) + 1):
+        passage.n = n
+    return MARKER.sub(renumber, text), sorted(citations, key=lambda c: c.n)

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from app.errors import UserError, friendly
 from app.settings import get_settings
+from app.verbatim import terminal_text
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -37,13 +38,23 @@ def ask(
     collection: Annotated[str | None, typer.Option(help="Search only this collection.")] = None,
     path: Annotated[str | None, typer.Option(help="Search only files whose path matches (glob).")] = None,
     file_type: Annotated[str | None, typer.Option(help="pdf, markdown, text, html or docx.")] = None,
+    session: Annotated[str | None, typer.Option(
+        help="Continue the conversation saved under this name (follow-ups like 'and in 2017?' work).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
+    from app.conversation import Turn, load_session, save_turn
     from app.retrieval import Filters
     from app.services import build_services
 
-    assistant = build_services(get_settings()).assistant
+    settings = get_settings()
+    history: list[Turn] = []
+    if session is not None:
+        try:
+            history = load_session(settings.sessions_dir, session)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    assistant = build_services(settings).assistant
     if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
@@ -51,7 +62,10 @@ def ask(
         raise UserError(f"no indexed document matches --path '{path}'"
                         + (f" in collection '{collection}'" if collection else "")
                         + "; `python -m ingest list` shows what is indexed")
-    answer = assistant.ask(question, filters=Filters(collection, path, file_type))
+    answer = assistant.ask(question, history, session_id=f"cli:{session}" if session else "cli",
+                           filters=Filters(collection, path, file_type))
+    if session is not None and answer.mode != "blocked":
+        save_turn(settings.sessions_dir, session, Turn(answer.question, answer.text, answer.rewritten_query))
     if as_json:
         _print_json(answer.as_dict())
     else:
@@ -75,8 +89,8 @@ def print_answer(answer: Any) -> None:
         err.print(f"[bold red]{escape(answer.text)}[/bold red]")
         return
     if answer.rewritten_query:
-        out.print(f"[dim]searched for: {escape(answer.rewritten_query)}[/dim]")
-    out.print(answer.text, markup=False, highlight=False)
+        out.print(f"[dim]understood as: {escape(terminal_text(answer.rewritten_query))}[/dim]")
+    out.print(terminal_text(answer.text), markup=False, highlight=False)
     if answer.notice:
         out.print(f"[dim]{escape(answer.notice)}[/dim]")
     if answer.unverified:
@@ -89,11 +103,13 @@ def print_answer(answer: Any) -> None:
             f" > {' > '.join(c.headings)}" if c.headings else "")
         mark = "" if c.supported else " [yellow](unverified)[/yellow]"
         out.print(f"\\[{c.n}] {escape(where)}{mark}", highlight=False)
-        out.print(f"    “{c.text[c.span[0]:c.span[1]]}”", markup=False, highlight=False)
+        out.print(f"    “{terminal_text(c.text[c.span[0]:c.span[1]])}”", markup=False, highlight=False)
+    if answer.no_answer and answer.decision and answer.decision.get("reason"):
+        out.print(f"[dim]why: {escape(terminal_text(answer.decision['reason']))}[/dim]")
     if answer.no_answer and answer.possibly_related:
         out.print("\n[bold]Possibly related[/bold]")
         for p in answer.possibly_related:
-            out.print(f"- {p.label}", markup=False, highlight=False)
+            out.print(f"- {terminal_text(p.label)}", markup=False, highlight=False)
 
 
 @cli.command()
@@ -154,6 +170,84 @@ def eval_answers(
         raise UserError(f"{questions} does not exist")
     results = evaluate_answers(docs, questions, get_settings(), index_dir=index_dir, holdout_every=holdout_every)
     _print_json(results) if as_json else out.print(format_answers_report(results), highlight=False)
+
+
+DataDirOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Keep the evaluation's index here and reuse it next time (default: a temporary folder).")]
+HoldoutOpt = Annotated[int, typer.Option(help="Every N-th item is held out from tuning and reported apart.")]
+
+
+def _eval_data_dir(data_dir: Path | None) -> tuple[Path, Any]:
+    import tempfile
+
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return data_dir, None
+    tmp = tempfile.TemporaryDirectory(prefix="citewise-eval-")
+    return Path(tmp.name), tmp
+
+
+@eval_cli.command("decisions")
+@friendly
+def eval_decisions(
+    docs: Annotated[Path, typer.Option(help="Folder of documents to index.")],
+    questions: Annotated[Path, typer.Option(help="JSONL: question, source (file name), pages (1-based).")],
+    data_dir: DataDirOpt = None,
+    holdout_every: HoldoutOpt = 2,
+    leave_one_out: Annotated[bool, typer.Option(help="Also ask each question with its source left out.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """First citation on an evidence page, and the no-answer decision with each question's file left out."""
+    from app.evals.decisions import evaluate_pages_and_loo, format_decision_report
+
+    if not docs.is_dir() or not questions.is_file():
+        raise UserError(f"need a folder of documents ({docs}) and a questions file ({questions})")
+    folder, tmp = _eval_data_dir(data_dir)
+    results = evaluate_pages_and_loo(docs, questions, get_settings(), folder, holdout_every, leave_one_out)
+    _print_json(results) if as_json else out.print(format_decision_report(results), markup=False, highlight=False)
+
+
+@eval_cli.command("refusals")
+@friendly
+def eval_refusals(
+    beir: Annotated[Path, typer.Option(help="BEIR folder whose queries its corpus answers.")],
+    uncovered: Annotated[Path, typer.Option(help="CSV of prompts the corpus does not cover (prompt/text column).")],
+    label: Annotated[str | None, typer.Option(help="Only rows of the CSV with this label.")] = "safe",
+    data_dir: DataDirOpt = None,
+    holdout_every: HoldoutOpt = 2,
+    max_queries: Annotated[int | None, typer.Option(help="Only the first N of each.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answerable queries answered, uncovered prompts refused (the no-answer decision both ways)."""
+    from app.evals.decisions import evaluate_refusals, format_decision_report
+
+    if not (beir / "corpus.jsonl").exists() or not uncovered.is_file():
+        raise UserError(f"need a BEIR folder ({beir}) and a CSV of prompts ({uncovered})")
+    folder, tmp = _eval_data_dir(data_dir)
+    results = evaluate_refusals(beir, uncovered, get_settings(), folder, label, holdout_every, max_queries)
+    _print_json(results) if as_json else out.print(format_decision_report(results), markup=False, highlight=False)
+
+
+@eval_cli.command("followups")
+@friendly
+def eval_followups(
+    docs: Annotated[Path, typer.Option(help="Folder of documents to index.")],
+    conversations: Annotated[Path, typer.Option(
+        help="JSONL of conversations (see bench/followups_financebench.jsonl).")],
+    data_dir: DataDirOpt = None,
+    holdout_every: HoldoutOpt = 2,
+    as_json: JsonOpt = False,
+) -> None:
+    """Follow-up questions: the rewritten question and the file cited."""
+    from app.evals.decisions import evaluate_followups, format_decision_report
+
+    if not docs.is_dir():
+        raise UserError(f"{docs} is not a folder: the conversations are about documents you do not have here")
+    if not conversations.is_file():
+        raise UserError(f"{conversations} does not exist")
+    folder, tmp = _eval_data_dir(data_dir)
+    results = evaluate_followups(docs, conversations, get_settings(), folder, holdout_every)
+    _print_json(results) if as_json else out.print(format_decision_report(results), markup=False, highlight=False)
 
 
 @eval_cli.command("safety")

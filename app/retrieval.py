@@ -40,12 +40,14 @@ class Filters:
     collection: str | None = None
     path_glob: str | None = None
     file_type: str | None = None
+    exclude_glob: str | None = None  # leave out files whose path matches (leave-one-out evaluation)
 
     def active(self) -> bool:
-        return bool(self.collection or self.path_glob or self.file_type)
+        return bool(self.collection or self.path_glob or self.file_type or self.exclude_glob)
 
     def as_kwargs(self) -> dict[str, str | None]:
-        return {"collection": self.collection, "path_glob": self.path_glob, "file_type": self.file_type}
+        return {"collection": self.collection, "path_glob": self.path_glob, "file_type": self.file_type,
+                "exclude_glob": self.exclude_glob}
 
 
 @dataclass
@@ -255,7 +257,15 @@ class Retriever:
         filters = filters or Filters()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
+        excluded: set[str] = set()
+        if filters.exclude_glob and not (filters.collection or filters.path_glob or filters.file_type):
+            # Leaving a few files out: search everything a little deeper and drop theirs (an allow-list of
+            # nearly every passage would make both searches scan it).
+            excluded = self.index.catalog.passage_filter(path_glob=filters.exclude_glob) or set()
+            allowed = None
+            depth += len(excluded) and min(len(excluded), depth)
+        else:
+            allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
         degraded: str | None = None
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
@@ -282,6 +292,9 @@ class Retriever:
                 degraded = f"Meaning-based search only: the keyword index failed ({exc})."
                 mode = "dense"
             timings["keyword_ms"] = (time.perf_counter() - t) * 1000
+        if excluded:
+            dense = [(pid, sc) for pid, sc in dense if pid not in excluded]
+            keyword = [(pid, sc) for pid, sc in keyword if pid not in excluded]
         if mode == "dense":
             fused = dense
         elif mode == "keyword":

@@ -181,6 +181,11 @@ class Settings(BaseSettings):
     def logs_dir(self) -> Path:
         return self.data_dir / "logs"
 
+    @property
+    def sessions_dir(self) -> Path:
+        """Saved conversations of `python -m app ask --session NAME`."""
+        return self.data_dir / "sessions"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

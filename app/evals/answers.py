@@ -98,6 +98,7 @@ def evaluate_answers(
                 "citations": len(answer.citations),
                 "unverified": len(answer.unverified),
                 "mode": answer.mode,
+                "decision": (answer.decision or {}).get("reason"),
                 "seconds": seconds,
                 "answer": answer.text,
             })
@@ -182,4 +183,6 @@ def format_answers_report(results: dict[str, Any]) -> str:
                 pages = f" p. {r['pages']}" if r["pages"] else ""
                 lines.append(f"    expected {r['source']}{pages}; retrieved {', '.join(r['retrieved'])}; "
                              f"first citation {r['first_citation']}")
+            if r.get("decision") and r["no_answer"] != r["unanswerable"]:
+                lines.append(f"    decision: {r['decision']}")
     return "\n".join(lines)

@@ -629,11 +629,34 @@ class Catalog:
             out[r[0]].add(r[1])
         return out
 
+    def term_statistics(self, text: str, passage_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """For each query term: its IDF in the index and whether any of `passage_ids` holds it.
+
+        Terms match through the same stemmer as BM25; years ("2018", "fy2018") are left to the caller.
+        """
+        terms = [t for t in query_terms(text) if not re.fullmatch(r"(?:fy)?\d{2,4}", t)][:24]
+        total = self.query("SELECT count(*) FROM passages")[0][0] or 1
+        ids = json.dumps(list(passage_ids))
+        out: dict[str, dict[str, Any]] = {}
+        for term in terms:
+            phrase = '"' + term.replace('"', "") + '"'
+            try:
+                hit = self.query(
+                    "SELECT 1 FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+                    "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?)) LIMIT 1",
+                    [phrase, ids])
+            except sqlite3.OperationalError:
+                continue
+            df = self.document_frequency(term)
+            out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit)}
+        return out
+
     def passage_filter(
-        self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None
+        self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None,
+        exclude_glob: str | None = None,
     ) -> set[str] | None:
         """Passage ids of chunks in files that match the filters; None when no filter is set."""
-        if not (collection or path_glob or file_type):
+        if not (collection or path_glob or file_type or exclude_glob):
             return None
         sql = "SELECT DISTINCT c.passage_id FROM chunks c JOIN files f ON f.id = c.file_id WHERE 1=1"
         params: list[Any] = []
@@ -647,11 +670,14 @@ class Catalog:
             pattern = path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*"
             sql += " AND f.path GLOB ?"
             params.append(pattern)
+        if exclude_glob:
+            sql += " AND f.path NOT GLOB ?"
+            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
         return {r[0] for r in self.query(sql, params)}
 
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
-        path_glob: str | None = None, file_type: str | None = None,
+        path_glob: str | None = None, file_type: str | None = None, exclude_glob: str | None = None,
     ) -> dict[str, list[ChunkHit]]:
         """For each passage id, the chunks (in files matching the filters) that hold it."""
         out: dict[str, list[ChunkHit]] = {pid: [] for pid in passage_ids}
@@ -673,6 +699,9 @@ class Catalog:
         if path_glob:
             sql += " AND f.path GLOB ?"
             params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
+        if exclude_glob:
+            sql += " AND f.path NOT GLOB ?"
+            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
         for r in self.query(sql + " ORDER BY f.path, c.position", params):
             data = dict(r)
             data["headings"] = json.loads(data["headings"])

@@ -39,6 +39,7 @@ from app.retrieval import Filters, Passage
 from app.web import panel_fix
 from app.web.chat_docs import document_entries, exact_path_glob, example_questions
 from app.web.chat_render import (
+    QUOTED_MODES,
     answer_html,
     answer_info,
     citation_source,
@@ -621,7 +622,8 @@ class ChatPage:
                         self._show_progress(exchange, item)
                 if changed_text and exchange.answer is None and not cancel.is_set():
                     exchange.view.param.update(
-                        answer_html=answer_html(text, set(exchange.passages)), live=True, progress="",
+                        answer_html=answer_html(text, set(exchange.passages), verbatim=self.assistant.llm is None),
+                        live=True, progress="",
                     )
             await worker
         finally:
@@ -651,7 +653,8 @@ class ChatPage:
         exchange.related = related_passages(answer)
         shows_text = answer.mode not in ("blocked", "no-answer")
         exchange.view.param.update(
-            answer_html=answer_html(answer.text, set(exchange.citations)) if shows_text else "",
+            answer_html=answer_html(answer.text, set(exchange.citations), verbatim=answer.mode in QUOTED_MODES)
+            if shows_text else "",
             live=False, progress="",
             info=answer_info(answer, exchange.collection, self.file_url),
         )

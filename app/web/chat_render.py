@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from app.assistant import Answer
 from app.citations import MARKER, Citation
 from app.retrieval import Passage
+from app.verbatim import quoted_markdown
 
 # (timing key, label) in pipeline order; keys the pipeline did not run are left out.
 STAGES = [
@@ -64,11 +65,17 @@ def _link_markers(fragment: str, known: set[int] | None) -> str:
     return MARKER.sub(replace, fragment)
 
 
-def answer_html(text: str, known: set[int] | None = None) -> str:
-    """The answer as safe HTML: escaped Markdown, [n] markers as links (only to `known` numbers if given)."""
+QUOTED_MODES = ("offline", "llm-fallback")  # answers made of verbatim quotes
+
+
+def answer_html(text: str, known: set[int] | None = None, verbatim: bool = False) -> str:
+    """The answer as safe HTML: escaped Markdown, [n] markers as links (only to `known` numbers if given).
+
+    `verbatim` (quoted answers) shows the text exactly as written: no Markdown is interpreted.
+    """
     if not text.strip():
         return ""
-    rendered = _MD.render(text)
+    rendered = _MD.render(quoted_markdown(text) if verbatim else text)
     parts = _TAG.split(rendered)
     inside_code = 0
     out = []
@@ -195,7 +202,9 @@ def answer_info(answer: Answer, collection: str | None, file_url: FileUrl) -> di
         info["notice"] = answer.notice
         info["notice_kind"] = "warn" if answer.mode == "llm-fallback" else "info"
     if answer.mode == "no-answer":
-        info["no_answer_message"] = answer.text
+        reason = (answer.decision or {}).get("reason")
+        info["no_answer_message"] = f"{answer.text} Why: {reason}." if reason else answer.text
+        info["decision"] = answer.decision
     elif answer.no_answer:
         info["no_answer_message"] = ("Nothing in your documents was cited for this answer, so it could not "
                                      "be checked. The closest passages are listed below.")

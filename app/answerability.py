@@ -1,0 +1,187 @@
+"""Does the selected text answer the question? The no-answer decision that checks the answer, not the topic.
+
+The relevance floor in `app/retrieval.py` asks "is anything about this subject?"; cosine similarity cannot
+tell "about the same subject" from "answers the question" ("How many moons does Neptune have?" is close to
+an article on Uranus). This module asks, per question, of the text the answer would quote:
+
+- **names**: does it mention what the question names (capitalised words, acronyms)?
+- **years**: does it speak of the year the question asks about ("in 2018", "FY2022")?
+- **distinctive terms**: does it hold most of the question's information, each term weighted by its IDF in
+  the index (a word the collection never uses weighs most)?
+- **kind of answer**: "how much" needs a figure, "when" a date, "who" a name.
+
+`assess()` returns the decision with a reason a reader understands; the pipeline then says plainly that
+the documents do not cover the question, lists the possibly related passages, and never calls the LLM.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from app.retrieval import MIN_COVERAGE as RELEVANCE_FLOOR_COVERAGE
+from app.retrieval import Passage
+
+Kind = Literal["amount", "date", "person", "other"]
+
+MIN_COVERAGE = RELEVANCE_FLOOR_COVERAGE  # share of the question's IDF-weighted terms the passages must hold…
+CLOSE_COVERAGE = 0.25  # …or this share when a selected passage is close in meaning (cosine >= CLOSE_MEANING)
+CLOSE_MEANING = 0.5
+MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
+SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
+
+_YEAR = re.compile(r"(?<![\d.,$])(?:FY\s?'?)?((?:19|20)\d{2})(?![\d,])", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])[$€£]?\(?\d[\d,]*(?:\.\d+)?\)?%?")
+_DATE = re.compile(
+    r"\b\d{3,4}\b|\b\d{1,2}[:.]\d{2}\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun|week)days?\b|\b(?:daily|weekly|monthly|yearly|annually|"
+    r"hourly|nightly|tonight|today|tomorrow|yesterday|noon|midnight|morning|evening|night|century|decade|"
+    r"season|spring|summer|autumn|fall|winter|before|after|until|since|during|once|every|whenever|when|"
+    r"ago|later|earlier|(?:minute|hour|day|week|month|quarter|year)s?)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|million|billion|trillion|dozen|half|double|twice|triple|single|once|none|no|several|few|"
+    r"many|all|each|every|percent|unlimited)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b[A-Z][a-zA-Z&'’.-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
+_CAPITAL_RUN = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+_QUESTION_WORDS = {
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was", "were", "do",
+    "does", "did", "can", "could", "should", "would", "will", "has", "have", "had", "the", "a", "an", "in",
+    "of", "and", "or", "for", "to", "on", "at", "by", "i", "my", "me", "we", "our", "you", "your", "it",
+    "please", "tell", "give", "show", "list", "explain", "describe", "name", "according", "based",
+    "among", "between", "from", "as", "if", "then", "that", "this", "there", "here", "q1", "q2", "q3", "q4",
+}
+
+
+@dataclass
+class Decision:
+    """Whether the selected text answers the question, and why (shown in the answer's details)."""
+
+    answerable: bool
+    reason: str
+    kind: Kind = "other"
+    coverage: float = 0.0
+    missing_names: list[str] = field(default_factory=list)
+    missing_years: list[str] = field(default_factory=list)
+    missing_terms: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def answer_kind(question: str) -> Kind:
+    """The kind of answer a question asks for: a figure, a date, a name, or anything else."""
+    q = question.lower()
+    if re.search(r"\bhow (much|many)\b|\bwhat (was|is|were|are) (the )?(total |net |gross )?"
+                 r"(amount|value|number|revenue|sales|income|cost|price|rate|percentage|ratio|margin|"
+                 r"cash|debt|expense|expenses|assets|liabilities|earnings)\b", q):
+        return "amount"
+    if re.search(r"^\s*(when|what year|what date|in which year|in what year)\b|\bwhen (was|did|is|were)\b", q):
+        return "date"
+    if re.search(r"^\s*(who|whom|whose)\b(?!\s+(can|could|should|may|must|will|would|has access|needs?|gets?))",
+                 q) or re.search(r"\bwho (is|was|are|were|founded|invented|wrote)\b", q):
+        return "person"
+    return "other"
+
+
+def question_years(question: str) -> list[str]:
+    """Years the question asks about: '2018', 'FY2022', "FY '21" is not guessed."""
+    return list(dict.fromkeys(m.group(1) for m in _YEAR.finditer(question)))
+
+
+def question_names(question: str) -> list[str]:
+    """Names in the question: capitalised words past its first word and acronyms, lower-cased."""
+    words = list(_NAME.finditer(question))
+    names: list[str] = []
+    for match in words:
+        word = match.group(0).strip("'’.-")
+        start = match.start()
+        before = question[:start].rstrip()
+        sentence_start = not before or before[-1] in ".!?:\"“(" or before.endswith("question is")
+        lower = word.lower()
+        if sentence_start and not word.isupper():
+            continue
+        if lower in _QUESTION_WORDS or _YEAR.fullmatch(word):
+            continue
+        for part in re.findall(r"[a-z0-9]+", lower):
+            if len(part) > 1 and part not in _QUESTION_WORDS and not part.isdigit() and part not in ("s",):
+                names.append(part)
+    return list(dict.fromkeys(names))
+
+
+def has_kind(kind: Kind, text: str) -> bool:
+    """Whether `text` holds the kind of thing the question asks for."""
+    if kind == "amount":
+        return any(not _YEAR.fullmatch(m.group(0).strip("()$")) for m in _NUMBER.finditer(text)) \
+            or _NUMBER_WORD.search(text) is not None
+    if kind == "date":
+        return _DATE.search(text) is not None
+    if kind == "person":
+        return _CAPITAL_RUN.search(text) is not None
+    return True
+
+
+def _names_in(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def assess(
+    question: str, selected: Sequence[Passage], catalog: Any, quoted: Sequence[str] = (),
+) -> Decision:
+    """Decide whether `selected` (the passages the answer would quote, best first) answers `question`.
+
+    `quoted` are the sentences or rows the answerer picked; the kind of answer is checked on them (or on
+    the passages when nothing was picked). `catalog` gives the index's term statistics.
+    """
+    kind = answer_kind(question)
+    passages = list(selected[:SELECTED_PASSAGES])
+    if not passages:
+        return Decision(False, "no passage was retrieved", kind)
+    # What a passage is about includes the document it is in: its title and file name ("ACME_2018_10K").
+    text = "\n".join(f"{p.title or ''}\n{p.file_name.replace('_', ' ')}\n{p.context}\n{p.text}" for p in passages)
+    words = _names_in(text)
+
+    years = question_years(question)
+    missing_years = [y for y in years if y not in text]
+    if years and len(missing_years) == len(years):
+        return Decision(False, f"the passages do not mention {', '.join(missing_years)}, the year asked about",
+                        kind, missing_years=missing_years)
+
+    stats = catalog.term_statistics(question, [p.passage_id for p in passages])
+    weights: dict[str, float] = {t: s["idf"] for t, s in stats.items()}
+    found = {t for t, s in stats.items() if s["found"] or t in words}
+    total = sum(weights.values())
+    coverage = sum(weights[t] for t in found) / total if total else 1.0
+    missing_terms = sorted((t for t in weights if t not in found), key=lambda t: -weights[t])
+
+    # Names the collection knows but the passages never mention: the passages are about something else.
+    # A name the collection never uses at all weighs in the coverage instead (it has the highest IDF).
+    names = [n for n in question_names(question) if len(n) > 2 and stats.get(n, {}).get("df", 1) > 0]
+    missing_names = [n for n in names if n not in words and n not in found]
+    if names:
+        name_weight = {n: weights.get(n, max(weights.values(), default=1.0)) for n in names}
+        share = sum(name_weight[n] for n in names if n not in missing_names) / (sum(name_weight.values()) or 1.0)
+        if share < MIN_NAME_SHARE:
+            return Decision(False, f"the passages do not mention {', '.join(missing_names)}, named in the question",
+                            kind, round(coverage, 3), missing_names=missing_names, missing_terms=missing_terms)
+
+    close = max((p.dense_score or 0.0 for p in passages), default=0.0) >= CLOSE_MEANING
+    if coverage < (CLOSE_COVERAGE if close else MIN_COVERAGE):
+        return Decision(False, "the passages hold too little of what the question asks about (missing: "
+                        f"{', '.join(missing_terms[:4])})", kind, round(coverage, 3), missing_names,
+                        missing_years, missing_terms)
+
+    evidence = "\n".join(quoted) if quoted else text
+    if not has_kind(kind, evidence):
+        what = {"amount": "a figure", "date": "a date", "person": "a name"}.get(kind, "an answer")
+        return Decision(False, f"the question asks for {what} and the passages give none", kind,
+                        round(coverage, 3), missing_names, missing_years, missing_terms)
+    return Decision(True, f"the passages cover {coverage:.0%} of the question's distinctive terms", kind,
+                    round(coverage, 3), missing_names, missing_years, missing_terms)

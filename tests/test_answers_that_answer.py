@@ -1,0 +1,185 @@
+"""Answers that answer: the row that holds the figure (with its header), refusals when the documents do
+not cover the question, verbatim quotes, consecutive citation numbers, follow-ups and saved sessions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.assistant import Assistant
+from app.citations import Citation, number_in_order
+from app.cli import cli
+from app.conversation import Turn, load_session, rule_rewrite, save_turn
+from app.prompts import load_prompts
+from app.verbatim import quoted_markdown, terminal_text
+from app.web.chat_render import answer_html
+from ingest.sync import SyncOptions, sync
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+REPORT = """# Annual report of Acme Corporation
+
+## Results of operations
+
+Acme Corporation designs and sells industrial pumps in Europe and Asia. Growth in Asia was driven by new
+distributors in Vietnam and by higher demand from water utilities.
+
+## Consolidated statement of income
+
+(in millions)                        2018        2017        2016
+Net sales                          32,765      31,657      30,109
+Cost of sales                      16,682      16,001      15,118
+Net income                          5,349       4,858       5,050
+
+## Leadership
+
+Acme Corporation was founded in 1952 by Margaret Holloway in Leeds. Its chief executive officer is Daniel
+Osei, who joined the company in 2011.
+"""
+
+ASTRONOMY = """# Planets
+
+## Uranus
+
+Uranus is the seventh planet from the Sun. It has 27 known moons, named after characters of Shakespeare.
+
+## Saturn
+
+Saturn is the sixth planet from the Sun and has a prominent ring system made of ice and rock.
+"""
+
+
+@pytest.fixture
+def assistant(settings, index, embedder, tmp_path: Path) -> Assistant:  # noqa: ANN001
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "acme-report.md").write_text(REPORT, encoding="utf-8")
+    (docs / "planets.md").write_text(ASTRONOMY, encoding="utf-8")
+    assert not sync(index, embedder, [docs], SyncOptions()).failed
+    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
+    return Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+
+
+def test_how_much_question_quotes_the_row_with_its_header(assistant: Assistant) -> None:
+    answer = assistant.ask("What were Acme's net sales in 2018?")
+    assert answer.mode == "offline", answer.decision
+    first_line = answer.text.splitlines()[0]
+    assert "2018" in first_line and "2017" in first_line, "the header line that gives the columns meaning"
+    assert "Net sales" in answer.text and "32,765" in answer.text
+    assert answer.citations[0].file_name == "acme-report.md"
+    assert "Vietnam" not in answer.text.split("[1]")[0], "the topic sentence is not quoted before the figure"
+
+
+def test_when_and_who_questions_quote_the_sentence_with_a_date_or_a_name(assistant: Assistant) -> None:
+    when = assistant.ask("When was Acme Corporation founded?")
+    assert "1952" in when.text.split("[")[0]
+    who = assistant.ask("Who is the chief executive officer of Acme Corporation?")
+    assert "Daniel" in who.text.split("[")[0]
+
+
+def test_question_about_a_name_the_documents_never_mention_is_refused(assistant: Assistant) -> None:
+    answer = assistant.ask("How many moons does Neptune have?")
+    assert answer.no_answer and answer.mode == "no-answer" and not answer.citations
+    assert answer.decision and not answer.decision["answerable"]
+    assert "neptune" in answer.decision["reason"]
+    assert answer.possibly_related, "the closest passages are listed as possibly related"
+    covered = assistant.ask("How many moons does Uranus have?")
+    assert not covered.no_answer and "27" in covered.text
+
+
+def test_question_about_a_year_the_documents_do_not_report_is_refused(assistant: Assistant) -> None:
+    answer = assistant.ask("What were Acme's net sales in 2022?")
+    assert answer.no_answer and "2022" in answer.decision["reason"]
+
+
+def test_no_answer_reason_is_in_the_cli_json(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import get_settings
+
+    monkeypatch.setenv("CITEWISE_MODERATION", "false")
+    get_settings.cache_clear()
+    assistant.index.close()
+    result = CliRunner().invoke(cli, ["ask", "How many moons does Neptune have?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["no_answer"] and data["decision"]["answerable"] is False and data["decision"]["reason"]
+    human = CliRunner().invoke(cli, ["ask", "How many moons does Neptune have?"])
+    assert "why:" in human.stdout and "Possibly related" in human.stdout
+
+
+def test_quoted_text_is_shown_as_written_in_the_chat() -> None:
+    text = "Growth was 3.6%* in 2018 and _flat_ in 2017. [1]\n* a line that starts with a star <b>bold</b> [2]"
+    html = answer_html(text, {1, 2}, verbatim=True)
+    assert "3.6%*" in html and "_flat_" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<em>" not in html and "<li>" not in html and "<ul>" not in html
+    assert 'href="#source-1"' in html and 'href="#source-2"' in html
+    assert "<em>" in answer_html("an *emphasised* LLM answer [1]", {1}), "LLM answers keep their Markdown"
+
+
+def test_quoted_markdown_renders_every_markdown_character_literally() -> None:
+    from markdown_it import MarkdownIt
+
+    tricky = "# not a heading\n1. not a list\n> not a quote\n`code` | pipe ~~strike~~ [x](http://e.com)"
+    rendered = MarkdownIt("commonmark").render(quoted_markdown(tricky))
+    for piece in ("# not a heading", "1. not a list", "&gt; not a quote", "`code`", "~~strike~~", "[x](http://e.com)"):
+        assert piece in rendered
+    assert "<h1>" not in rendered and "<ol>" not in rendered and "<blockquote>" not in rendered
+
+
+def test_terminal_text_drops_escape_sequences() -> None:
+    assert terminal_text("red \x1b[31mALERT\x1b[0m done\x07") == "red ALERT done"
+
+
+def _citation(n: int) -> Citation:
+    return Citation(n=n, passage_id=f"p{n}", chunk_id=n, path=f"/d/{n}.md", file_name=f"{n}.md", page=None,
+                    headings=[], text="t", span=(0, 1), supported=True, support=1.0)
+
+
+def test_citation_numbers_are_consecutive_in_order_of_first_appearance() -> None:
+    text, citations = number_in_order("First [3]. Second [4][3]. Third [4].", [_citation(3), _citation(4)])
+    assert text == "First [1]. Second [2][1]. Third [2]."
+    assert [(c.n, c.file_name) for c in citations] == [(1, "3.md"), (2, "4.md")]
+
+
+@pytest.mark.parametrize(("previous", "follow_up", "expected"), [
+    ("When was Abraham Lincoln born?", "When did he die?", "When did Abraham Lincoln die?"),
+    ("When did Abraham Lincoln die?", "What about his wife?", "When did Abraham Lincoln's wife die?"),
+    ("What was 3M's total revenue in 2018?", "and in 2017?", "What was 3M's total revenue in 2017?"),
+    ("What was Nike's revenue in fiscal 2019?", "what about Adobe?", "What was Adobe's revenue in fiscal 2019?"),
+    ("What was Nike's revenue in fiscal 2019?", "what about net income?", "What was Nike's net income in fiscal 2019?"),
+    ("How do I install Foobar on Linux?", "and on Windows?", "How do I install Foobar on Windows?"),
+])
+def test_follow_up_keeps_the_subject_and_changes_only_what_it_asks(
+    previous: str, follow_up: str, expected: str
+) -> None:
+    assert rule_rewrite(follow_up, [Turn(previous, "…")]) == expected
+
+
+def test_standalone_question_is_not_rewritten() -> None:
+    assert rule_rewrite("What is the capital of Mongolia?", [Turn("When was Abraham Lincoln born?", "…")]) is None
+
+
+def test_sessions_are_saved_and_bad_names_rejected(tmp_path: Path) -> None:
+    save_turn(tmp_path, "q4-review", Turn("What were net sales in 2018?", "32,765 [1]"))
+    save_turn(tmp_path, "q4-review", Turn("and in 2017?", "31,657 [1]", "What were net sales in 2017?"))
+    assert [t.question for t in load_session(tmp_path, "q4-review")] == ["What were net sales in 2018?", "and in 2017?"]
+    with pytest.raises(ValueError, match="not a valid session name"):
+        load_session(tmp_path, "../etc/passwd")
+
+
+def test_cli_session_continues_the_conversation(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import get_settings
+
+    monkeypatch.setenv("CITEWISE_MODERATION", "false")
+    get_settings.cache_clear()
+    assistant.index.close()
+    first = CliRunner().invoke(cli, ["ask", "What were Acme's net sales in 2018?", "--session", "acme"])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(cli, ["ask", "and in 2017?", "--session", "acme", "--json"])
+    data = json.loads(second.stdout)
+    assert data["rewritten_query"] == "What were Acme's net sales in 2017?"
+    assert "31,657" in data["text"]
+    human = CliRunner().invoke(cli, ["ask", "what about net income?", "--session", "acme"])
+    assert "understood as: What were Acme's net income in 2017?" in human.stdout
