@@ -8,6 +8,7 @@ uncaught page error, or a traceback in the server log.
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ ADMIN_PASSWORD = "correct horse battery staple"
 READER_PASSWORD = "reader-pass-1"
 DESKTOP = {"width": 1400, "height": 1000}
 JOB_TIMEOUT_MS = 90_000
+UPLOAD_LIMIT_MB = 20  # CITEWISE_MAX_FILE_MB of the test server: above the 16 MB that used to kill the console
+TEXT_LIMIT_CHARS = 1_000_000  # CITEWISE_MAX_TEXT_CHARS of the test server
 
 
 # --- logins and cookies (no server) -------------------------------------------------------------------
@@ -166,6 +169,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatSer
     server = launch_chat_server(
         data_dir, home, home / "server.log", admin_password=ADMIN_PASSWORD,
         reader_accounts=f"reader:{READER_PASSWORD}", moderation="true" if moderation_available() else "false",
+        max_file_mb=str(UPLOAD_LIMIT_MB), max_text_chars=str(TEXT_LIMIT_CHARS),
     ).wait_until_ready()
     yield server
     server.stop()
@@ -495,3 +499,74 @@ def test_readers_get_403_and_strangers_the_login_page(open_console: Any, console
     refusal = console.page.locator("#refusal")
     assert "administrators only" in refusal.inner_text()
     console.screenshot("reader-403")
+
+
+def _noise_pdf(path: Path, text: str, side: int) -> Path:
+    """A one-page PDF with `text` and a `side` x `side` image of random pixels (incompressible bytes)."""
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, text)
+    pdf.image(Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)), x=10, y=30, w=100)
+    pdf.output(str(path))
+    return path
+
+
+def _padded_markdown(path: Path, text: str, size: int) -> Path:
+    """A Markdown file of exactly `size` bytes: `text`, then an HTML comment (not indexed) as padding."""
+    head = f"{text}\n\n<!-- ".encode()
+    tail = b" -->\n"
+    path.write_bytes(head + b"x" * (size - len(head) - len(tail)) + tail)
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+def test_a_file_over_the_limit_is_refused_in_the_browser_and_a_large_one_is_indexed(
+    open_console: Any, console_server: ChatServer, tmp_path: Path
+) -> None:
+    console = open_console()
+    page = console.page
+    assert console.sign_in("admin", ADMIN_PASSWORD).status == 200
+    console.tab("Documents")
+    uploads = console_server.data_dir / "uploads"
+
+    # the attack: a file just over CITEWISE_MAX_FILE_MB; refused before anything is sent
+    too_big = _padded_markdown(tmp_path / "too-big.md", "# Too big\n\nNever indexed.",
+                               UPLOAD_LIMIT_MB * 2**20 + 1024)
+    page.locator("input[type=file]").set_input_files(str(too_big))
+    page.locator("button", has_text="Upload and index").click()
+    note = page.locator("#upload-note")
+    expect(note).to_contain_text(f"too-big.md is {too_big.stat().st_size:,} bytes: larger than the upload limit "
+                                 f"of {UPLOAD_LIMIT_MB} MB (CITEWISE_MAX_FILE_MB); it was not sent")
+    expect(page.get_by_text("Nothing was indexed.")).to_be_visible()
+    assert not list(uploads.rglob("too-big.md")) and not list(uploads.rglob("*.part"))
+    console.screenshot("upload-refused")
+
+    # the console still works: a PDF larger than one websocket message (Bokeh's limit) is indexed, through
+    # the same sync as the CLI (its text limit fails a long text file) and with the server's own checks
+    allowed = _noise_pdf(tmp_path / "handbook.pdf", "Staff receive 27 days of paid holiday per year.", 2500)
+    size = allowed.stat().st_size
+    assert 17 * 2**20 < size < UPLOAD_LIMIT_MB * 2**20
+    long_text = tmp_path / "long.md"
+    long_text.write_text("# Long\n\n" + "All work and no play. " * (TEXT_LIMIT_CHARS // 20), encoding="utf-8")
+    program = tmp_path / "tool.exe"
+    program.write_bytes(b"MZ" + b"\0" * 64)
+    page.locator("input[type=file]").set_input_files([str(allowed), str(long_text), str(program)])
+    page.locator("button", has_text="Upload and index").click()
+    assert "1 failed" in console.wait_status("Sync finished: 1 added")
+    problems = page.locator("#job-problems").inner_text()
+    assert "long.md: the file holds more than 1,000,000 characters" in problems
+    assert "CITEWISE_MAX_TEXT_CHARS" in problems
+    assert "tool.exe: citewise cannot index this kind of file" in problems
+    saved = uploads / "default" / "handbook.pdf"
+    assert saved.read_bytes() == allowed.read_bytes()
+    assert not list(uploads.rglob("tool.exe")) and not list(uploads.rglob("*.part"))
+    files = _catalog(console_server)
+    assert files["handbook.pdf"]["status"] == "ok" and files["handbook.pdf"]["chunk_count"] >= 1
+    page.locator(".documents-table .tabulator-row", has_text="handbook.pdf").wait_for()
+    console.screenshot("upload-large")
+    console.tab("Overview")
+    assert int(console.kpi("documents")) == len(files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +14,6 @@ from app.web import admin_stats as stats
 from app.web.console.plots import (
     CONFIRM_STYLES,
     FLAG_FORMAT,
-    UPLOAD_LIMIT_MB,
     card,
     empty,
     html_pane,
@@ -21,6 +21,7 @@ from app.web.console.plots import (
     table,
 )
 from app.web.console.services import ConsoleError, SyncProgress, sync_summary
+from app.web.console.uploads import ChunkedUpload, UploadReceiver, limit_text
 
 if TYPE_CHECKING:
     from app.web.console.page import ConsolePage
@@ -36,11 +37,11 @@ class DocumentsTab:
     def _build_actions(self) -> None:
         s = self.page.services.settings
         accept = ",".join(sorted(_supported_suffixes()))
-        self.upload_input = pn.widgets.FileInput(multiple=True, accept=accept, sizing_mode="stretch_width")
         self.upload_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
                                                       width=180)
-        self.upload_button = pn.widgets.Button(name="Upload and index", button_type="primary", width=160)
-        self.upload_button.on_click(self._on_upload)
+        receiver = UploadReceiver(self.page.services.uploads_dir, s.max_file_mb)
+        self.upload = ChunkedUpload(receiver, lambda: self.upload_collection.value.strip(), self._on_uploaded,
+                                    accept=accept, sizing_mode="stretch_width")
         self.folder_input = pn.widgets.TextInput(
             name="Folder on the server", placeholder="/path/to/documents", sizing_mode="stretch_width")
         self.folder_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
@@ -54,10 +55,10 @@ class DocumentsTab:
         self.job_status = html_pane("")
         self.job_failures = html_pane("")
         upload = card(
-            html_pane(f'<p class="note">PDF, Markdown, text, HTML or DOCX, up to {UPLOAD_LIMIT_MB} MB per '
-                  "upload. Files are saved under the data folder's <code>uploads/</code> and indexed like "
+            html_pane(f'<p class="note">PDF, Markdown, text, HTML or DOCX, up to {limit_text(s.max_file_mb)} '
+                  "per file. Files are saved under the data folder's <code>uploads/</code> and indexed like "
                   "<code>python -m ingest sync</code>.</p>"),
-            self.upload_input, pn.Row(self.upload_collection, self.upload_button, align="end"),
+            self.upload_collection, self.upload,
             title="Upload files",
         )
         resync = card(
@@ -84,6 +85,7 @@ class DocumentsTab:
                                   sizing_mode="stretch_width", styles=CONFIRM_STYLES)
         self.documents_table: pn.widgets.Tabulator | None = None
         self._pending_delete: list[str] = []
+        self._upload_task: asyncio.Future[None] | None = None
 
     def documents(self) -> list[Any]:
         frame = stats.documents_frame(self.page.services.index)
@@ -160,24 +162,20 @@ class DocumentsTab:
             self.confirm_button.loading = False
         self.page.refresh()
 
-    async def _on_upload(self, _event: Any) -> None:
-        names = _as_list(self.upload_input.filename)
-        contents = _as_list(self.upload_input.value)
-        if not names:
-            self.page.show_error(ConsoleError("Choose one or more files first."))
-            return
-        collection = self.upload_collection.value.strip()
-        try:
-            saved, problems = await self.page.in_worker(
-                lambda: self.page.services.save_uploads(names, contents, collection))
-        except Exception as exc:
-            self.page.show_error(exc)
-            return
+    def _on_uploaded(self, saved: list[Path], problems: list[str]) -> None:
+        """The browser sent its last file: index what was saved (scheduled on the session's loop)."""
+        self._upload_task = asyncio.ensure_future(self._index_uploads(saved, problems))
+
+    async def _index_uploads(self, saved: list[Path], problems: list[str]) -> None:
         if not saved:
             self.page.show_error(ConsoleError("Nothing was indexed. " + " ".join(problems)))
             return
-        await self._run_sync(saved, collection, prune=False, button=self.upload_button, problems=problems)
-        self.upload_input.clear()
+        collection = self.upload_collection.value.strip()
+        self.upload.busy = True
+        try:
+            await self._run_sync(saved, collection, prune=False, button=None, problems=problems)
+        finally:
+            self.upload.busy = False
 
     async def _on_sync(self, _event: Any) -> None:
         raw = self.folder_input.value.strip()
@@ -194,14 +192,15 @@ class DocumentsTab:
         collection = self.folder_collection.value.strip()
         await self._run_sync([folder], collection, self.prune.value, self.sync_button)
 
-    async def _run_sync(self, paths: list[Path], collection: str, prune: bool, button: pn.widgets.Button,
-                        problems: Sequence[str] = ()) -> None:
+    async def _run_sync(self, paths: list[Path], collection: str, prune: bool,
+                        button: pn.widgets.Button | None, problems: Sequence[str] = ()) -> None:
         self.page.alert.visible = False
         progress = SyncProgress()
         self.progress.value, self.progress.max, self.progress.visible = 0, 1, True
         self.job_status.object = status_html("Indexing… (reading, chunking and embedding)")
         self.job_failures.object = ""
-        button.loading = True
+        if button is not None:
+            button.loading = True
 
         def tick() -> None:
             done, total, chunks, last = progress.snapshot()
@@ -219,7 +218,8 @@ class DocumentsTab:
             self.page.show_error(exc)
             return
         finally:
-            button.loading = False
+            if button is not None:
+                button.loading = False
         line, failures = sync_summary(report)
         failures = list(problems) + failures
         self.progress.visible = False
@@ -229,12 +229,6 @@ class DocumentsTab:
             self.job_failures.object = ('<div class="note" id="job-problems" style="color:#7a1f17">'
                                         f"<b>Problems:</b><ul>{items}</ul></div>")
         self.page.refresh()
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _supported_suffixes() -> list[str]:

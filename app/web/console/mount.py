@@ -43,6 +43,7 @@ def console_mount(services: Services, auth: Authenticator) -> ConsoleMount:
         identity = session_identity(auth)
         if identity is None or not identity.is_admin:
             return refusal_view("The admin console is for administrators only.")
+        pn.extension("tabulator")  # tables may first appear after an upload: load their code with the page
         try:
             return ConsolePage(console, identity).layout
         except Exception as exc:

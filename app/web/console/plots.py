@@ -20,7 +20,6 @@ MODE_COLORS = {"llm": "#2f54c7", "offline": "#2a9d6f", "llm-fallback": "#7a5bc7"
                "blocked": "#c4364a"}
 PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "All time": 0}
 ANY = "any"
-UPLOAD_LIMIT_MB = 15  # a browser upload travels in one websocket message (Bokeh's default limit: 20 MB)
 
 CSS = (TEMPLATES / "console.css").read_text(encoding="utf-8")
 TABS_CSS = """
