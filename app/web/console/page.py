@@ -70,7 +70,7 @@ class ConsolePage:
             ("Documents", pn.Column(self.documents.actions, self.areas["documents"].column,
                                     sizing_mode="stretch_width")),
             ("Retrieval tester", self.tester.tester),
-            ("Usage", pn.Column(pn.Row(self.usage.period, margin=(6, 6)), self.areas["usage"].column,
+            ("Usage", pn.Column(self.usage.filters, self.areas["usage"].column,
                                 sizing_mode="stretch_width")),
             ("Questions", self.areas["questions"].column),
             ("Moderation", pn.Column(self.moderation.moderation_filters, self.areas["moderation"].column,
