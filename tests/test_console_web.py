@@ -598,3 +598,78 @@ def test_a_file_over_the_limit_is_refused_in_the_browser_and_a_large_one_is_inde
     console.screenshot("upload-large")
     console.tab("Overview")
     assert int(console.kpi("documents")) == len(files)
+
+
+PHONE = {"width": 390, "height": 844}
+BODY_TEXT = (".note, .empty, .links, .brand p, .variant .a, .ranking .text, .tabulator-cell, .bk-tab, "
+             ".upload-note, label")
+_VISIBLE_FONT_SIZES = """els => els.filter(e => e.getClientRects().length && e.textContent.trim())
+    .map(e => [e.className, e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])"""
+_PAGE_WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+def test_the_console_is_readable_on_a_phone_without_sideways_scrolling(
+    open_console: Any, console_server: ChatServer
+) -> None:
+    console = open_console()
+    console.context.close()
+    console.context = console.page.context.browser.new_context(viewport=PHONE)
+    page = console.page = console.context.new_page()
+    page.on("pageerror", lambda e: console.errors.append(f"page error: {e}"))
+    assert console.sign_in("admin", ADMIN_PASSWORD).status == 200
+    viewport = page.locator("meta[name=viewport]").get_attribute("content")
+    assert viewport is not None and "width=device-width" in viewport
+    console.kpi("documents")
+    tabs = ("Overview", "Documents", "Retrieval tester", "Usage", "Questions", "Moderation")
+    for name in tabs:  # every tab can be reached without scrolling the tab strip
+        box = page.locator(".bk-tab", has_text=name).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+    for name in tabs:
+        console.tab(name)
+        page.wait_for_timeout(800)
+        scroll_width, client_width = page.evaluate(_PAGE_WIDTHS)
+        assert scroll_width <= client_width == PHONE["width"], f"{name}: the page scrolls sideways"
+        sizes = page.locator(BODY_TEXT).evaluate_all(_VISIBLE_FONT_SIZES)
+        assert sizes, name
+        small = [s for s in sizes if s[2] < 14]
+        assert not small, f"{name}: text under 14 px: {small[:5]}"
+        console.screenshot(f"phone-{name.split()[0].lower()}")
+    # a wide table scrolls inside its own box, not the page
+    holder = page.locator(".questions-table .tabulator-tableholder").first
+    console.tab("Questions")
+    holder.wait_for()
+    inner, outer = holder.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert inner > outer and page.evaluate(_PAGE_WIDTHS)[0] <= PHONE["width"]
+
+
+def _background(page: Any, selector: str) -> str:
+    return str(page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+def test_the_console_follows_the_systems_dark_mode(open_console: Any, console_server: ChatServer) -> None:
+    colours = {}
+    for scheme in ("light", "dark"):
+        console = open_console()
+        console.context.close()
+        console.context = console.page.context.browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+        page = console.page = console.context.new_page()
+        page.on("pageerror", lambda e, c=console: c.errors.append(f"page error: {e}"))
+        assert console.sign_in("admin", ADMIN_PASSWORD).status == 200
+        console.kpi("documents")
+        page_bg = page.evaluate("() => getComputedStyle(document.documentElement).backgroundColor")
+        card_bg = _background(page, "[data-kpi=chunks]")  # a card without a warning tone
+        ink = page.locator("[data-kpi=chunks] .value").first.evaluate("e => getComputedStyle(e).color")
+        colours[scheme] = (page_bg, card_bg, ink)
+        console.tab("Questions")
+        page.locator(".questions-table .tabulator-row").first.wait_for()
+        colours[scheme] += (_background(page, ".questions-table .tabulator-row"),)
+        console.tab("Usage")
+        console.screenshot(f"{scheme}-usage")
+    assert colours["light"][:2] == ("rgb(244, 245, 247)", "rgb(255, 255, 255)"), colours
+    assert colours["dark"][:2] == ("rgb(20, 22, 27)", "rgb(29, 32, 39)"), colours
+    assert colours["dark"][2] == "rgb(230, 232, 238)"  # light text on the dark cards
+    assert colours["dark"][3] in ("rgb(29, 32, 39)", "rgb(24, 27, 33)")  # table rows are dark too

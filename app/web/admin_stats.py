@@ -64,7 +64,8 @@ def short_time(stamp: str | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
+    """0.167 -> '16.7%'; nothing to divide (None or NaN) -> '–'."""
+    return "–" if value is None or value != value else f"{value * 100:.1f}%"
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:

@@ -12,13 +12,16 @@ import panel as pn
 
 from app.web import admin_stats as stats
 from app.web.console.plots import (
+    BUTTON_CSS,
     CONFIRM_STYLES,
     FLAG_FORMAT,
     card,
     empty,
     html_pane,
+    row,
     status_html,
     table,
+    themed,
 )
 from app.web.console.services import ConsoleError, SyncProgress, sync_summary
 from app.web.console.uploads import ChunkedUpload, UploadReceiver, limit_text
@@ -64,11 +67,11 @@ class DocumentsTab:
         resync = card(
             html_pane('<p class="note">Index new and changed files of a folder the server can read; unchanged '
                   "files cost nothing.</p>"),
-            self.folder_input, pn.Row(self.folder_collection, self.sync_button, align="end"), self.prune,
+            self.folder_input, row(self.folder_collection, self.sync_button), self.prune,
             title="Re-sync a folder",
         )
         self.actions = pn.Column(
-            pn.Row(upload, resync, sizing_mode="stretch_width"),
+            row(upload, resync, basis="360px"),
             pn.Column(self.progress, self.job_status, self.job_failures, sizing_mode="stretch_width",
                       margin=(0, 12)),
             sizing_mode="stretch_width",
@@ -79,10 +82,11 @@ class DocumentsTab:
         self.confirm_text = html_pane("")
         self.confirm_button = pn.widgets.Button(name="Yes, delete", button_type="danger", width=120)
         self.confirm_button.on_click(self._on_delete_confirm)
-        self.cancel_button = pn.widgets.Button(name="Cancel", width=100)
+        self.cancel_button = pn.widgets.Button(name="Cancel", width=100, stylesheets=[BUTTON_CSS])
         self.cancel_button.on_click(lambda _e: self._close_confirm())
-        self.confirm_row = pn.Row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
-                                  sizing_mode="stretch_width", styles=CONFIRM_STYLES)
+        self.confirm_row = row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
+                               styles=CONFIRM_STYLES)
+        themed(self.upload_collection, self.folder_input, self.folder_collection, self.prune, self.progress)
         self.documents_table: pn.widgets.Tabulator | None = None
         self._pending_delete: list[str] = []
         self._upload_task: asyncio.Future[None] | None = None
@@ -116,8 +120,8 @@ class DocumentsTab:
         self.delete_button.disabled = True
         self._close_confirm()
         return [card(
-            pn.Row(html_pane(f"<h2>Documents ({len(frame)})</h2>"), self.delete_button,
-                   sizing_mode="stretch_width"),
+            row(html_pane(f"<h2>Documents ({len(frame)})</h2>", width=220, sizing_mode="fixed"),
+                self.delete_button),
             self.confirm_row,
             html_pane('<p class="note">Click a column title to sort; type in the boxes under the titles to '
                   "search. Select documents with the checkboxes to delete them from the index.</p>"),
@@ -226,7 +230,7 @@ class DocumentsTab:
         self.job_status.object = status_html(f"<b>Sync finished:</b> {html.escape(line)}")
         if failures:
             items = "".join(f"<li>{html.escape(f)}</li>" for f in failures)
-            self.job_failures.object = ('<div class="note" id="job-problems" style="color:#7a1f17">'
+            self.job_failures.object = ('<div class="note" id="job-problems">'
                                         f"<b>Problems:</b><ul>{items}</ul></div>")
         self.page.refresh()
 

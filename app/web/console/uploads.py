@@ -136,7 +136,7 @@ _CSS = """
 .upload-box { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; padding: 4px 0; }
 .upload-box input[type=file] { flex: 1 1 220px; min-width: 0; font-size: 14px; color: var(--cw-ink, #1d2230); }
 .upload-go { height: 34px; padding: 0 16px; font-size: 14px; border-radius: 6px; border: 0; cursor: pointer;
-  background: var(--cw-accent, #2f54c7); color: #fff; font-weight: 600; }
+  background: var(--cw-accent, #2f54c7); color: var(--cw-accent-ink, #fff); font-weight: 600; }
 .upload-go:disabled { opacity: .55; cursor: progress; }
 .upload-note { flex-basis: 100%; margin: 0; font-size: 14px; color: var(--cw-muted, #5c6474); }
 .upload-note[data-tone=bad] { color: var(--cw-bad, #a3281c); font-weight: 600; }

@@ -23,8 +23,10 @@ from app.web.console.plots import (
     latency_plot,
     number,
     plot_or_empty,
+    row,
     stacked_by_day,
     table,
+    themed,
 )
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ class UsageTab:
         self.channel = pn.widgets.Select(name="Channel", options=CHANNELS, value="", width=160)
         for widget in (self.period, self.channel):
             widget.param.watch(lambda _e: self.page.rebuild("usage"), "value")
-        self.filters = pn.Row(self.period, self.channel, margin=(6, 6))
+        themed(self.period, self.channel)
+        self.filters = row(self.period, self.channel, margin=(6, 6))
 
     def usage(self) -> list[Any]:
         qlog = self.page.services.query_log
@@ -81,15 +84,15 @@ class UsageTab:
 
         return [
             html_pane(kpi_grid(cards), margin=(6, 6)),
-            pn.Row(
+            row(
                 per_day(by_day, "mode", "questions", "Questions per day", none.questions),
                 card(plot_or_empty(lambda: latency_plot(latency), not latency.empty, none.latency)),
-                sizing_mode="stretch_width"),
-            pn.Row(
+                basis="420px"),
+            row(
                 per_day(tokens, "model", "tokens", "Tokens per day by model", none.tokens),
                 per_day(cost, "model", "cost_usd", "Cost per day by model (USD)", none.cost,
                         fmt="$0,0.00[00]", counts=False),
-                sizing_mode="stretch_width"),
+                basis="420px"),
             card(self._variants_view(variants, since, channel), title="Prompt variants (A/B)"),
             card(table(comments, widths={"comment": 260, "question": 240, "answer": 300})
                  if not comments.empty else html_pane(empty(none.feedback)),
