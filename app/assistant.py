@@ -109,6 +109,7 @@ class Assistant:
         self.moderator = moderator
         self.log = log
         self.retriever = retriever or Retriever(index, embedder, settings)
+        self.channel = "cli"  # recorded with every question; the web server sets "chat" (app.query_log.CHANNELS)
 
     # --- public --------------------------------------------------------------------------------
     @property
@@ -398,7 +399,7 @@ class Assistant:
             "completion_tokens": answer.usage.get("completion_tokens", 0),
             "cost_usd": answer.usage.get("cost_usd", 0.0), "cache_hit": answer.cache_hit,
             "prompt_variant": answer.prompt_variant, "moderation_action": strongest,
-            "moderation": answer.moderation,
+            "moderation": answer.moderation, "channel": self.channel,
         })
 
 

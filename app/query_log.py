@@ -39,9 +39,9 @@ CREATE TABLE IF NOT EXISTS queries (
     cache_hit INTEGER NOT NULL DEFAULT 0,
     prompt_variant TEXT,
     moderation_action TEXT,
-    moderation TEXT NOT NULL DEFAULT '[]'
+    moderation TEXT NOT NULL DEFAULT '[]',
+    channel TEXT NOT NULL DEFAULT 'chat'
 );
-CREATE INDEX IF NOT EXISTS queries_at ON queries(at);
 CREATE TABLE IF NOT EXISTS feedback (
     query_id TEXT PRIMARY KEY REFERENCES queries(id),
     at TEXT NOT NULL,
@@ -65,9 +65,26 @@ def _bounded(text: str | None) -> str | None:
     return text[: STORED_TEXT_CHARS - 1] + "…"
 
 
-def _since(since: str | None, alias: str = "") -> tuple[str, list[Any]]:
-    column = f"{alias}.at" if alias else "at"
-    return (f" WHERE {column} >= ?", [since]) if since else (" WHERE 1=1", [])
+CHANNELS = ("chat", "cli")  # where a question was asked: the web chat, or `python -m app ask` (and evaluations)
+
+
+def channel_of_session(session: str) -> str:
+    """The channel of a row logged before channels were recorded: the CLI's session is "cli", evaluations'
+    "eval..."; every other session is a browser's."""
+    return "cli" if session == "cli" or session.startswith("eval") else "chat"
+
+
+def _since(since: str | None, alias: str = "", channel: str | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause for questions asked since `since` (all time when None) on `channel` (all when None)."""
+    prefix = f"{alias}." if alias else ""
+    clauses, params = ["1=1"], []
+    if since:
+        clauses.append(f"{prefix}at >= ?")
+        params.append(since)
+    if channel:
+        clauses.append(f"{prefix}channel = ?")
+        params.append(channel)
+    return " WHERE " + " AND ".join(clauses), params
 
 
 def now() -> str:
@@ -85,6 +102,16 @@ class QueryLog:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        self._add_channel_column()
+        self.db.execute("CREATE INDEX IF NOT EXISTS queries_at ON queries(at)")
+
+    def _add_channel_column(self) -> None:
+        """Logs written before channels were recorded get the column, filled from the session ids."""
+        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(queries)")}
+        if "channel" in columns:
+            return
+        self.db.execute("ALTER TABLE queries ADD COLUMN channel TEXT NOT NULL DEFAULT 'chat'")
+        self.db.execute("UPDATE queries SET channel = 'cli' WHERE session = 'cli' OR session LIKE 'eval%'")
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -107,6 +134,7 @@ class QueryLog:
             "cost_usd": float(entry.get("cost_usd", 0.0)), "cache_hit": int(bool(entry.get("cache_hit"))),
             "prompt_variant": entry.get("prompt_variant"), "moderation_action": entry.get("moderation_action"),
             "moderation": json.dumps(entry.get("moderation", [])),
+            "channel": entry.get("channel") or channel_of_session(str(entry.get("session", ""))),
         }
         cols = ", ".join(row)
         marks = ", ".join("?" * len(row))
@@ -139,10 +167,10 @@ class QueryLog:
         return [dict(r) for r in self._run(sql, params)]
 
     # --- aggregates for the admin console and /metrics (`since`: ISO time, None for all time) ------
-    def usage_totals(self, since: str | None = None) -> dict[str, Any]:
+    def usage_totals(self, since: str | None = None, channel: str | None = None) -> dict[str, Any]:
         """questions, blocked, no_answer, answers, cache_hits, unverified_answers, prompt_tokens,
         completion_tokens, cost_usd (an *answer* is neither blocked nor a no-answer)."""
-        where, params = _since(since)
+        where, params = _since(since, channel=channel)
         return self._rows(
             "SELECT COUNT(*) AS questions, COALESCE(SUM(mode = 'blocked'), 0) AS blocked,"
             " COALESCE(SUM(no_answer = 1 AND mode != 'blocked'), 0) AS no_answer,"
@@ -157,9 +185,9 @@ class QueryLog:
             params,
         )[0]
 
-    def thumbs(self, since: str | None = None) -> dict[str, int]:
+    def thumbs(self, since: str | None = None, channel: str | None = None) -> dict[str, int]:
         """Thumbs up and down on questions asked since `since`: {"up": n, "down": n}."""
-        where, params = _since(since, "q")
+        where, params = _since(since, "q", channel)
         row = self._rows(
             "SELECT COALESCE(SUM(f.rating > 0), 0) AS up, COALESCE(SUM(f.rating < 0), 0) AS down"
             " FROM feedback f JOIN queries q ON q.id = f.query_id" + where,
@@ -167,14 +195,14 @@ class QueryLog:
         )[0]
         return {"up": int(row["up"]), "down": int(row["down"])}
 
-    def total_ms(self, since: str | None = None) -> list[float]:
+    def total_ms(self, since: str | None = None, channel: str | None = None) -> list[float]:
         """End-to-end milliseconds of every question."""
-        where, params = _since(since)
+        where, params = _since(since, channel=channel)
         return [float(r["total_ms"]) for r in self._rows("SELECT total_ms FROM queries" + where, params)]
 
-    def questions_by_day(self, since: str | None = None) -> list[dict[str, Any]]:
+    def questions_by_day(self, since: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
         """day (UTC), mode, questions."""
-        where, params = _since(since)
+        where, params = _since(since, channel=channel)
         return self._rows(
             "SELECT substr(at, 1, 10) AS day, mode, COUNT(*) AS questions FROM queries" + where
             + " GROUP BY day, mode ORDER BY day, mode",
@@ -186,12 +214,15 @@ class QueryLog:
         rows = self._rows("SELECT mode, COUNT(*) AS n FROM queries GROUP BY mode ORDER BY mode")
         return {str(r["mode"]): int(r["n"]) for r in rows}
 
-    def latest_timings(self, since: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
-        """The per-stage timings of the latest `limit` questions, newest first (unreadable ones skipped)."""
-        where, params = _since(since)
+    def latest_timings(
+        self, since: str | None = None, channel: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The per-stage timings of the latest `limit` (all when None) questions, newest first (unreadable
+        ones skipped)."""
+        where, params = _since(since, channel=channel)
         out = []
         for r in self._rows("SELECT timings FROM queries" + where + " ORDER BY at DESC LIMIT ?",
-                            [*params, limit]):
+                            [*params, -1 if limit is None else limit]):
             try:
                 timings = json.loads(r["timings"])
             except (TypeError, ValueError):
@@ -207,9 +238,9 @@ class QueryLog:
                          [float(b) for b in bounds_ms])[0]
         return [int(row[f"b{i}"]) for i in range(len(bounds_ms))], int(row["n"]), float(row["total"])
 
-    def usage_by_day_and_model(self, since: str | None = None) -> list[dict[str, Any]]:
+    def usage_by_day_and_model(self, since: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
         """day, model ('none' without one), questions, prompt_tokens, completion_tokens, cost_usd."""
-        where, params = _since(since)
+        where, params = _since(since, channel=channel)
         return self._rows(
             "SELECT substr(at, 1, 10) AS day, COALESCE(NULLIF(model, ''), 'none') AS model,"
             " COUNT(*) AS questions,"
@@ -231,9 +262,12 @@ class QueryLog:
                           " WHERE moderation_action IN ('warn', 'block') GROUP BY 1 ORDER BY 1")
         return {str(r["action"]): int(r["n"]) for r in rows}
 
-    def feedback_with_questions(self, since: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """at, rating, comment, question, answer, variant of the latest thumbs, newest first."""
-        where, params = _since(since, "f")
+    def feedback_with_questions(
+        self, since: str | None = None, channel: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """at, rating, comment, question, answer, variant of the latest thumbs on questions asked since
+        `since` (the same questions `thumbs` counts), newest first."""
+        where, params = _since(since, "q", channel)
         return self._rows(
             "SELECT f.at AS at, f.rating AS rating, COALESCE(f.comment, '') AS comment,"
             " q.question AS question, q.answer AS answer, q.prompt_variant AS variant"
@@ -242,9 +276,9 @@ class QueryLog:
             [*params, limit],
         )
 
-    def questions_by_variant(self, since: str | None = None) -> list[dict[str, Any]]:
+    def questions_by_variant(self, since: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
         """variant, mode, no_answer, total_ms, tokens, cost_usd, rating of every question not blocked."""
-        where, params = _since(since, "q")
+        where, params = _since(since, "q", channel)
         return self._rows(
             "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.mode AS mode,"
             " q.no_answer AS no_answer, q.total_ms AS total_ms,"
@@ -254,12 +288,14 @@ class QueryLog:
             params,
         )
 
-    def answers_by_variant(self) -> list[dict[str, Any]]:
+    def answers_by_variant(self, since: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
         """variant, question, answer, at, rating of every answer (not blocked, not no-answer), newest first."""
+        where, params = _since(since, "q", channel)
         return self._rows(
             "SELECT COALESCE(q.prompt_variant, 'default') AS variant, q.question, q.answer, q.at, f.rating"
             " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id"
-            " WHERE q.mode NOT IN ('blocked', 'no-answer') AND q.no_answer = 0 ORDER BY q.at DESC"
+            + where + " AND q.mode NOT IN ('blocked', 'no-answer') AND q.no_answer = 0 ORDER BY q.at DESC",
+            params,
         )
 
     # --- answer cache -----------------------------------------------------------------------------

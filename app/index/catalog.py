@@ -151,6 +151,16 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if (w not in STOPWORDS and len(w) > 1) or w.isdigit()))
 
 
+FILE_CONDITION_FLAGS = frozenset({"no_text"})  # set by the readers; every other flag is a passage-scan finding
+
+
+def injection_flags(flags: Sequence[str]) -> list[str]:
+    """The flags that mark instructions aimed at the assistant found in a document by the ingest-time
+    passage scan (prompt injection, jailbreak, system-prompt requests, ...): every flag that does not
+    describe the file itself. `ingest list --json` and the admin console both count with this."""
+    return [flag for flag in flags if flag not in FILE_CONDITION_FLAGS]
+
+
 @dataclass(frozen=True)
 class FileRow:
     id: int
@@ -178,8 +188,13 @@ class FileRow:
         data["flags"] = json.loads(data["flags"])
         return cls(**data)
 
+    @property
+    def injection_flags(self) -> list[str]:
+        """What the passage scan found in this file (see `injection_flags`)."""
+        return injection_flags(self.flags)
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "injection_flags": self.injection_flags}
 
 
 @dataclass(frozen=True)

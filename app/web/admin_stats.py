@@ -64,7 +64,8 @@ def short_time(stamp: str | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
+    """0.167 -> '16.7%'; nothing to divide (None or NaN) -> '–'."""
+    return "–" if value is None or value != value else f"{value * 100:.1f}%"
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -132,7 +133,7 @@ def documents_frame(index: KnowledgeIndex) -> pd.DataFrame:
             "path": f.path, "name": Path(f.path).name, "collection": f.collection, "type": f.file_type,
             "pages": f.pages, "chunks": f.chunk_count, "tokens": f.token_count, "status": f.status,
             "error": f.error or "", "ingested_at": short_time(f.ingested_at),
-            "injection": any("injection" in flag for flag in f.flags), "no_text": "no_text" in f.flags,
+            "injection": bool(f.injection_flags), "no_text": "no_text" in f.flags,
             "flags": ", ".join(FLAG_LABELS.get(flag, flag.replace("_", " ")) for flag in f.flags),
             "size": f.size,
         })
@@ -252,11 +253,12 @@ class UsageSummary:
         return asdict(self)
 
 
-def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
-    """Counts and rates over the questions logged since `since` (all time when None)."""
-    row = log.usage_totals(since)
-    thumbs = log.thumbs(since)
-    totals = log.total_ms(since)
+def usage_summary(log: QueryLog, since: str | None = None, channel: str | None = None) -> UsageSummary:
+    """Counts and rates over the questions logged since `since` (all time when None) on `channel` ("chat",
+    "cli"; all when None). p50/p95 are end-to-end milliseconds of the same questions."""
+    row = log.usage_totals(since, channel)
+    thumbs = log.thumbs(since, channel)
+    totals = log.total_ms(since, channel)
     p50, p95 = (float(v) for v in np.percentile(totals, [50, 95])) if totals else (None, None)
     not_blocked = row["questions"] - row["blocked"]
     return UsageSummary(
@@ -271,25 +273,29 @@ def usage_summary(log: QueryLog, since: str | None = None) -> UsageSummary:
     )
 
 
-def queries_by_day(log: QueryLog, since: str | None = None) -> pd.DataFrame:
+def queries_by_day(log: QueryLog, since: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """Questions per UTC day and answer mode (llm, offline, no-answer, blocked, ...)."""
-    rows = log.questions_by_day(since)
+    rows = log.questions_by_day(since, channel)
     return _frame(rows, ("day", "mode", "questions"))
 
 
-def stage_timings(log: QueryLog, since: str | None = None, limit: int = 5000) -> dict[str, list[float]]:
-    """Milliseconds per pipeline stage over the latest `limit` questions (keys without the _ms suffix)."""
+def stage_timings(
+    log: QueryLog, since: str | None = None, limit: int | None = None, channel: str | None = None
+) -> dict[str, list[float]]:
+    """Milliseconds per pipeline stage over the latest `limit` questions (all when None), keys without the
+    _ms suffix."""
     stages: dict[str, list[float]] = {}
-    for timings in log.latest_timings(since, limit):
+    for timings in log.latest_timings(since, channel, limit):
         for key, value in timings.items():
             if key.endswith("_ms") and isinstance(value, int | float):
                 stages.setdefault(key[:-3], []).append(float(value))
     return stages
 
 
-def latency_by_stage(log: QueryLog, since: str | None = None, limit: int = 5000) -> pd.DataFrame:
-    """p50 and p95 milliseconds per pipeline stage, in pipeline order."""
-    stages = stage_timings(log, since, limit)
+def latency_by_stage(log: QueryLog, since: str | None = None, channel: str | None = None) -> pd.DataFrame:
+    """p50 and p95 milliseconds per pipeline stage, in pipeline order, over the questions `usage_summary`
+    reads (so its "total" row is the summary's p50/p95)."""
+    stages = stage_timings(log, since, None, channel)
     order = {name: i for i, name in enumerate(STAGE_ORDER)}
     rows = []
     for stage in sorted(stages, key=lambda s: (order.get(s, len(order)), s)):
@@ -299,18 +305,50 @@ def latency_by_stage(log: QueryLog, since: str | None = None, limit: int = 5000)
     return _frame(rows, ("stage", "p50_ms", "p95_ms", "samples"))
 
 
-def tokens_cost_by_day(log: QueryLog, since: str | None = None) -> pd.DataFrame:
+def tokens_cost_by_day(log: QueryLog, since: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """Tokens and estimated cost per UTC day and model (questions answered without a model: 'none')."""
-    rows = log.usage_by_day_and_model(since)
+    rows = log.usage_by_day_and_model(since, channel)
     return _frame(rows, ("day", "model", "questions", "prompt_tokens", "completion_tokens", "cost_usd"))
 
 
-def feedback_comments(log: QueryLog, since: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """Readers' thumbs with their comments and the question they rated, newest first."""
-    rows = log.feedback_with_questions(since, limit)
+def feedback_comments(
+    log: QueryLog, since: str | None = None, limit: int = 200, channel: str | None = None
+) -> pd.DataFrame:
+    """Readers' thumbs with their comments on the questions asked in the period, newest first."""
+    rows = log.feedback_with_questions(since, channel, limit)
     out = [{**r, "at": short_time(r["at"]), "rating": "up" if r["rating"] > 0 else "down",
             "answer": snippet(r["answer"], 200)} for r in rows]
     return _frame(out, ("at", "rating", "comment", "question", "answer", "variant"))
+
+
+@dataclass(frozen=True)
+class EmptyMessages:
+    """What the Usage tab's charts say when they have nothing to draw, consistent with its header."""
+
+    questions: str
+    latency: str
+    tokens: str
+    cost: str
+    feedback: str
+
+
+def empty_messages(summary: UsageSummary, period: str, channel: str | None = None) -> EmptyMessages:
+    """The empty-chart messages for a period ("Last 30 days") and channel whose totals are `summary`:
+    "No questions" only when there are none; otherwise why a chart is empty although questions were asked."""
+    where = {"chat": " in the chat", "cli": " from the CLI"}.get(channel or "", "")
+    if not summary.questions:
+        none = f"No questions{where} in this period ({period.lower()})."
+        return EmptyMessages(none, none, none, none, none)
+    n = summary.questions
+    asked = f"{n:,} question{'' if n == 1 else 's'}{where} in this period"
+    return EmptyMessages(
+        questions="",
+        latency=f"No timings were logged for the {asked}.",
+        tokens="" if summary.prompt_tokens + summary.completion_tokens
+        else f"No LLM tokens: the {asked} were answered without a model (offline, cached or refused).",
+        cost="" if summary.cost_usd else f"No cost: the {asked} used no priced LLM tokens.",
+        feedback="" if summary.thumbs_up + summary.thumbs_down else f"No thumbs up or down on the {asked}.",
+    )
 
 
 VARIANT_COLUMNS = (
@@ -319,9 +357,9 @@ VARIANT_COLUMNS = (
 )
 
 
-def prompt_variants(log: QueryLog, since: str | None = None) -> pd.DataFrame:
+def prompt_variants(log: QueryLog, since: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """The A/B arms side by side: answers, no-answer rate, feedback, latency, tokens and cost of each."""
-    rows = log.questions_by_variant(since)
+    rows = log.questions_by_variant(since, channel)
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r["variant"], []).append(r)
@@ -344,9 +382,11 @@ def prompt_variants(log: QueryLog, since: str | None = None) -> pd.DataFrame:
     return _frame(out, VARIANT_COLUMNS)
 
 
-def variant_answers(log: QueryLog, per_variant: int = 5) -> dict[str, list[dict[str, Any]]]:
+def variant_answers(
+    log: QueryLog, per_variant: int = 5, since: str | None = None, channel: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The latest answers of each prompt variant (question, answer, rating), for reading side by side."""
-    rows = log.answers_by_variant()
+    rows = log.answers_by_variant(since, channel)
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         bucket = out.setdefault(r["variant"], [])
@@ -356,8 +396,8 @@ def variant_answers(log: QueryLog, per_variant: int = 5) -> dict[str, list[dict[
 
 
 RECENT_COLUMNS = (
-    "at", "question", "answer", "mode", "sources", "total_ms", "timings", "moderation", "feedback", "comment",
-    "variant", "model", "cost_usd", "id",
+    "at", "channel", "question", "answer", "mode", "sources", "total_ms", "timings", "moderation", "feedback",
+    "comment", "variant", "model", "cost_usd", "id",
 )
 
 
@@ -394,7 +434,8 @@ def recent_questions(log: QueryLog, limit: int = 200) -> pd.DataFrame:
     for e in log.recent(limit):
         rating = e.get("rating")
         rows.append({
-            "at": short_time(e["at"]), "question": e["question"], "answer": e["answer"], "mode": e["mode"],
+            "at": short_time(e["at"]), "channel": e.get("channel") or "", "question": e["question"],
+            "answer": e["answer"], "mode": e["mode"],
             "sources": _sources(e), "total_ms": round(float(e["total_ms"]), 1),
             "timings": _timings_text(e.get("timings") or {}), "moderation": _moderation_text(e),
             "feedback": "up" if rating and rating > 0 else "down" if rating and rating < 0 else "",

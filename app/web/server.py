@@ -64,6 +64,7 @@ def install_access(settings: Settings) -> tuple[Authenticator, dict[str, Any]]:
 def build_server_app(services: Services) -> ServerApp:
     """The chat at "/", /files/<id>, /metrics and the admin console, all on one `Services`."""
     assistant = services.assistant
+    assistant.channel = "chat"  # the query log tells the chat's questions from the CLI's
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
 
     limiter = ClientLimiter(services.settings)

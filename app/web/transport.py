@@ -5,7 +5,7 @@ A chat page sends questions of at most `CITEWISE_MAX_QUESTION_CHARS` characters;
 messages up to `CITEWISE_WEBSOCKET_MAX_KB` (Bokeh's default is 20 MB), so a script that sends megabytes
 is cut off by tornado (close code 1009, "message too big") before Bokeh parses anything and before any
 moderation runs. The admin console's websocket (admin-only: refused at the handshake for anyone else)
-keeps room for a browser upload, which travels in one message.
+takes uploads in parts of 512 KB (`app.web.console.uploads`), so its limit is a few MB.
 
 Panel's /components/<module>/<class>/<attribute>/<file> route imports `<module>` by the name in the URL:
 `/components/..%2f..` ended in a TypeError (a 500 with a traceback) and any installed module could be
@@ -26,7 +26,7 @@ from tornado.web import HTTPError
 
 from app.web.auth import is_console_path
 
-CONSOLE_MESSAGE_BYTES = 20 * 2**20  # room for the console's upload of up to 15 MB (base64 in one message)
+CONSOLE_MESSAGE_BYTES = 4 * 2**20  # room for one upload part (512 KB, base64) and the console's own messages
 
 
 class BoundedWSHandler(PanelWSHandler):

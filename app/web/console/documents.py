@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,16 +12,19 @@ import panel as pn
 
 from app.web import admin_stats as stats
 from app.web.console.plots import (
+    BUTTON_CSS,
     CONFIRM_STYLES,
     FLAG_FORMAT,
-    UPLOAD_LIMIT_MB,
     card,
     empty,
     html_pane,
+    row,
     status_html,
     table,
+    themed,
 )
 from app.web.console.services import ConsoleError, SyncProgress, sync_summary
+from app.web.console.uploads import ChunkedUpload, UploadReceiver, limit_text
 
 if TYPE_CHECKING:
     from app.web.console.page import ConsolePage
@@ -36,11 +40,11 @@ class DocumentsTab:
     def _build_actions(self) -> None:
         s = self.page.services.settings
         accept = ",".join(sorted(_supported_suffixes()))
-        self.upload_input = pn.widgets.FileInput(multiple=True, accept=accept, sizing_mode="stretch_width")
         self.upload_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
                                                       width=180)
-        self.upload_button = pn.widgets.Button(name="Upload and index", button_type="primary", width=160)
-        self.upload_button.on_click(self._on_upload)
+        receiver = UploadReceiver(self.page.services.uploads_dir, s.max_file_mb)
+        self.upload = ChunkedUpload(receiver, lambda: self.upload_collection.value.strip(), self._on_uploaded,
+                                    accept=accept, sizing_mode="stretch_width")
         self.folder_input = pn.widgets.TextInput(
             name="Folder on the server", placeholder="/path/to/documents", sizing_mode="stretch_width")
         self.folder_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
@@ -54,20 +58,20 @@ class DocumentsTab:
         self.job_status = html_pane("")
         self.job_failures = html_pane("")
         upload = card(
-            html_pane(f'<p class="note">PDF, Markdown, text, HTML or DOCX, up to {UPLOAD_LIMIT_MB} MB per '
-                  "upload. Files are saved under the data folder's <code>uploads/</code> and indexed like "
+            html_pane(f'<p class="note">PDF, Markdown, text, HTML or DOCX, up to {limit_text(s.max_file_mb)} '
+                  "per file. Files are saved under the data folder's <code>uploads/</code> and indexed like "
                   "<code>python -m ingest sync</code>.</p>"),
-            self.upload_input, pn.Row(self.upload_collection, self.upload_button, align="end"),
+            self.upload_collection, self.upload,
             title="Upload files",
         )
         resync = card(
             html_pane('<p class="note">Index new and changed files of a folder the server can read; unchanged '
                   "files cost nothing.</p>"),
-            self.folder_input, pn.Row(self.folder_collection, self.sync_button, align="end"), self.prune,
+            self.folder_input, row(self.folder_collection, self.sync_button), self.prune,
             title="Re-sync a folder",
         )
         self.actions = pn.Column(
-            pn.Row(upload, resync, sizing_mode="stretch_width"),
+            row(upload, resync, basis="360px"),
             pn.Column(self.progress, self.job_status, self.job_failures, sizing_mode="stretch_width",
                       margin=(0, 12)),
             sizing_mode="stretch_width",
@@ -78,12 +82,14 @@ class DocumentsTab:
         self.confirm_text = html_pane("")
         self.confirm_button = pn.widgets.Button(name="Yes, delete", button_type="danger", width=120)
         self.confirm_button.on_click(self._on_delete_confirm)
-        self.cancel_button = pn.widgets.Button(name="Cancel", width=100)
+        self.cancel_button = pn.widgets.Button(name="Cancel", width=100, stylesheets=[BUTTON_CSS])
         self.cancel_button.on_click(lambda _e: self._close_confirm())
-        self.confirm_row = pn.Row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
-                                  sizing_mode="stretch_width", styles=CONFIRM_STYLES)
+        self.confirm_row = row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
+                               styles=CONFIRM_STYLES)
+        themed(self.upload_collection, self.folder_input, self.folder_collection, self.prune, self.progress)
         self.documents_table: pn.widgets.Tabulator | None = None
         self._pending_delete: list[str] = []
+        self._upload_task: asyncio.Future[None] | None = None
 
     def documents(self) -> list[Any]:
         frame = stats.documents_frame(self.page.services.index)
@@ -114,8 +120,8 @@ class DocumentsTab:
         self.delete_button.disabled = True
         self._close_confirm()
         return [card(
-            pn.Row(html_pane(f"<h2>Documents ({len(frame)})</h2>"), self.delete_button,
-                   sizing_mode="stretch_width"),
+            row(html_pane(f"<h2>Documents ({len(frame)})</h2>", width=220, sizing_mode="fixed"),
+                self.delete_button),
             self.confirm_row,
             html_pane('<p class="note">Click a column title to sort; type in the boxes under the titles to '
                   "search. Select documents with the checkboxes to delete them from the index.</p>"),
@@ -160,24 +166,20 @@ class DocumentsTab:
             self.confirm_button.loading = False
         await self.page.refresh()
 
-    async def _on_upload(self, _event: Any) -> None:
-        names = _as_list(self.upload_input.filename)
-        contents = _as_list(self.upload_input.value)
-        if not names:
-            self.page.show_error(ConsoleError("Choose one or more files first."))
-            return
-        collection = self.upload_collection.value.strip()
-        try:
-            saved, problems = await self.page.in_worker(
-                lambda: self.page.services.save_uploads(names, contents, collection))
-        except Exception as exc:
-            self.page.show_error(exc)
-            return
+    def _on_uploaded(self, saved: list[Path], problems: list[str]) -> None:
+        """The browser sent its last file: index what was saved (scheduled on the session's loop)."""
+        self._upload_task = asyncio.ensure_future(self._index_uploads(saved, problems))
+
+    async def _index_uploads(self, saved: list[Path], problems: list[str]) -> None:
         if not saved:
             self.page.show_error(ConsoleError("Nothing was indexed. " + " ".join(problems)))
             return
-        await self._run_sync(saved, collection, prune=False, button=self.upload_button, problems=problems)
-        self.upload_input.clear()
+        collection = self.upload_collection.value.strip()
+        self.upload.busy = True
+        try:
+            await self._run_sync(saved, collection, prune=False, button=None, problems=problems)
+        finally:
+            self.upload.busy = False
 
     async def _on_sync(self, _event: Any) -> None:
         raw = self.folder_input.value.strip()
@@ -194,14 +196,15 @@ class DocumentsTab:
         collection = self.folder_collection.value.strip()
         await self._run_sync([folder], collection, self.prune.value, self.sync_button)
 
-    async def _run_sync(self, paths: list[Path], collection: str, prune: bool, button: pn.widgets.Button,
-                        problems: Sequence[str] = ()) -> None:
+    async def _run_sync(self, paths: list[Path], collection: str, prune: bool,
+                        button: pn.widgets.Button | None, problems: Sequence[str] = ()) -> None:
         self.page.alert.visible = False
         progress = SyncProgress()
         self.progress.value, self.progress.max, self.progress.visible = 0, 1, True
         self.job_status.object = status_html("Indexing… (reading, chunking and embedding)")
         self.job_failures.object = ""
-        button.loading = True
+        if button is not None:
+            button.loading = True
 
         def tick() -> None:
             done, total, chunks, last = progress.snapshot()
@@ -219,22 +222,17 @@ class DocumentsTab:
             self.page.show_error(exc)
             return
         finally:
-            button.loading = False
+            if button is not None:
+                button.loading = False
         line, failures = sync_summary(report)
         failures = list(problems) + failures
         self.progress.visible = False
         self.job_status.object = status_html(f"<b>Sync finished:</b> {html.escape(line)}")
         if failures:
             items = "".join(f"<li>{html.escape(f)}</li>" for f in failures)
-            self.job_failures.object = ('<div class="note" id="job-problems" style="color:#7a1f17">'
+            self.job_failures.object = ('<div class="note" id="job-problems">'
                                         f"<b>Problems:</b><ul>{items}</ul></div>")
         await self.page.refresh()
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _supported_suffixes() -> list[str]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 
 from app.web import admin_stats as stats
-from app.web.console.plots import ANY, bar_plot, card, empty, html_pane, table
+from app.web.console.plots import ANY, bar_plot, card, empty, html_pane, row, table, themed
 
 if TYPE_CHECKING:
     from app.web.console.page import ConsolePage
@@ -26,7 +26,8 @@ class ModerationTab:
         self.mod_category = pn.widgets.Select(name="Category", options=[ANY], value=ANY, width=220)
         for widget in (self.mod_layer, self.mod_action, self.mod_category):
             widget.param.watch(self._on_filter, "value")
-        self.moderation_filters = card(pn.Row(self.mod_layer, self.mod_action, self.mod_category),
+        themed(self.mod_layer, self.mod_action, self.mod_category)
+        self.moderation_filters = card(row(self.mod_layer, self.mod_action, self.mod_category),
                                        title="Moderation audit log")
 
     def moderation(self) -> list[Any]:
@@ -59,7 +60,7 @@ class ModerationTab:
         body = (table(entries, page_size=20, widths={"excerpt": 420}, css_classes=["audit-table"])
                 if not entries.empty
                 else html_pane(empty("No audit entries match these filters.")))
-        return [pn.Row(*charts, sizing_mode="stretch_width"),
+        return [row(*charts, basis="420px"),
                 card(body, title=f"Entries ({len(entries)}{'+' if len(entries) >= 500 else ''})")]
 
     async def _on_filter(self, _event: Any) -> None:

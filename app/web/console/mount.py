@@ -12,7 +12,7 @@ import panel as pn
 from app.services import Services
 from app.web.auth import Authenticator, session_identity
 from app.web.console.page import ConsolePage
-from app.web.console.plots import html_pane
+from app.web.console.plots import console_template, html_pane
 from app.web.console.services import ConsoleServices, error_text
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,10 @@ def console_mount(services: Services, auth: Authenticator) -> ConsoleMount:
         identity = session_identity(auth)
         if identity is None or not identity.is_admin:
             return refusal_view("The admin console is for administrators only.")
+        pn.extension("tabulator")  # tables may first appear after an upload: load their code with the page
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.template = console_template()  # viewport for phones, light and dark colours
         try:
             return ConsolePage(console, identity).layout
         except Exception as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import panel as pn
 from bokeh.models import ColumnDataSource
 
 from app.index import KnowledgeIndex
@@ -24,6 +23,7 @@ from app.web.console.plots import (
     kpi_grid,
     number,
     plot_or_empty,
+    row,
     table,
 )
 
@@ -81,15 +81,15 @@ class OverviewTab:
         return [
             html_pane("<h2 style='margin:14px 6px 4px'>Health</h2>"),
             html_pane(kpi_grid(cards), margin=(6, 6)),
-            pn.Row(card(hist), card(types), sizing_mode="stretch_width"),
-            pn.Row(card(issues), card(page_plot), sizing_mode="stretch_width"),
+            row(card(hist), card(types), basis="420px"),
+            row(card(issues), card(page_plot), basis="420px"),
             card(self._failed_view(failed), title=f"Failed files ({len(failed)})"),
-            pn.Row(
+            row(
                 card(table(missing) if not missing.empty else html_pane(empty("Every indexed file is on disk.")),
                      title=f"Files missing on disk ({len(missing)})"),
                 card(table(dups, page_size=8) if not dups.empty else html_pane(empty("No duplicate chunks.")),
                      title=f"Duplicate chunks ({h.duplicate_chunks})"),
-                sizing_mode="stretch_width",
+                basis="420px",
             ),
         ]
 

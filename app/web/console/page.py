@@ -15,7 +15,7 @@ from app.web.auth import Identity
 from app.web.console.documents import DocumentsTab
 from app.web.console.moderation import ModerationTab
 from app.web.console.overview import OverviewTab
-from app.web.console.plots import BUTTON_CSS, TABS_CSS, html_pane
+from app.web.console.plots import BUTTON_CSS, TABS_CSS, html_pane, row
 from app.web.console.questions import QuestionsTab
 from app.web.console.services import ConsoleError, ConsoleServices, error_text
 from app.web.console.tester import TesterTab
@@ -58,12 +58,14 @@ class ConsolePage:
             self.areas[name] = _Area(pn.Column(loading, sizing_mode="stretch_width", margin=0), builder)
         pn.state.onload(self.refresh)  # the numbers are read in a worker once the page is shown
         self.refresh_button.stylesheets = [BUTTON_CSS]
-        header = pn.Row(
-            html_pane(self._brand_html()),
-            html_pane(self._links_html(), sizing_mode="fixed", width=380, height=62),
-            pn.Column(self.refresh_button, margin=(14, 24, 0, 0)),
-            sizing_mode="stretch_width", margin=0,
-            styles={"background": "#ffffff", "border-bottom": "1px solid #e2e5eb"},
+        brand = html_pane(self._brand_html(), sizing_mode="stretch_width",
+                          styles={"flex": "1 1 300px", "min-width": "0"})
+        links = html_pane(self._links_html(), sizing_mode="stretch_width",
+                          styles={"flex": "1 1 320px", "min-width": "0"})
+        header = row(
+            brand, links, pn.Column(self.refresh_button, margin=(12, 16, 10, 12)),
+            align_items="center",
+            styles={"background": "var(--cw-card, #ffffff)", "border-bottom": "1px solid var(--cw-line, #e2e5eb)"},
         )
         self.tabs = pn.Tabs(
             ("Overview", pn.Column(self.areas["overview"].column, self.areas["health"].column,
@@ -71,16 +73,17 @@ class ConsolePage:
             ("Documents", pn.Column(self.documents.actions, self.areas["documents"].column,
                                     sizing_mode="stretch_width")),
             ("Retrieval tester", self.tester.tester),
-            ("Usage", pn.Column(pn.Row(self.usage.period, margin=(6, 6)), self.areas["usage"].column,
+            ("Usage", pn.Column(self.usage.filters, self.areas["usage"].column,
                                 sizing_mode="stretch_width")),
             ("Questions", self.areas["questions"].column),
             ("Moderation", pn.Column(self.moderation.moderation_filters, self.areas["moderation"].column,
                                      sizing_mode="stretch_width")),
-            dynamic=False, sizing_mode="stretch_width", margin=(8, 18), stylesheets=[TABS_CSS],
+            dynamic=False, sizing_mode="stretch_width", margin=(8, 8), stylesheets=[TABS_CSS],
         )
         self.layout = pn.Column(
-            header, pn.Row(self.alert, margin=(8, 24, 0, 24)), self.tabs,
-            sizing_mode="stretch_width", margin=0, styles={"background": "#f4f5f7", "min-height": "100vh"},
+            header, pn.Row(self.alert, margin=(8, 12, 0, 12), sizing_mode="stretch_width"), self.tabs,
+            sizing_mode="stretch_width", margin=0,
+            styles={"background": "var(--cw-bg, #f4f5f7)", "min-height": "100vh", "color": "var(--cw-ink, #1d2230)"},
         )
 
     @staticmethod
@@ -91,7 +94,7 @@ class ConsolePage:
 
     def _links_html(self) -> str:
         name = html.escape(self.identity.name)
-        return ('<div class="bar inline" style="justify-content:flex-end"><div class="links">'
+        return ('<div class="bar inline links-bar"><div class="links">'
                 f'<span>Signed in as <b>{name}</b></span><a href="/" target="_blank">Chat</a>'
                 '<a href="/metrics" target="_blank">Metrics</a>'
                 '<a href="/logout?next=/console" id="sign-out">Sign out</a></div></div>')

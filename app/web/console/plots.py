@@ -15,32 +15,80 @@ from bokeh.transform import dodge
 from app.web.auth import TEMPLATES
 
 ACCENT = "#2f54c7"
+PLOT_INK = "#8a90a0"  # titles, labels and legends of plots: legible on the light and the dark cards
+PLOT_GRID = "#9aa0ad"
 PALETTE = ("#2f54c7", "#e07a1f", "#2a9d6f", "#c4364a", "#7a5bc7", "#8a8f9c", "#d4a21c", "#1f8fb3")
 MODE_COLORS = {"llm": "#2f54c7", "offline": "#2a9d6f", "llm-fallback": "#7a5bc7", "no-answer": "#d4a21c",
                "blocked": "#c4364a"}
 PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "All time": 0}
+CHANNELS = {"Chat and CLI": "", "Chat": "chat", "CLI": "cli"}  # where the questions were asked
 ANY = "any"
-UPLOAD_LIMIT_MB = 15  # a browser upload travels in one websocket message (Bokeh's default limit: 20 MB)
 
 CSS = (TEMPLATES / "console.css").read_text(encoding="utf-8")
-TABS_CSS = """
-.bk-header { border-bottom: 1px solid #d6dae2 !important; }
-.bk-tab { font-size: 14px; padding: 8px 18px !important; color: #5c6474; border: 0 !important;
-  border-bottom: 3px solid transparent !important; background: transparent !important; }
-.bk-tab.bk-active { color: #2f54c7; font-weight: 600; border-bottom-color: #2f54c7 !important; }
-.bk-tab:hover { color: #1d2230; }
+THEME_CSS = (TEMPLATES / "console_theme.css").read_text(encoding="utf-8")
+# The document around the components: a phone-sized viewport and the light and dark colours (inherited
+# custom properties, see console_theme.css); a theme pinned in the chat (localStorage) applies here too.
+PAGE_TEMPLATE = """{% extends base %}
+{% block postamble %}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<style>""" + THEME_CSS + """</style>
+<script>
+try { const t = localStorage.getItem("citewise-theme"); if (t) document.documentElement.dataset.theme = t; }
+catch (e) {}
+</script>
+{% endblock %}
 """
-BUTTON_CSS = ".bk-btn { height: 34px; padding: 0 16px; font-size: 14px; }"
+# Panel's widgets take their colours from --panel-* properties set on each shadow root: map them to ours.
+WIDGET_CSS = """
+:host { --panel-background-color: var(--cw-card, #fff); --panel-on-background-color: var(--cw-ink, #1d2230);
+  --panel-surface-color: var(--cw-soft, #f3f3f3); --panel-on-surface-color: var(--cw-ink, #1d2230);
+  --panel-border-color: var(--cw-line, #e0e0e0); color: var(--cw-ink, #1d2230); font-size: 14px; }
+input, select, textarea { background-color: var(--cw-card, #fff) !important; color: var(--cw-ink, #1d2230) !important;
+  border-color: var(--cw-line, #e0e0e0) !important; font-size: 14px !important; }
+label, .bk-input-group label { color: var(--cw-muted, #5c6474); font-size: 14px; }
+"""
+TABS_CSS = WIDGET_CSS + """
+.bk-header { border-bottom: 1px solid var(--cw-line, #d6dae2) !important; }
+.bk-headers-wrapper { flex-wrap: wrap; }  /* every tab in reach on a phone (two lines, no hidden tabs) */
+.bk-tab { font-size: 14px; padding: 8px 18px !important; color: var(--cw-muted, #5c6474); border: 0 !important;
+  border-bottom: 3px solid transparent !important; background: transparent !important; }
+.bk-tab.bk-active { color: var(--cw-accent, #2f54c7); font-weight: 600;
+  border-bottom-color: var(--cw-accent, #2f54c7) !important; }
+.bk-tab:hover { color: var(--cw-ink, #1d2230); }
+@media (max-width: 640px) { .bk-tab { padding: 10px 10px !important; } }
+"""
+BUTTON_CSS = """.bk-btn { height: 34px; padding: 0 16px; font-size: 14px; }
+.bk-btn-default { background: var(--cw-card, #fff); color: var(--cw-ink, #1d2230); border-color: var(--cw-line, #ccc); }
+.bk-btn-default:hover { background: var(--cw-accent-soft, #eaf0ff); }
+"""
+TABLE_CSS = """
+.tabulator { background-color: var(--cw-card, #fff) !important; color: var(--cw-ink, #1d2230);
+  border-color: var(--cw-line, #e2e5eb) !important; font-size: 14px; }
+.tabulator .tabulator-header, .tabulator .tabulator-header .tabulator-col,
+.tabulator .tabulator-tableholder, .tabulator .tabulator-footer {
+  background-color: var(--cw-card, #fff) !important; color: var(--cw-ink, #1d2230) !important;
+  border-color: var(--cw-line, #e2e5eb) !important; }
+.tabulator-row, .tabulator-row.tabulator-row-even { background-color: var(--cw-card, #fff) !important;
+  color: var(--cw-ink, #1d2230); border-color: var(--cw-grid, #eef0f4) !important; }
+.tabulator-row.tabulator-row-even { background-color: var(--cw-soft, #fafbfc) !important; }
+.tabulator-row.tabulator-selectable:hover { background-color: var(--cw-accent-soft, #eaf0ff) !important; }
+.tabulator input, .tabulator select { background: var(--cw-card, #fff); color: var(--cw-ink, #1d2230);
+  border: 1px solid var(--cw-line, #e2e5eb); }
+.tabulator .tabulator-footer .tabulator-page { background: var(--cw-card, #fff) !important;
+  color: var(--cw-ink, #1d2230) !important; }
+"""
 FLAG_FORMAT = {"type": "tickCross", "crossElement": False,
                "tickElement": "<span style='color:#c4364a;font-weight:700'>yes</span>"}
-CARD_STYLES = {"background": "#ffffff", "border": "1px solid #e2e5eb", "border-radius": "12px",
-               "padding": "8px 12px"}
+CARD_STYLES = {"background": "var(--cw-card, #ffffff)", "border": "1px solid var(--cw-line, #e2e5eb)",
+               "border-radius": "12px", "padding": "8px 12px", "color": "var(--cw-ink, #1d2230)",
+               "min-width": "0", "box-sizing": "border-box"}
 VARIANT_TITLES = {
     "no_answer_rate": "no-answer", "thumbs_up_ratio": "up ratio", "thumbs_up": "up", "thumbs_down": "down",
     "p50_ms": "p50 ms", "p95_ms": "p95 ms", "cost_usd": "cost", "cost_per_answer_usd": "cost / answer",
 }
-CONFIRM_STYLES = {"background": "#fff6f5", "border": "1px solid #f1b8b3", "border-radius": "10px",
-                  "padding": "4px 8px"}
+CONFIRM_STYLES = {"background": "var(--cw-bad-bg, #fff6f5)", "border": "1px solid var(--cw-bad-line, #f1b8b3)",
+                  "border-radius": "10px", "padding": "4px 8px"}
 SEVERE = ("failed files", "injection found")  # health problems shown in red rather than amber
 
 
@@ -80,15 +128,17 @@ def number(value: float | int) -> str:
 def _figure(title: str, height: int = 260, **kwargs: Any) -> Any:
     fig = figure(title=title, height=height, sizing_mode="stretch_width", toolbar_location=None, **kwargs)
     fig.title.text_font_size = "13px"
-    fig.title.text_color = "#1d2230"
+    fig.title.text_color = PLOT_INK  # canvas text cannot read CSS colours: a grey legible on light and dark
     fig.outline_line_color = None
-    fig.grid.grid_line_color = "#eef0f4"
-    fig.axis.axis_line_color = "#c9ced8"
-    fig.axis.major_tick_line_color = "#c9ced8"
+    fig.grid.grid_line_color = PLOT_GRID
+    fig.grid.grid_line_alpha = 0.35
+    fig.axis.axis_line_color = PLOT_GRID
+    fig.axis.major_tick_line_color = PLOT_GRID
     fig.axis.minor_tick_line_color = None
-    fig.axis.major_label_text_color = "#5c6474"
-    fig.background_fill_color = "#ffffff"
-    fig.border_fill_color = "#ffffff"
+    fig.axis.major_label_text_color = PLOT_INK
+    fig.axis.axis_label_text_color = PLOT_INK
+    fig.background_fill_alpha = 0  # the card's colour shows through, in either theme
+    fig.border_fill_alpha = 0
     fig.min_border_left = 40
     return fig
 
@@ -154,7 +204,9 @@ def stacked_by_day(frame: pd.DataFrame, stack: str, value: str, title: str, fmt:
 def _legend_above(fig: Any) -> Any:
     legend = fig.legend[0]
     legend.orientation = "horizontal"
-    legend.label_text_font_size = "11px"
+    legend.label_text_font_size = "12px"
+    legend.label_text_color = PLOT_INK
+    legend.background_fill_alpha = 0
     legend.border_line_color = None
     legend.padding = 0
     legend.margin = 4
@@ -200,9 +252,10 @@ def ranking_html(title: str, hint: str, frame: pd.DataFrame) -> str:
 
 
 def table(frame: pd.DataFrame, **kwargs: Any) -> pn.widgets.Tabulator:
+    """A Tabulator that scrolls sideways inside its own box (never the page), in the console's colours."""
     options: dict[str, Any] = {
         "show_index": False, "disabled": True, "sizing_mode": "stretch_width", "layout": "fit_data_stretch",
-        "pagination": "local", "page_size": 15, "theme": "simple",
+        "pagination": "local", "page_size": 15, "theme": "simple", "stylesheets": [TABLE_CSS],
     }
     options.update(kwargs)
     return pn.widgets.Tabulator(frame, **options)
@@ -213,6 +266,31 @@ def card(*objects: Any, title: str = "", **kwargs: Any) -> pn.Column:
     options: dict[str, Any] = {"styles": CARD_STYLES, "sizing_mode": "stretch_width", "margin": (6, 6)}
     options.update(kwargs)
     return pn.Column(*header, *objects, **options)
+
+
+def row(*objects: Any, basis: str | None = None, **kwargs: Any) -> pn.FlexBox:
+    """Objects side by side that wrap onto the next line when the screen is narrow (phones); with `basis`
+    each grows from that width (cards of plots and tables share the line, one per line on a phone)."""
+    if basis:
+        for obj in objects:
+            obj.styles = {**obj.styles, "flex": f"1 1 {basis}", "min-width": "0", "max-width": "100%"}
+    options: dict[str, Any] = {"flex_wrap": "wrap", "sizing_mode": "stretch_width", "margin": 0,
+                               "align_items": "flex-end" if not basis else "stretch"}
+    options.update(kwargs)
+    return pn.FlexBox(*objects, **options)
+
+
+def themed(*widgets: Any) -> None:
+    """Give Panel widgets the console's colours (light or dark) and 14 px text."""
+    for widget in widgets:
+        widget.stylesheets = [*widget.stylesheets, WIDGET_CSS]
+
+
+def console_template() -> Any:
+    """The page template of a console session (viewport and colours)."""
+    from panel.io.resources import BASE_TEMPLATE, _env
+
+    return _env.from_string(PAGE_TEMPLATE, globals={"base": BASE_TEMPLATE})
 
 
 def plot_or_empty(make: Callable[[], Any], has_data: bool, message: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -111,42 +110,9 @@ class ConsoleServices:
                 copy.unlink()
         return removed
 
-    def save_uploads(
-        self, names: Sequence[str], contents: Sequence[bytes], collection: str
-    ) -> tuple[list[Path], list[str]]:
-        """Write uploaded files under <data_dir>/uploads/<collection>/; return (saved, problems)."""
-        from ingest.readers import SUPPORTED_TYPES, detect_type
-
-        folder = self.uploads_dir / _safe_name(collection or self.settings.default_collection)
-        saved: list[Path] = []
-        problems: list[str] = []
-        limit = self.settings.max_file_mb * 2**20
-        for name, data in zip(names, contents, strict=True):
-            clean = _safe_name(Path(name).name)
-            if not clean or clean.startswith("."):
-                problems.append(f"{name}: not a usable file name; rename it and upload again")
-                continue
-            if detect_type(Path(clean)) is None:
-                kinds = ", ".join(sorted(SUPPORTED_TYPES))
-                problems.append(f"{name}: citewise cannot index this kind of file (supported: {kinds})")
-                continue
-            if len(data) > limit:
-                mb = self.settings.max_file_mb
-                problems.append(f"{name}: larger than CITEWISE_MAX_FILE_MB ({mb:g} MB)")
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / clean
-            target.write_bytes(data)
-            saved.append(target.resolve())
-        return saved, problems
-
 
 class ConsoleError(Exception):
     """Something the admin can act on; the message says how."""
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\- ]+", "_", name).strip().strip(".") if name else ""
 
 
 class SyncProgress:
@@ -177,11 +143,13 @@ class SyncProgress:
 
 
 def sync_summary(report: Any) -> tuple[str, list[str]]:
-    """One line for a sync report, and the failures (file: reason)."""
+    """One line for a sync report, and the files that failed or were skipped (file: reason)."""
     line = (f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
             f"{len(report.removed)} removed, {len(report.skipped)} skipped, {len(report.failed)} failed "
             f"- {report.chunks_added} chunks added in {report.seconds:.1f} s.")
     failures = [f"{Path(f['path']).name}: {f['error']}" for f in report.failed]
+    failures += [f"{Path(f['path']).name}: skipped, {f['reason']}" for f in report.skipped_files]
+    failures += [f"{Path(p).name}: skipped, citewise cannot index this kind of file" for p in report.skipped]
     return line, failures
 
 

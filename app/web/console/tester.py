@@ -10,7 +10,7 @@ import pandas as pd
 import panel as pn
 
 from app.web import admin_stats as stats
-from app.web.console.plots import ANY, card, empty, html_pane, ranking_html
+from app.web.console.plots import ANY, card, empty, html_pane, ranking_html, row, themed
 from app.web.console.services import ConsoleError
 
 if TYPE_CHECKING:
@@ -31,13 +31,15 @@ class TesterTab:
         self.test_depth = pn.widgets.IntSlider(name="Results per list", start=3, end=30, value=10, width=200)
         self.test_button = pn.widgets.Button(name="Search", button_type="primary", width=120)
         self.test_button.on_click(self._on_test)
+        self.test_query.styles = {"flex": "1 1 240px"}
+        themed(self.test_query, self.test_collection, self.test_depth)
         self.test_query.param.watch(self._on_test, "enter_pressed")
         self.test_results = pn.Column(
             html_pane(empty("Results appear here: the dense (embedding) ranking, the BM25 keyword ranking, and "
                         "the fused ranking the chat uses.")), sizing_mode="stretch_width")
         self.tester = pn.Column(
-            card(pn.Row(self.test_query, self.test_collection, self.test_depth, self.test_button, align="end",
-                        sizing_mode="stretch_width"), title="Retrieval tester"),
+            card(row(self.test_query, self.test_collection, self.test_depth, self.test_button),
+                 title="Retrieval tester"),
             self.test_results, sizing_mode="stretch_width",
         )
 
@@ -68,7 +70,7 @@ class TesterTab:
         self.test_results.objects = [
             html_pane(f'<p class="note" id="tester-timings" data-query="{html.escape(query)}" '
                   f'style="margin:4px 8px">Timings: {html.escape(timings)}</p>'),
-            pn.Row(*columns, sizing_mode="stretch_width"),
+            row(*columns, basis="300px"),
         ]
 
     def _fused_hint(self) -> str:
