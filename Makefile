@@ -52,9 +52,7 @@ eval: install
 	else echo "skipped retrieval eval: $(SHARED)/scifact-train not found"; fi
 	$(BIN)/python -m app eval answers --docs data/sample --questions tests/data/sample_questions.jsonl
 	@if [ -d $(SHARED)/safety-dev ]; then \
-		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/prompt_injections_val.csv; \
-		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/xstest_prompts.csv; \
-		$(BIN)/python -m app eval safety --file $(SHARED)/scifact-train/queries.jsonl; \
+		$(BIN)/python -m app eval safety --shared $(SHARED); \
 	else echo "skipped safety eval: $(SHARED)/safety-dev not found"; fi
 
 lint: install

@@ -173,9 +173,9 @@ RULES: tuple[Rule, ...] = (
     rule(JB, "names a jailbreak or a special mode", score=0.6, action="flag",
          pattern=rf"\b{_MODES} mode\b|\bjailbr(?:eak|oken)\b"),
     rule(JB, "asks to jailbreak the assistant",
-         rf"\bjailbr(?:eak|eaking|oken)\b (?:(?:mode|version) )?(?:of )?(?:you|yourself|this (?:ai|assistant"
-         rf"|chatbot|bot|model)|the (?:ai|assistant|chatbot|bot|model)|chatgpt|gpt)\b|\byou(?: are|'re)"
-         rf" (?:now )?jailbroken\b"),
+         r"\bjailbr(?:eak|eaking|oken)\b (?:(?:mode|version) )?(?:of )?(?:you|yourself|this (?:ai|assistant"
+         r"|chatbot|bot|model)|the (?:ai|assistant|chatbot|bot|model)|chatgpt|gpt)\b|\byou(?: are|'re)"
+         r" (?:now )?jailbroken\b"),
     rule(JB, "asks the assistant to act without rules or limits",
          rf"\b{_AI}\b[^.?!]{{0,60}}\b(?:no|without|free (?:of|from)|not bound by|unbound by|beyond|ignores?"
          rf"|bypass(?:es)?) (?:any |all |the |of )?(?:\w+ )?{_LIMITS_EN}\b(?! (?:for|on|of) (?:the |this "
@@ -230,7 +230,8 @@ RULES: tuple[Rule, ...] = (
          r"|a partir de ahora|de ahora en adelante),? (?:eres|serás|seras|actuarás|actúa|actua|vas a ser)\b"
          r"|\bfing(?:e|ir) (?:que eres|ser)\b|\bfinja ser\b|\bhaz como si\b|\b(?:actúa|actua|compórtate"
          r"|comportate) como (?:si|un|una)\b|\b(?:juega|interpreta) el papel\b"
-         r"|\bquédate en (?:tu )?(?:personaje|papel)|\bquiero que (?:actúes|actues|finjas|seas)\b", score=0.7, action="flag"),
+         r"|\bquédate en (?:tu )?(?:personaje|papel)|\bquiero que (?:actúes|actues|finjas|seas)\b",
+         score=0.7, action="flag"),
     # --- system prompt extraction ----------------------------------------------------------------------
     rule(SP, "asks for the assistant's hidden instructions",
          rf"\b{_REVEAL_EN}\b (?:(?:me|us|all|of|out|back|exactly|verbatim|word for word"

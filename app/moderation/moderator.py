@@ -3,8 +3,9 @@
 - `check_input(question)`: length, rate limit, PII redaction, injection/jailbreak/system-prompt and harm
   rules (also on decoded payloads), offensive language, the trained injection classifier, and the OpenAI
   endpoint when configured.
-- `check_output(answer, passages)`: system prompt leakage, signs that an attack worked, offensive
-  language, PII that the cited passages do not contain, and the OpenAI endpoint. On streamed partial text
+- `check_output(answer, passages)`: system prompt leakage, signs that an attack worked, a request for the
+  reader's credentials, offensive language, links and PII that the passages do not contain, and the
+  OpenAI endpoint. Pass only trusted passages (not those flagged as injected). On streamed partial text
   (`final=False`) only the cheap, unambiguous checks run.
 - `scan_passage(chunk)`: instructions aimed at an AI hidden in a document (indirect injection).
 
@@ -17,8 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.moderation import harm_rules, injection_rules
+from app.moderation.answer_checks import credential_request, remove_links, unsupported_links
 from app.moderation.audit import AuditLog
-from app.moderation.classifier import InjectionClassifier
+from app.moderation.classifier import SafetyClassifier
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score
@@ -42,7 +44,7 @@ class Moderator:
         self.settings = settings
         self.audit = audit
         self._embedder = embedder
-        self._classifier: InjectionClassifier | None = None
+        self._classifier: SafetyClassifier | None = None
         self._leaks: LeakDetector | None = None
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.openai = OpenAIModeration(settings) if settings.openai_moderation else None
@@ -57,9 +59,9 @@ class Moderator:
         return self._embedder
 
     @property
-    def classifier(self) -> InjectionClassifier:
+    def classifier(self) -> SafetyClassifier:
         if self._classifier is None:
-            self._classifier = InjectionClassifier.load()
+            self._classifier = SafetyClassifier.load()
         return self._classifier
 
     @property
@@ -72,7 +74,7 @@ class Moderator:
         """Load everything now (about 2 s) so the first question is as fast as the rest."""
         find_pii("warm up +1 415 555 2671")
         offensive_score("warm up")
-        self.classifier.probability(self.embedder.embed_array(["warm up"]))
+        self.classifier.predict_proba(["warm up"], self.embedder)
         _ = self.leaks
 
     # --- the three checks -----------------------------------------------------------------------------
@@ -123,10 +125,18 @@ class Moderator:
                 self._record(session_id, "output", findings, text)
             return decision
 
+        asked = credential_request(text)
+        if asked is not None:
+            findings.append(Finding("output", "credential_request", 0.95,
+                                    f"the answer asks the reader for a secret: “{asked[:80]}”", "block"))
         findings += self._offensive(text, "output", passages)
+        links = unsupported_links(text, passages)
+        if links:
+            findings.append(Finding("output", "unsupported_link", 0.9, f"{len(links)} link(s) that no passage "
+                                    "contains; removed from the answer", "warn"))
         spans = unsupported(text, find_pii(text), passages)
         findings += _pii_findings(spans, "output", "not in the cited passages; redacted from the answer")
-        redacted = redact(text, spans)
+        redacted = remove_links(redact(text, spans), links)
         if self.openai is not None and strongest(findings) != "block":
             findings += self.openai.check(redacted, "output")
         return self._finish(findings, redacted, session_id, "output")
@@ -148,15 +158,19 @@ class Moderator:
         return [Finding(layer, "offensive", round(score, 3), detail, action)]
 
     def _classify(self, text: str) -> list[Finding]:
+        """The safety classifier's heads on the whole text and its parts (see `classifier.parts`)."""
         model = self.classifier
-        p = float(model.probability(self.embedder.embed_array([text]))[0])
-        if p < model.warn_at:
-            return []
-        # Below the block threshold the classifier alone only flags (audited, no note to the person);
-        # together with another sign of an attack it blocks (see `_combine`).
-        action = "block" if p >= model.block_at else "flag"
-        return [Finding("input", "prompt_injection", round(p, 3),
-                        f"the injection classifier gives p={p:.2f}", action)]
+        scores = model.predict_proba([text], self.embedder)[0]
+        found = []
+        for label, p in zip(model.labels, scores.tolist(), strict=True):
+            if p < model.flag_at[label]:
+                continue
+            # Below the block threshold, or for a head that is evidence only, the classifier only flags
+            # (audited, no note to the person); with a rule's warning it blocks (see `_combine`).
+            action = "block" if p >= model.block_at[label] and model.blocks_alone[label] else "flag"
+            found.append(Finding("input", label, round(p, 3),
+                                 f"the {label.replace('_', ' ')} classifier gives p={p:.2f}", action))
+        return found
 
     # --- decision and audit ---------------------------------------------------------------------------
     def _finish(self, findings: list[Finding], text: str, session_id: str, layer: str) -> Decision:
@@ -185,11 +199,12 @@ def _pii_findings(spans: Sequence[PiiSpan], layer: str, what: str) -> list[Findi
 
 
 def _combine(findings: list[Finding]) -> list[Finding]:
-    """Two separate weak signs of an attack (a warning rule and the classifier, say) add up to a block."""
+    """A rule's warning about an attack plus another, separate sign of one (another rule, the classifier)
+    add up to a block. Evidence-only findings ('flag') never block together on their own: they are often
+    the same word seen twice ("debug mode" by a rule and by the classifier)."""
     weak = [f for f in findings if f.action in {"warn", "flag"} and f.category in ATTACKS]
-    if len({f.detail for f in weak}) < 2:
+    if len({f.detail for f in weak}) < 2 or not any(f.action == "warn" for f in weak):
         return []
     top = max(weak, key=lambda f: f.score)
-    return [Finding(top.layer, top.category, top.score,
-    "several signs of an attack on the assistant together",
+    return [Finding(top.layer, top.category, top.score, "several signs of an attack on the assistant together",
                     "block")]
