@@ -46,6 +46,9 @@ class SafetyClassifier:
     block_at: dict[str, float]
     flag_at: dict[str, float]
     blocks_alone: dict[str, bool] = field(default_factory=dict)  # False: the head is evidence only
+    # With a rule's sign of an attack aimed at the assistant, in a text shaped like a hand-over, a score at or
+    # above this blocks (see `Moderator._rule_and_classifier`); absent from the weights file: `block_at`.
+    with_rule_at: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +64,7 @@ class SafetyClassifier:
                        {name: float(heads[name]["block_at"]) for name in labels},
                        {name: float(heads[name]["flag_at"]) for name in labels},
                        {name: bool(heads[name].get("blocks_alone", True)) for name in labels},
+                       {name: float(heads[name].get("with_rule_at", heads[name]["block_at"])) for name in labels},
                        {k: v for k, v in data.items() if k != "heads"})
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RuntimeError(
@@ -92,6 +96,16 @@ class SafetyClassifier:
     def column(self, label: str) -> int:
         """The column of `label` in the probability arrays."""
         return self.labels.index(label)
+
+
+def hands_over_a_task(text: str) -> bool:
+    """Whether the text has the shape of a hand-over: two or more sentences (or lines) that do not end in a
+    question. A prompt that sets up a context and then gives the assistant a new task or role ends with that
+    task or an open cue ("Ben:"); a reader's question about their own system ("Our staging server crashed.
+    How do I put it into maintenance mode?") ends with the question."""
+    text = text.strip()
+    pieces = [p for p in _SENTENCE_END.split(text) if len(p.strip()) > 2]
+    return len(pieces) >= 2 and not text.endswith(("?", "？", "¿"))
 
 
 def parts(text: str, part_chars: int = PART_CHARS, max_parts: int = MAX_PARTS) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 from app.moderation import harm_rules, injection_rules
 from app.moderation.answer_checks import credential_request, remove_links, unsupported_links
 from app.moderation.audit import AuditLog
-from app.moderation.classifier import SafetyClassifier
+from app.moderation.classifier import SafetyClassifier, hands_over_a_task
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score
@@ -97,11 +97,14 @@ class Moderator:
         redacted = redact(text, spans)
         findings += _pii_findings(spans, "pii", "redacted from the question")
         # Every later layer sees the redacted text, so no finding's detail (logged) can quote personal data.
-        findings += match_rules(redacted, INPUT_RULES, "input")
+        rules = match_rules(redacted, INPUT_RULES, "input")
+        findings += rules
         findings += self._offensive(redacted, "input")
         if strongest(findings) != "block" and text.strip():
-            findings += self._classify(redacted)
+            scores = self._scores(redacted)
+            findings += self._classify(scores)
             findings += _combine(findings)
+            findings += self._rule_and_classifier(findings, rules, scores, redacted)
         if self.openai is not None and strongest(findings) != "block":
             findings += self.openai.check(redacted, "input")
         return self._finish(findings, redacted, session_id, "input")
@@ -157,12 +160,17 @@ class Moderator:
         detail = "offensive or abusive wording (alt-profanity-check)"
         return [Finding(layer, "offensive", round(score, 3), detail, action)]
 
-    def _classify(self, text: str) -> list[Finding]:
+    def _scores(self, text: str) -> dict[str, float]:
         """The safety classifier's heads on the whole text and its parts (see `classifier.parts`)."""
         model = self.classifier
         scores = model.predict_proba([text], self.embedder)[0]
+        return dict(zip(model.labels, scores.tolist(), strict=True))
+
+    def _classify(self, scores: dict[str, float]) -> list[Finding]:
+        """Findings for the heads' scores: block, or flag (evidence only), by each head's thresholds."""
+        model = self.classifier
         found = []
-        for label, p in zip(model.labels, scores.tolist(), strict=True):
+        for label, p in scores.items():
             if p < model.flag_at[label]:
                 continue
             # Below the block threshold, or for a head that is evidence only, the classifier only flags
@@ -171,6 +179,23 @@ class Moderator:
             found.append(Finding("input", label, round(p, 3),
                                  f"the {label.replace('_', ' ')} classifier gives p={p:.2f}", action))
         return found
+
+    def _rule_and_classifier(
+        self, findings: list[Finding], rules: list[Finding], scores: dict[str, float], text: str
+    ) -> list[Finding]:
+        """A rule's sign of an attack aimed at the assistant (a new role, a task switch, an attack word), a
+        text shaped like a hand-over of a new task (several sentences, not ending in a question; see
+        `classifier.hands_over_a_task`) and an injection score at or above `with_rule_at` block together.
+        A reader's question ("How do I enable debug mode in the config?", with or without a sentence of
+        context before it) never does."""
+        if strongest(findings) == "block" or "prompt_injection" not in scores:
+            return []
+        signs = [f for f in rules if f.category in ATTACKS and f.action in {"flag", "warn"}]
+        p = scores["prompt_injection"]
+        if not signs or p < self.classifier.with_rule_at["prompt_injection"] or not hands_over_a_task(text):
+            return []
+        return [Finding("input", signs[0].category, round(p, 3), f"{signs[0].detail}; the injection classifier "
+                        f"agrees (p={p:.2f})", "block")]
 
     # --- decision and audit ---------------------------------------------------------------------------
     def _finish(self, findings: list[Finding], text: str, session_id: str, layer: str) -> Decision:
