@@ -20,7 +20,8 @@ Held out of training entirely, reported separately (the honest figures):
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
 transfer, not memory) and 5-fold cross-validation, whose out-of-fold benign scores set the thresholds:
 `block_at` blocks at most 1% of every benign training source (2% of XSTest's safe half, which is written to
-sound unsafe), `flag_at` (evidence only) at most 5%.
+sound unsafe), `flag_at` (evidence only) at most 5%, `with_rule_at` (blocks only together with a rule's sign
+of an attack on the assistant, in a text shaped like a hand-over of a task) at most 25%.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ BLOCK_FPR = 0.01
 # XSTest's safe half is written to sound unsafe; the project's target for it is 2%, as for the shared set.
 BLOCK_FPR_BY_SOURCE = {"xstest:safe": 0.02}
 FLAG_FPR = 0.05
+# With a rule's sign of an attack aimed at the assistant in a text shaped like a hand-over, the injection head
+# blocks at the score above which at most this share of each benign training source lies (out of fold): the
+# rule and the text's shape carry most of the evidence, the head only has to lean towards an attack.
+WITH_RULE_FPR = 0.25
 HEADS = ("prompt_injection", "harmful")
 # Whether a head may block on its own. The injection head does not transfer across sources (left out, it
 # finds about 5% of the shared set's injections) and learns words ("developer mode") rather than intent, so
@@ -232,6 +237,7 @@ def main() -> None:
         block_at = max(threshold_for(oof[data.source == i], BLOCK_FPR_BY_SOURCE.get(sources[i].name, BLOCK_FPR))
                        for i in benign_sources)
         flag_at = max(threshold_for(oof[data.source == i], FLAG_FPR) for i in benign_sources)
+        with_rule_at = max(threshold_for(oof[data.source == i], WITH_RULE_FPR) for i in benign_sources)
         cv = {s.name: {"block": share(oof[data.source == i], block_at), "flag": share(oof[data.source == i],
                                                                                       flag_at)}
               for i, s in enumerate(sources) if s.label in {head, BENIGN}}
@@ -248,10 +254,12 @@ def main() -> None:
             loso[s.name] = {"block": share(scores, block_at), "flag": share(scores, flag_at)}
         weights, bias = data.fit(head, everything)
         result_heads[head] = {"block_at": round(block_at, 4), "flag_at": round(flag_at, 4),
+                              "with_rule_at": round(with_rule_at, 4),
                               "blocks_alone": BLOCKS_ALONE[head],
                               "cross_validation_5_fold": cv, "leave_one_source_out": loso,
                               "bias": round(bias, 6), "weights": [round(float(v), 6) for v in weights]}
-        print(f"\n{head}: block_at={block_at:.4f} flag_at={flag_at:.4f} (share of texts at or above)")
+        print(f"\n{head}: block_at={block_at:.4f} flag_at={flag_at:.4f} with_rule_at={with_rule_at:.4f} "
+              "(share of texts at or above)")
         print("  source                                   5-fold block/flag   left out block/flag")
         for name, row in cv.items():
             left = loso.get(name, {})
@@ -282,7 +290,9 @@ def main() -> None:
         "trained": date.today().isoformat(), "seed": SEED, "l2": L2,
         "thresholds": {"block": f"at most {BLOCK_FPR:.0%} of each benign training source (5-fold out-of-fold; "
                                 f"{BLOCK_FPR_BY_SOURCE})",
-                       "flag": f"at most {FLAG_FPR:.0%} (evidence only)"},
+                       "flag": f"at most {FLAG_FPR:.0%} (evidence only)",
+                       "with_rule": f"at most {WITH_RULE_FPR:.0%} (with a rule's sign of an attack, in a text "
+                                    "shaped like a hand-over of a task)"},
         "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts), "origin": s.origin,
                               "license": s.license} for s in sources],
         "held_out": held,
