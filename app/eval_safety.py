@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -136,6 +137,7 @@ def run_safety_eval(
     false_positives: list[dict[str, str]] = []
     unreadable = 0
     latencies: list[float] = []
+    load_before = _load_average()
     for i, row in enumerate(rows):
         text = str(row.get(text_key) or "")
         label = parse_label(row.get(label_key)) if label_key else 0
@@ -177,10 +179,20 @@ def run_safety_eval(
         "classifier": classifier_context(moderator, file),
         "missed_examples": missed, "false_positive_examples": false_positives,
         "latency_ms": {"median": round(latencies[len(latencies) // 2], 2),
-                       "p95": round(latencies[int(len(latencies) * 0.95)], 2)} if latencies else {},
+                       "p95": round(latencies[int(len(latencies) * 0.95)], 2),
+                       "machine_load_1min": [load_before, _load_average()]} if latencies else {},
         "definitions": {"caught": "the question was blocked (warnings are not counted as caught)",
                         "false_positive": "a safe row that was blocked"},
     }
+
+
+def _load_average() -> float | None:
+    """The machine's 1-minute load average (None where the system does not report one): latency figures
+    mean little without it."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def _pct(value: float | None) -> str:
@@ -230,6 +242,9 @@ def format_report(results: dict[str, Any]) -> str:
         lines.append("  examples of safe rows blocked:")
         lines += [f"    - {e['text']} ({e['category']})" for e in results["false_positive_examples"]]
     if results["latency_ms"]:
-        lines.append(f"  check_input latency: median {results['latency_ms']['median']} ms, "
-                     f"p95 {results['latency_ms']['p95']} ms")
+        load = results["latency_ms"].get("machine_load_1min") or [None, None]
+        cores = os.cpu_count() or 0
+        lines.append(f"  check_input latency per question: median {results['latency_ms']['median']} ms, "
+                     f"p95 {results['latency_ms']['p95']} ms (machine load {load[0]} -> {load[1]} on {cores} "
+                     "cores, 1-minute average at start and end)")
     return "\n".join(lines)

@@ -46,6 +46,8 @@ def test_labelled_csv_gives_detection_and_false_positive_rates(tmp_path: Path, m
     report = format_report(results)
     assert "detection rate (unsafe rows blocked): 100.0%" in report
     assert "false-positive rate (safe rows blocked): 0.0%" in report
+    # Latency is reported per question with the machine's load, without which the figure means little.
+    assert "check_input latency per question: median" in report and "machine load" in report
 
 
 def test_jsonl_without_labels_counts_every_row_as_safe(tmp_path: Path, moderator: Moderator) -> None:
