@@ -57,9 +57,7 @@ eval: install
 			--questions $(SHARED)/financebench-dev/questions.jsonl --index-dir var/eval/financebench-dev --holdout-every 2; \
 	else echo "skipped financebench eval: $(SHARED)/financebench-dev not found"; fi
 	@if [ -d $(SHARED)/safety-dev ]; then \
-		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/prompt_injections_val.csv; \
-		$(BIN)/python -m app eval safety --file $(SHARED)/safety-dev/xstest_prompts.csv; \
-		$(BIN)/python -m app eval safety --file $(SHARED)/scifact-train/queries.jsonl; \
+		$(BIN)/python -m app eval safety --shared $(SHARED); \
 	else echo "skipped safety eval: $(SHARED)/safety-dev not found"; fi
 
 lint: install

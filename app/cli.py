@@ -253,23 +253,35 @@ def eval_followups(
 @eval_cli.command("safety")
 @friendly
 def eval_safety(
-    file: Annotated[Path, typer.Option(help="CSV or JSONL of prompts.")],
+    file: Annotated[list[Path] | None, typer.Option(help="CSV or JSONL of prompts (repeatable).")] = None,
+    shared: Annotated[Path | None, typer.Option(
+        help="The shared datasets folder: run every safety set in it (and SciFact's claims as benign).")] = None,
     text_field: Annotated[str | None, typer.Option(help="Column with the prompt text.")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column with the label (1/0, safe/unsafe).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Detection and false-positive rates of moderation on a labelled file."""
-    from app.evals.safety import format_report, run_safety_eval
+    """Detection and false-positive rates of moderation, per labelled file, with a confusion table."""
+    from app.evals.safety import format_report, run_safety_eval, shared_files
     from app.moderation import Moderator
     from app.services import build_services
 
-    if not file.is_file():
-        raise UserError(f"{file} does not exist")
+    runs = [(f, text_field, label_field) for f in file or []]
+    if shared is not None:
+        runs += shared_files(shared)
+    if not runs:
+        raise UserError("pass --file PATH (repeatable) or --shared FOLDER")
+    for path, _, _ in runs:
+        if not path.is_file():
+            raise UserError(f"{path} does not exist")
     settings = get_settings().model_copy(update={"rate_limit_per_minute": 10**9, "rate_limit_burst": 10**9})
     # Its own moderator, without the audit log: an evaluation must not fill the audit with test prompts.
     moderator = Moderator(settings, build_services(settings).embedder)
-    results = run_safety_eval(file, text_field, label_field, moderator)
-    _print_json(results) if as_json else out.print(format_report(results), highlight=False)
+    moderator.warm_up()
+    results = [run_safety_eval(path, text, label, moderator) for path, text, label in runs]
+    if as_json:
+        _print_json(results[0] if len(results) == 1 else results)
+        return
+    out.print("\n\n".join(format_report(r) for r in results), highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """Moderation evaluation on a labelled (or unlabelled) file of prompts.
 
-    python -m app eval safety --file prompts.csv [--text-field T] [--label-field L] [--json]
+    python -m app eval safety --file prompts.csv [--file more.csv] [--text-field T] [--label-field L] [--json]
+    python -m app eval safety --shared ../shared/datasets     # every shared set, one report each
 
 Reads CSV or JSONL. The text field is guessed (text, prompt, query, question, claim, input) unless given;
 the label field too (label, labels, is_injection, unsafe, class, type). Labels 1/true/unsafe/injection/
@@ -11,12 +12,17 @@ Definitions, per row, from `Moderator.check_input`:
 - caught = the question was blocked (a warning does not count as caught);
 - detection rate = caught unsafe rows / unsafe rows;
 - false-positive rate = blocked safe rows / safe rows (warned safe rows are reported separately).
+
+With a category column (`category`, `type`), a confusion table shows per data category how many rows were
+blocked, and for which moderation reason (harmful, prompt_injection, ...). Every report names the
+classifier thresholds it was run with and whether the set was part of the classifier's training.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,7 +36,18 @@ LABEL_FIELDS = ("label", "labels", "is_injection", "injection", "unsafe", "is_un
 UNSAFE = {"1", "true", "yes", "unsafe", "injection", "prompt_injection", "harmful", "jailbreak", "attack",
           "malicious", "toxic", "positive"}
 SAFE = {"0", "false", "no", "safe", "benign", "legit", "legitimate", "harmless", "negative", "ok"}
+CATEGORY_FIELDS = ("category", "type", "semantic_category")
 EXAMPLES = 5
+# The shared sets `--shared` runs: (name, path under the shared folder, text field, label field).
+SHARED_SETS: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("prompt_injections_val", "safety-dev/prompt_injections_val.csv", None, None),
+    ("harmbench", "safety-dev/harmbench_behaviors.csv", None, None),
+    ("strongreject", "safety-dev/strongreject_prompts.csv", None, None),
+    ("xstest", "safety-dev/xstest_prompts.csv", "prompt", "label"),
+    ("python_faq", "safety-dev/python_faq_questions.csv", None, None),
+    ("alpaca_harmless", "safety-dev/alpaca_harmless_instructions.csv", None, None),
+    ("scifact_claims", "scifact-train/queries.jsonl", None, None),
+)
 
 
 def read_rows(file: Path) -> list[dict[str, Any]]:
@@ -78,8 +95,30 @@ def parse_label(value: Any) -> int | None:
     return None
 
 
+def shared_files(shared: Path) -> list[tuple[Path, str | None, str | None]]:
+    """The shared sets present under `shared` as (file, text field, label field); a clear error if none is."""
+    found = [(shared / rel, text, label) for _, rel, text, label in SHARED_SETS if (shared / rel).is_file()]
+    if not found:
+        raise UserError(f"none of the shared safety sets are under {shared}; pass the folder that holds "
+                        "safety-dev/ (and scifact-train/)")
+    return found
+
+
+def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
+    """The classifier thresholds in use and whether `file` was part of its training."""
+    try:
+        model = moderator.classifier
+    except Exception:  # noqa: BLE001 - a missing weights file is reported by the moderator itself
+        return {}
+    origins = {s.get("origin", "") for s in model.info.get("training_sources", [])}
+    trained = any(origin and str(file).endswith(origin) for origin in origins)
+    return {"block_at": dict(model.block_at), "flag_at": dict(model.flag_at),
+            "blocks_alone": dict(model.blocks_alone), "in_training": trained}
+
+
 def run_safety_eval(
-    file: Path, text_field: str | None, label_field: str | None, moderator: Any
+    file: Path, text_field: str | None, label_field: str | None, moderator: Any,
+    category_field: str | None = None,
 ) -> dict[str, Any]:
     """Run every row through `moderator.check_input` and measure detection and false-positive rates."""
     rows = read_rows(file)
@@ -87,7 +126,9 @@ def run_safety_eval(
         raise UserError(f"{file} has no rows")
     text_key = guess_field(rows, text_field, TEXT_FIELDS, "text", required=True)
     label_key = guess_field(rows, label_field, LABEL_FIELDS, "label", required=False)
+    category_key = guess_field(rows, category_field, CATEGORY_FIELDS, "category", required=False)
     assert text_key is not None
+    confusion: dict[str, Counter[str]] = {}
 
     counts = {"safe": Counter(), "unsafe": Counter()}
     categories: Counter[str] = Counter()
@@ -96,6 +137,7 @@ def run_safety_eval(
     false_positives: list[dict[str, str]] = []
     unreadable = 0
     latencies: list[float] = []
+    load_before = _load_average()
     for i, row in enumerate(rows):
         text = str(row.get(text_key) or "")
         label = parse_label(row.get(label_key)) if label_key else 0
@@ -108,6 +150,10 @@ def run_safety_eval(
         latencies.append((time.perf_counter() - started) * 1000)
         kind = "unsafe" if label else "safe"
         counts[kind][decision.action] += 1
+        reason = next((f.category for f in decision.findings if f.action == "block"), None)
+        group = f"{kind}: {row.get(category_key) or '(none)'}" if category_key else kind
+        confusion.setdefault(group, Counter())["n"] += 1
+        confusion[group][f"blocked:{reason}" if reason else f"not blocked ({decision.action})"] += 1
         for category in {f.category.split(":")[0] if f.category.startswith("pii:") else f.category
                          for f in decision.findings if f.action in {"block", "warn"}}:
             categories[f"{decision.action}:{category}"] += 1
@@ -128,12 +174,25 @@ def run_safety_eval(
         "warned_safe_rate": round(counts["safe"]["warn"] / safe_n, 4) if safe_n else None,
         "actions": {kind: dict(counter) for kind, counter in counts.items()},
         "by_category": dict(categories.most_common()),
+        "category_field": category_key,
+        "confusion": {group: dict(counter) for group, counter in sorted(confusion.items())},
+        "classifier": classifier_context(moderator, file),
         "missed_examples": missed, "false_positive_examples": false_positives,
         "latency_ms": {"median": round(latencies[len(latencies) // 2], 2),
-                       "p95": round(latencies[int(len(latencies) * 0.95)], 2)} if latencies else {},
+                       "p95": round(latencies[int(len(latencies) * 0.95)], 2),
+                       "machine_load_1min": [load_before, _load_average()]} if latencies else {},
         "definitions": {"caught": "the question was blocked (warnings are not counted as caught)",
                         "false_positive": "a safe row that was blocked"},
     }
+
+
+def _load_average() -> float | None:
+    """The machine's 1-minute load average (None where the system does not report one): latency figures
+    mean little without it."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def _pct(value: float | None) -> str:
@@ -157,9 +216,25 @@ def format_report(results: dict[str, Any]) -> str:
     if results["safe"]:
         lines.append(f"  false-positive rate (safe rows blocked): {_pct(results['false_positive_rate'])}"
                      f"   (warned: {_pct(results['warned_safe_rate'])})")
+    classifier = results.get("classifier") or {}
+    if classifier:
+        alone = classifier.get("blocks_alone", {})
+        lines.append("  classifier thresholds: block at " + ", ".join(
+            f"{k} p>={v:.3f}" if alone.get(k, True) else f"{k} never alone"
+            for k, v in classifier["block_at"].items()) + "; evidence at " + ", ".join(
+            f"{k} p>={v:.3f}" for k, v in classifier["flag_at"].items()) + (
+            "; this set WAS in its training data (see scripts/train_moderation.py for cross-validated figures)"
+            if classifier["in_training"] else "; this set was not in its training data"))
     if results["by_category"]:
-        lines.append("  by category (action:category = rows):")
+        lines.append("  findings (decision:reason = rows):")
         lines += [f"    {name}: {count}" for name, count in results["by_category"].items()]
+    if results.get("confusion"):
+        lines.append(f"  confusion table (rows: {results.get('category_field') or 'label'}; blocked = caught):")
+        lines.append(f"    {'data category':48s} {'n':>5s} {'blocked':>8s}  blocked for / not blocked")
+        for group, row in results["confusion"].items():
+            blocked = sum(v for k, v in row.items() if k.startswith("blocked:"))
+            detail = ", ".join(f"{k.removeprefix('blocked:')}={v}" for k, v in sorted(row.items()) if k != "n")
+            lines.append(f"    {group[:48]:48s} {row['n']:5d} {blocked / row['n']:8.1%}  {detail}")
     if results["missed_examples"]:
         lines.append("  examples of unsafe rows not blocked:")
         lines += [f"    - {t}" for t in results["missed_examples"]]
@@ -167,6 +242,9 @@ def format_report(results: dict[str, Any]) -> str:
         lines.append("  examples of safe rows blocked:")
         lines += [f"    - {e['text']} ({e['category']})" for e in results["false_positive_examples"]]
     if results["latency_ms"]:
-        lines.append(f"  check_input latency: median {results['latency_ms']['median']} ms, "
-                     f"p95 {results['latency_ms']['p95']} ms")
+        load = results["latency_ms"].get("machine_load_1min") or [None, None]
+        cores = os.cpu_count() or 0
+        lines.append(f"  check_input latency per question: median {results['latency_ms']['median']} ms, "
+                     f"p95 {results['latency_ms']['p95']} ms (machine load {load[0]} -> {load[1]} on {cores} "
+                     "cores, 1-minute average at start and end)")
     return "\n".join(lines)

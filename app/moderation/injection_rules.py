@@ -58,6 +58,10 @@ _COMMAND_START = (
     r"(?:^|[.,!?:;] |\band |\bthen |\bbut |\bnow |\bjust |\bsimply )(?:now |just |only |simply |please )?"
 )
 _AI = r"(?:you|your|yourself|ai|a\.i\.|assistant|chatbot|bot|model|gpt|chatgpt|llm|language model|version)"
+_MODES = words([
+    "developer", "god", "jailbreak", "jailbroken", "unrestricted", "unfiltered", "uncensored", "evil",
+    "opposite", "chaos", "dude", "sudo", "admin", "debug", "maintenance", "dan", "no-?limits?",
+])
 _LIMITS_EN = words([
     "restrictions", "limitations", "limits", "filters", "filtering", "censorship", "guidelines", "rules",
     "ethics", "morals", "morality", "boundaries", "safeguards", "principles",
@@ -146,19 +150,32 @@ RULES: tuple[Rule, ...] = (
          r"|tell|say|verfasse|schreibe?|sag|écris|dis|escribe|di)\b|\b(?:verfasse|schreibe?|write|écris"
          r"|escribe) (?:nun|jetzt|now|maintenant|ahora) (?:ein|eine|a|an|un|une"
          r"|una)\b", score=0.7, action="warn"),
-    rule(PI, "uses a known injection marker",
-         r"\bpwn(?:e)?d\b|\bhaha pwned\b|\bi have been pwned\b"),
+    # A word attacks like to use is evidence only: "How do I check if my email was pwned?" is a question.
+    rule(PI, "uses a word injection attacks often use", r"\bpwn(?:e)?d\b", score=0.6, action="flag"),
     rule(PI, "imitates chat-format control tokens or roles",
          r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?inst\]"
          r"|<</?sys>>|(?:^|[.!?] )#{2,} ?(?:system|instruction|new instructions?)\b|^(?:system|assistant) ?:"
          r"|\b(?:human|user|assistant|system) ?: ?(?:human|user|assistant|system) ?:|\b(?:end|beginning"
          r"|start) of (?:the )?(?:system )?prompt\b|\[(?:system|admin)(?: message)?\]"),
     # --- jailbreak: another persona, no rules ----------------------------------------------------------
-    rule(JB, "uses a known jailbreak persona or mode",
-         r"\bdo anything now\b|\bdan mode\b|\b(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered"
-         r"|evil|opposite|chaos|dude|sudo|admin|debug|maintenance) mode\b|\bjailbr(?:eak|oken)\b|\b(?:act"
-         r"|acting|you are|you're|play|become) (?:as )?(?:a |the )?(?:dan|stan|aim|mongo tom|betterdan"
-         r"|anti-?gpt|evilbot|devmode)\b"),
+    rule(JB, "uses a known jailbreak persona",
+         r"\bdo anything now\b|\bdan mode\b|\b(?:act|acting|you are|you're|play|become|be) (?:as )?(?:a "
+         r"|the )?(?:dan|stan|aim|mongo tom|betterdan|anti-?gpt|evilbot|devmode)\b"),
+    # A "mode" is an attack only when the assistant is told to enter it: "How do I enable debug mode in the
+    # config?" and "god mode in Skyrim" are questions; "you are now in developer mode" is not.
+    rule(JB, "tells the assistant to enter a special mode",
+         rf"\b(?:you are|you're|you will be|you'll be|you must be|you will|you'll|you must|you shall|you now"
+         rf"|yourself)(?: now)? (?:(?:operate|operating|respond|responding|run|running|act|acting|answer"
+         rf"|answering|be|stay|remain|enter|switch|go) )?(?:in|into|to|under) (?:an? |the )?{_MODES} mode\b"
+         rf"|\b(?:enter|activate|enable|switch (?:to|into)|turn on|unlock|put (?:yourself|you) "
+         rf"(?:in|into)) (?:your )?{_MODES} mode (?:and|then|now)? ?(?:you|answer|respond|reply|ignore"
+         rf"|forget|without)\b|\b{_AI} (?:(?:is|are|in|now|with) )+{_MODES} mode\b"),
+    rule(JB, "names a jailbreak or a special mode", score=0.6, action="flag",
+         pattern=rf"\b{_MODES} mode\b|\bjailbr(?:eak|oken)\b"),
+    rule(JB, "asks to jailbreak the assistant",
+         r"\bjailbr(?:eak|eaking|oken)\b (?:(?:mode|version) )?(?:of )?(?:you|yourself|this (?:ai|assistant"
+         r"|chatbot|bot|model)|the (?:ai|assistant|chatbot|bot|model)|chatgpt|gpt)\b|\byou(?: are|'re)"
+         r" (?:now )?jailbroken\b"),
     rule(JB, "asks the assistant to act without rules or limits",
          rf"\b{_AI}\b[^.?!]{{0,60}}\b(?:no|without|free (?:of|from)|not bound by|unbound by|beyond|ignores?"
          rf"|bypass(?:es)?) (?:any |all |the |of )?(?:\w+ )?{_LIMITS_EN}\b(?! (?:for|on|of) (?:the |this "
@@ -167,6 +184,13 @@ RULES: tuple[Rule, ...] = (
          rf"\b{_AI}\b[^.?!]{{0,40}}\b(?:immoral|amoral|unethical|unfiltered|uncensored|unrestricted|unhinged|"
          r"without (?:a )?conscience)\b|\b(?:immoral|amoral|unfiltered|uncensored|unrestricted|evil) (?:ai"
          r"|assistant|chatbot|bot|model|version|persona|character|confidant)\b"),
+    # Role play alone is evidence, not intent ("Pretend you are a teacher and explain ..."); telling the
+    # assistant it is no longer an assistant is an attempt to change its instructions.
+    rule(JB, "tells the assistant it is no longer an assistant",
+         r"\byou are (?:no longer|not) (?:an? |the )?(?:ai|assistant|chatbot|language model|bot|chatgpt"
+         r"|bound by|restricted|limited|required to|obliged to|an? (?:\w+ )?(?:ai|assistant))\b"
+         r"|\byou (?:no longer|don't|do not) (?:have to )?(?:follow|obey|need to follow) (?:any |your |the "
+         r")?(?:rules|instructions|guidelines|policies|restrictions)\b"),
     rule(JB, "tries to give the assistant a new identity or role",
          r"\byou are (?:now|no longer|not (?:an? )?(?:ai|assistant|chatbot|language model|bot"
          r"|chatgpt))\b(?! (?:ready|able|logged|connected|done|finished|signed|registered|subscribed|set"
@@ -180,7 +204,7 @@ RULES: tuple[Rule, ...] = (
          r"|assistant|model|terminal|character|persona)\b|\broleplay as\b|\brole-play as\b"
          r"|\bplay the role of\b|\b(?:stay|remain|staying) (?:fully |completely |always )?in (?:your|their"
          r"|his|her|the) (?:roles?|character)\b|\bstay in character\b|\bbreak(?:ing)? character\b",
-         score=0.9),
+         score=0.7, action="flag"),
     rule(JB, "tries to give the assistant a new identity or role (German)",
          r"\b(?:du bist|sie sind) (?:jetzt|nun|ab jetzt|ab sofort|von nun an|ab heute) (?:ein|eine|einer|der"
          r"|die|das|mein|meine|kein|keine)\b|\b(?:nun|jetzt|ab sofort|von nun an|ab jetzt) bist du\b"
@@ -189,7 +213,7 @@ RULES: tuple[Rule, ...] = (
          r"|der) rolle (?:bleiben|bleibst|auf)|\bgehst (?:vollkommen|völlig|ganz) in deiner rolle auf"
          r"|\bbleib(?:e|en sie)? in (?:deiner |ihrer )?rolle|\bich möchte,? dass (?:du"
          r"|sie) als [^.?!]{1,80} (?:fungierst|fungieren|agierst|agieren|handelst|handeln|auftrittst"
-         r"|auftreten)"),
+         r"|auftreten)", score=0.7, action="flag"),
     rule(JB, "asks the assistant to act without rules or limits (German/French/Spanish)",
          r"\b(?:du|dich|dir|ki|assistent|modell|antworte|antwortest)\b[^.?!]{0,60}\bohne (?:jegliche "
          r"|irgendwelche |alle )?(?:einschränkungen|filter|zensur|regeln|richtlinien|moral|ethik|grenzen)\b"
@@ -206,7 +230,8 @@ RULES: tuple[Rule, ...] = (
          r"|a partir de ahora|de ahora en adelante),? (?:eres|serás|seras|actuarás|actúa|actua|vas a ser)\b"
          r"|\bfing(?:e|ir) (?:que eres|ser)\b|\bfinja ser\b|\bhaz como si\b|\b(?:actúa|actua|compórtate"
          r"|comportate) como (?:si|un|una)\b|\b(?:juega|interpreta) el papel\b"
-         r"|\bquédate en (?:tu )?(?:personaje|papel)|\bquiero que (?:actúes|actues|finjas|seas)\b"),
+         r"|\bquédate en (?:tu )?(?:personaje|papel)|\bquiero que (?:actúes|actues|finjas|seas)\b",
+         score=0.7, action="flag"),
     # --- system prompt extraction ----------------------------------------------------------------------
     rule(SP, "asks for the assistant's hidden instructions",
          rf"\b{_REVEAL_EN}\b (?:(?:me|us|all|of|out|back|exactly|verbatim|word for word"
@@ -270,8 +295,13 @@ DOCUMENT_RULES: tuple[Rule, ...] = tuple(
          r"|notes?|text)\b|\b(?:respond|reply|answer) only with (?:the (?:word|phrase) )?[\"“']"),
 )
 
-# Signs in an answer that an attack worked (checked on streamed text too, so only the unambiguous ones).
-OUTPUT_RULES: tuple[Rule, ...] = tuple(
-    r for r in RULES if r.detail in {"uses a known injection marker",
-    "uses a known jailbreak persona or mode"}
+# Signs in an answer that an attack worked (checked on streamed text too, so only the unambiguous ones); they
+# count only when the passages do not contain them.
+OUTPUT_RULES: tuple[Rule, ...] = (
+    rule(PI, "announces that an injection worked",
+         r"\b(?:i have|i've|you have|you've) been pwned\b|\bhaha,? pwned\b|^\W*pwned\W*$"),
+    rule(JB, "speaks as a jailbreak persona",
+         r"(?:^|\n)\s*\[?(?:dan|stan|aim|🔓 ?jailbreak|jailbreak|developer mode output)\]? ?:|\bdan mode "
+         r"(?:enabled|activated)\b|\b(?:developer|jailbreak|god|unrestricted|unfiltered) mode "
+         r"(?:enabled|activated|on)\b|\bas (?:dan|an unfiltered ai|an ai without restrictions),? i\b"),
 )

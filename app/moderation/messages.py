@@ -27,10 +27,13 @@ BLOCK_MESSAGES: dict[str, str] = {
                               "the administrator.",
     "system_prompt_leak": "The answer was withheld because it repeated the assistant's internal "
                           "instructions. Try asking differently.",
+    "credential_request": "The answer was withheld because it asked you for a password or another secret; "
+                          "a document may be trying to trick readers. Tell your administrator.",
     "openai": "Blocked by the moderation service ({categories}). Rephrase the question.",
 }
 WARN_MESSAGES: dict[str, str] = {
     "offensive": "Note: the question contains offensive language; it was answered anyway.",
+    "unsupported_link": "Note: a link that is not in your documents was removed from the answer.",
     "harmful": "Note: this question touches on harm to people; the answer only quotes your documents.",
     "prompt_injection": "Note: parts of this question read like instructions to the assistant; they were "
                         "treated as part of the question, not followed.",
@@ -39,7 +42,8 @@ WARN_MESSAGES: dict[str, str] = {
     "system_prompt_request": "Note: the assistant does not share its internal instructions.",
 }
 # Which reason a message names when several apply, most important first.
-PRIORITY = ("too_long", "rate_limit", "self_harm", "harmful", "system_prompt_leak", "system_prompt_request",
+PRIORITY = ("too_long", "rate_limit", "self_harm", "harmful", "credential_request", "system_prompt_leak",
+            "system_prompt_request",
             "jailbreak", "prompt_injection", "offensive", "openai", "moderation_unavailable")
 
 

@@ -3,8 +3,9 @@
 - `check_input(question)`: length, rate limit, PII redaction, injection/jailbreak/system-prompt and harm
   rules (also on decoded payloads), offensive language, the trained injection classifier, and the OpenAI
   endpoint when configured.
-- `check_output(answer, passages)`: system prompt leakage, signs that an attack worked, offensive
-  language, PII that the cited passages do not contain, and the OpenAI endpoint. On streamed partial text
+- `check_output(answer, passages)`: system prompt leakage, signs that an attack worked, a request for the
+  reader's credentials, offensive language, links and PII that the passages do not contain, and the
+  OpenAI endpoint. Pass only trusted passages (not those flagged as injected). On streamed partial text
   (`final=False`) only the cheap, unambiguous checks run.
 - `scan_passage(chunk)`: instructions aimed at an AI hidden in a document (indirect injection).
 
@@ -17,8 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.moderation import harm_rules, injection_rules
+from app.moderation.answer_checks import credential_request, remove_links, unsupported_links
 from app.moderation.audit import AuditLog, redacted_excerpt
-from app.moderation.classifier import InjectionClassifier
+from app.moderation.classifier import SafetyClassifier, hands_over_a_task
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score, use_cache_dir
@@ -43,7 +45,7 @@ class Moderator:
         self.audit = audit
         use_cache_dir(settings.models_dir)
         self._embedder = embedder
-        self._classifier: InjectionClassifier | None = None
+        self._classifier: SafetyClassifier | None = None
         self._leaks: LeakDetector | None = None
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.openai = OpenAIModeration(settings) if settings.openai_moderation else None
@@ -58,9 +60,9 @@ class Moderator:
         return self._embedder
 
     @property
-    def classifier(self) -> InjectionClassifier:
+    def classifier(self) -> SafetyClassifier:
         if self._classifier is None:
-            self._classifier = InjectionClassifier.load()
+            self._classifier = SafetyClassifier.load()
         return self._classifier
 
     @property
@@ -73,7 +75,7 @@ class Moderator:
         """Load everything now (about 2 s) so the first question is as fast as the rest."""
         find_pii("warm up +1 415 555 2671")
         offensive_score("warm up")
-        self.classifier.probability(self.embedder.embed_array(["warm up"]))
+        self.classifier.predict_proba(["warm up"], self.embedder)
         _ = self.leaks
 
     # --- the three checks -----------------------------------------------------------------------------
@@ -94,11 +96,14 @@ class Moderator:
         redacted = redact(text, spans)
         findings += _pii_findings(spans, "pii", "redacted from the question")
         # Every later layer sees the redacted text, so no finding's detail (logged) can quote personal data.
-        findings += bounded_rules(redacted, INPUT_RULES, "input")
+        rules = bounded_rules(redacted, INPUT_RULES, "input")
+        findings += rules
         findings += self._offensive(redacted, "input")
         if strongest(findings) != "block" and text.strip():
-            findings += self._classify(redacted)
+            scores = self._scores(redacted)
+            findings += self._classify(scores)
             findings += _combine(findings)
+            findings += self._rule_and_classifier(findings, rules, scores, redacted)
         if self.openai is not None and strongest(findings) != "block":
             findings += self.openai.check(redacted, "input")
         return self._finish(findings, redacted, session_id, "input")
@@ -122,10 +127,18 @@ class Moderator:
                 self._record(session_id, "output", findings, text)
             return decision
 
+        asked = credential_request(text)
+        if asked is not None:
+            findings.append(Finding("output", "credential_request", 0.95,
+                                    f"the answer asks the reader for a secret: “{asked[:80]}”", "block"))
         findings += self._offensive(text, "output", passages)
+        links = unsupported_links(text, passages)
+        if links:
+            findings.append(Finding("output", "unsupported_link", 0.9, f"{len(links)} link(s) that no passage "
+                                    "contains; removed from the answer", "warn"))
         spans = unsupported(text, find_pii(text), passages)
         findings += _pii_findings(spans, "output", "not in the cited passages; redacted from the answer")
-        redacted = redact(text, spans)
+        redacted = remove_links(redact(text, spans), links)
         if self.openai is not None and strongest(findings) != "block":
             findings += self.openai.check(redacted, "output")
         return self._finish(findings, redacted, session_id, "output")
@@ -146,16 +159,42 @@ class Moderator:
         detail = "offensive or abusive wording (alt-profanity-check)"
         return [Finding(layer, "offensive", round(score, 3), detail, action)]
 
-    def _classify(self, text: str) -> list[Finding]:
+    def _scores(self, text: str) -> dict[str, float]:
+        """The safety classifier's heads on the whole text and its parts (see `classifier.parts`)."""
         model = self.classifier
-        p = float(model.probability(self.embedder.embed_array([text]))[0])
-        if p < model.warn_at:
+        scores = model.predict_proba([text], self.embedder)[0]
+        return dict(zip(model.labels, scores.tolist(), strict=True))
+
+    def _classify(self, scores: dict[str, float]) -> list[Finding]:
+        """Findings for the heads' scores: block, or flag (evidence only), by each head's thresholds."""
+        model = self.classifier
+        found = []
+        for label, p in scores.items():
+            if p < model.flag_at[label]:
+                continue
+            # Below the block threshold, or for a head that is evidence only, the classifier only flags
+            # (audited, no note to the person); with a rule's warning it blocks (see `_combine`).
+            action = "block" if p >= model.block_at[label] and model.blocks_alone[label] else "flag"
+            found.append(Finding("input", label, round(p, 3),
+                                 f"the {label.replace('_', ' ')} classifier gives p={p:.2f}", action))
+        return found
+
+    def _rule_and_classifier(
+        self, findings: list[Finding], rules: list[Finding], scores: dict[str, float], text: str
+    ) -> list[Finding]:
+        """A rule's sign of an attack aimed at the assistant (a new role, a task switch, an attack word), a
+        text shaped like a hand-over of a new task (several sentences, not ending in a question; see
+        `classifier.hands_over_a_task`) and an injection score at or above `with_rule_at` block together.
+        A reader's question ("How do I enable debug mode in the config?", with or without a sentence of
+        context before it) never does."""
+        if strongest(findings) == "block" or "prompt_injection" not in scores:
             return []
-        # Below the block threshold the classifier alone only flags (audited, no note to the person);
-        # together with another sign of an attack it blocks (see `_combine`).
-        action = "block" if p >= model.block_at else "flag"
-        return [Finding("input", "prompt_injection", round(p, 3),
-                        f"the injection classifier gives p={p:.2f}", action)]
+        signs = [f for f in rules if f.category in ATTACKS and f.action in {"flag", "warn"}]
+        p = scores["prompt_injection"]
+        if not signs or p < self.classifier.with_rule_at["prompt_injection"] or not hands_over_a_task(text):
+            return []
+        return [Finding("input", signs[0].category, round(p, 3), f"{signs[0].detail}; the injection classifier "
+                        f"agrees (p={p:.2f})", "block")]
 
     # --- decision and audit ---------------------------------------------------------------------------
     def _finish(self, findings: list[Finding], text: str, session_id: str, layer: str) -> Decision:
@@ -205,11 +244,12 @@ def _pii_findings(spans: Sequence[PiiSpan], layer: str, what: str) -> list[Findi
 
 
 def _combine(findings: list[Finding]) -> list[Finding]:
-    """Two separate weak signs of an attack (a warning rule and the classifier, say) add up to a block."""
+    """A rule's warning about an attack plus another, separate sign of one (another rule, the classifier)
+    add up to a block. Evidence-only findings ('flag') never block together on their own: they are often
+    the same word seen twice ("debug mode" by a rule and by the classifier)."""
     weak = [f for f in findings if f.action in {"warn", "flag"} and f.category in ATTACKS]
-    if len({f.detail for f in weak}) < 2:
+    if len({f.detail for f in weak}) < 2 or not any(f.action == "warn" for f in weak):
         return []
     top = max(weak, key=lambda f: f.score)
-    return [Finding(top.layer, top.category, top.score,
-    "several signs of an attack on the assistant together",
+    return [Finding(top.layer, top.category, top.score, "several signs of an attack on the assistant together",
                     "block")]
