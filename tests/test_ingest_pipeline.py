@@ -202,14 +202,15 @@ def test_the_combined_rules_find_what_the_rules_one_by_one_find(settings) -> Non
 
 
 def test_the_scan_reads_the_index_vectors_and_embeds_nothing(settings, embedder) -> None:  # noqa: ANN001
-    from app.moderation.classifier import InjectionClassifier
+    from app.moderation.classifier import SafetyClassifier
 
-    classifier = InjectionClassifier.load()
+    classifier = SafetyClassifier.load()
     moderator = Moderator(settings)
     scanner = PassageScanner(moderator, classifier)
     text = "The quarterly review happens every March, June, September and December."
     own = embedder.embed_array([text])[0]
-    strong = classifier.weights / np.linalg.norm(classifier.weights)  # a vector the classifier is sure of
+    weights = classifier.weights[:, classifier.column("prompt_injection")]
+    strong = weights / np.linalg.norm(weights)  # a vector the classifier is sure of
     assert scanner.scan([text, text], np.stack([strong, own])) == [["prompt_injection"], []]
     assert moderator._embedder is None  # the scan loaded no model of its own
 

@@ -54,11 +54,11 @@ def _assistant(settings: Any, index: Any, embedder: Any, llm: Any) -> Assistant:
 
 
 def _sync(settings: Any, index: Any, embedder: Any, folder: Path) -> None:
+    from app.moderation.passage_scan import PassageScanner
     from ingest.sync import SyncOptions, sync
 
-    scanner = Moderator(settings)
-    sync(index, embedder, [folder], SyncOptions(collection="hr"),
-         scan_passage=lambda text: sorted({f.category for f in scanner.scan_passage(text)}))
+    scanner = PassageScanner(Moderator(settings), classifier=None)
+    sync(index, embedder, [folder], SyncOptions(collection="hr"), scan_passage=scanner.scan)
 
 
 def test_an_injected_passage_never_reaches_the_model_and_its_answer_is_not_served(  # noqa: ANN001

@@ -50,7 +50,8 @@ class PassageScanner:
             if self.might_match(text):
                 flags[i].update(f.category for f in self.moderator.scan_passage(text))
         if self.classifier is not None and len(texts):
-            probabilities = self.classifier.probability(vectors)
-            for i in np.flatnonzero(probabilities >= self.classifier.block_at):
+            column = self.classifier.column("prompt_injection")
+            probabilities = self.classifier.predict_proba_embeddings(vectors)[:, column]
+            for i in np.flatnonzero(probabilities >= self.classifier.block_at["prompt_injection"]):
                 flags[int(i)].add("prompt_injection")
         return [sorted(found) for found in flags]
