@@ -573,7 +573,7 @@ def _padded_markdown(path: Path, text: str, size: int) -> Path:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_a_file_over_the_limit_is_refused_in_the_browser_and_a_large_one_is_indexed(
     open_console: Any, console_server: ChatServer, tmp_path: Path
 ) -> None:
@@ -631,7 +631,7 @@ _PAGE_WIDTHS = "() => [document.documentElement.scrollWidth, document.documentEl
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_the_console_is_readable_on_a_phone_without_sideways_scrolling(
     open_console: Any, console_server: ChatServer
 ) -> None:
@@ -671,7 +671,7 @@ def _background(page: Any, selector: str) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: run `make browser`")
+@pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_the_console_follows_the_systems_dark_mode(open_console: Any, console_server: ChatServer) -> None:
     colours = {}
     for scheme in ("light", "dark"):
