@@ -1,5 +1,7 @@
 """Logins for the web app: the admin console (/console) is for the admin; the chat is open unless
-`CITEWISE_REQUIRE_LOGIN` asks for a reader login too.
+`CITEWISE_REQUIRE_LOGIN` asks for a reader login too. Roles: the admin (`CITEWISE_ADMIN_PASSWORD`), editors
+(`CITEWISE_EDITOR_ACCOUNTS`: readers who may also add documents from the chat, never the console) and
+readers (`CITEWISE_READER_ACCOUNTS`); `may_add_documents` is the one check for uploads from the chat.
 
 How access is enforced, all at the HTTP level, before a Panel session is built:
 

@@ -150,6 +150,8 @@ class ChatUploader:
             report.param.update(progress="", error=message, results=refused)
             return report
         results = [r.as_dict() for r in file_results(saved, sync_report)]
+        who = self.identity.name if self.identity is not None else "?"
+        log.info("%r added %d file(s) to the collection %r from the chat", who, len(saved), collection)
         report.param.update(progress="", results=results + refused)
         self._indexed()
         return report
