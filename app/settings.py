@@ -150,6 +150,10 @@ class Settings(BaseSettings):
     reader_accounts: SecretStr | None = Field(
         None, description="Reader logins for require_login, as 'name:password,name2:password2'."
     )
+    editor_accounts: SecretStr | None = Field(
+        None, description="Editor logins: readers who may also upload documents from the chat, as"
+        " 'name:password,name2:password2' (the admin may too)."
+    )
     cookie_secret: SecretStr | None = Field(None, description="Secret for login cookies; random per start when unset.")
     trusted_proxies: str | None = Field(
         None,

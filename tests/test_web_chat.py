@@ -611,3 +611,96 @@ def test_with_logins_saved_chats_follow_the_user_to_another_browser(
         for context in contexts:
             context.close()
         server.stop()
+
+
+FORGE_UPLOAD_CONTROL = """() => {
+  for (const m of Bokeh.documents[0].all_models) {
+    if (m.data && m.data.upload !== undefined && m.data.documents !== undefined) {
+      m.data.upload = {max_bytes: 1048576, max_label: "1 MB", part_bytes: 65536, accept: ".md",
+                       collection: "forged", collections: []};
+      return true;
+    }
+  }
+  return false;
+}"""
+
+
+def test_an_editor_adds_a_document_from_the_chat_and_a_reader_cannot(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
+) -> None:
+    server = _launch(tmp_path_factory, indexed_samples, "uploads", editor_accounts="erin:erin-pass-1",
+                     reader_accounts="rita:rita-pass-1")
+    contexts: list[Any] = []
+    errors: list[str] = []
+    try:
+        server.wait_until_ready()
+
+        def signed_in(name: str, password: str) -> Any:
+            context = browser.new_context(viewport=DESKTOP)
+            contexts.append(context)
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            page.goto(server.url + "login?next=/")
+            page.locator("#username").fill(name)
+            page.locator("#password").fill(password)
+            page.locator("#sign-in").click()
+            page.locator("textarea").wait_for()
+            return page
+
+        editor = signed_in("erin", "erin-pass-1")
+        editor.locator("button.documents-toggle").click()
+        adder = editor.locator("aside.docs-view section.doc-upload")
+        adder.get_by_text("Add documents").wait_for()
+        adder.locator("input[type=file]").set_input_files([
+            {"name": "orchid-care.md", "mimeType": "text/markdown", "buffer": (
+                b"# Orchid care\n\n## Watering the orchids\n\nThe orchid greenhouse is watered every Tuesday "
+                b"at six in the morning with rainwater from the north tank.\n")},
+            {"name": "installer.exe", "mimeType": "application/octet-stream", "buffer": b"MZ not a document"},
+        ])
+        adder.locator("input.upload-collection").fill("garden")
+        adder.locator("button.upload-go").click()
+        report = editor.locator("article.upload-card.finished")
+        report.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        indexed = report.locator('li.result[data-outcome="indexed"]')
+        assert "orchid-care.md" in indexed.inner_text()
+        refused = report.locator('li.result[data-outcome="not uploaded"]').inner_text()
+        assert "installer.exe" in refused and "cannot index this kind of file" in refused
+        assert "garden" in report.locator(".upload-head").inner_text()
+        docs = editor.locator("aside.docs-view li.doc", has_text="orchid-care.md")
+        docs.wait_for()  # the documents panel lists it, in its collection
+        assert "collection garden" in docs.inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        editor.screenshot(path=str(SCREENSHOTS / "20-upload-from-chat.png"))
+        editor.locator("aside.docs-view button.close").click()
+        editor.locator("textarea").fill("When is the orchid greenhouse watered?")
+        editor.locator("textarea").press("Enter")
+        card = editor.locator("article.answer.done").first
+        card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert "Tuesday" in card.locator(".body").inner_text() and card.locator("a.cite").count() >= 1
+        assert "orchid-care.md" in card.locator("details.sources").inner_text()
+        editor.screenshot(path=str(SCREENSHOTS / "21-upload-cited.png"))
+
+        reader = signed_in("rita", "rita-pass-1")
+        reader.locator("button.documents-toggle").click()
+        reader.locator("aside.docs-view li.doc").first.wait_for()
+        assert reader.locator("aside.docs-view section.doc-upload").is_hidden()  # no upload control
+        assert reader.locator("aside.docs-view input[type=file]").count() == 0
+        assert reader.evaluate(FORGE_UPLOAD_CONTROL)  # a reader's script reveals the control anyway
+        forged = reader.locator("aside.docs-view section.doc-upload")
+        forged.locator("input[type=file]").set_input_files([
+            {"name": "forged.md", "mimeType": "text/markdown", "buffer": b"# Forged\n\nNothing to see.\n"}])
+        forged.locator("button.upload-go").click()
+        note = forged.locator("p.upload-note[data-tone=bad]")
+        note.wait_for()
+        assert "Only editors and the admin may add documents" in note.inner_text()
+        reader.screenshot(path=str(SCREENSHOTS / "22-reader-upload-refused.png"))
+        assert not list((server.data_dir / "uploads").rglob("forged.md"))
+        assert reader.locator("aside.docs-view li.doc", has_text="forged.md").count() == 0
+        assert not errors, errors
+        log = server.log()
+        assert "Traceback" not in log and " ERROR " not in log, log
+        assert "rita may not add documents" in log
+    finally:
+        for context in contexts:
+            context.close()
+        server.stop()

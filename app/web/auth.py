@@ -1,5 +1,7 @@
 """Logins for the web app: the admin console (/console) is for the admin; the chat is open unless
-`CITEWISE_REQUIRE_LOGIN` asks for a reader login too.
+`CITEWISE_REQUIRE_LOGIN` asks for a reader login too. Roles: the admin (`CITEWISE_ADMIN_PASSWORD`), editors
+(`CITEWISE_EDITOR_ACCOUNTS`: readers who may also add documents from the chat, never the console) and
+readers (`CITEWISE_READER_ACCOUNTS`); `may_add_documents` is the one check for uploads from the chat.
 
 How access is enforced, all at the HTTP level, before a Panel session is built:
 
@@ -65,7 +67,8 @@ from app.settings import Settings, secret_value
 
 log = logging.getLogger(__name__)
 
-Role = Literal["admin", "reader", "guest"]
+Role = Literal["admin", "editor", "reader", "guest"]
+UPLOAD_ROLES: frozenset[str] = frozenset({"admin", "editor"})  # may add documents from the chat
 COOKIE = "citewise_login"
 BROWSER_COOKIE = "citewise_browser"
 TOKEN_EXCLUSIONS = {"exclude_cookies": [COOKIE, BROWSER_COOKIE], "exclude_headers": ["Cookie"]}
@@ -100,6 +103,16 @@ class Identity:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def may_add_documents(self) -> bool:
+        """Editors and the admin may upload documents from the chat; readers and guests may not."""
+        return self.role in UPLOAD_ROLES
+
+
+def may_add_documents(identity: Identity | None) -> bool:
+    """May this requester upload documents from the chat? Only a signed-in editor or admin."""
+    return identity is not None and identity.may_add_documents
+
 
 GUEST = Identity("guest", "guest")
 
@@ -133,8 +146,9 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-def parse_reader_accounts(spec: str | None) -> dict[str, str]:
-    """'name:password,name2:password2' -> {name: password}; malformed entries are skipped with a warning."""
+def parse_reader_accounts(spec: str | None, setting: str = "CITEWISE_READER_ACCOUNTS") -> dict[str, str]:
+    """'name:password,name2:password2' -> {name: password}; malformed entries are skipped with a warning
+    naming `setting` (the reader and editor accounts share the format)."""
     accounts: dict[str, str] = {}
     for entry in (spec or "").split(","):
         entry = entry.strip()
@@ -143,7 +157,7 @@ def parse_reader_accounts(spec: str | None) -> dict[str, str]:
         name, sep, password = entry.partition(":")
         name = name.strip()
         if not sep or not name or not password:
-            log.warning("CITEWISE_READER_ACCOUNTS: an entry is not 'name:password' and was skipped")
+            log.warning("%s: an entry is not 'name:password' and was skipped", setting)
             continue
         accounts[name] = password
     return accounts
@@ -298,11 +312,17 @@ class Authenticator:
         admin_password = secret_value(settings.admin_password)
         if admin_password:
             self._accounts[self.admin_user] = self._account("admin", self.admin_user, admin_password)
-        for name, password in parse_reader_accounts(secret_value(settings.reader_accounts)).items():
-            if name in self._accounts:
-                log.warning("reader account %r has the admin's name and was ignored", name)
-                continue
-            self._accounts[name] = self._account("reader", name, password)
+        roles: tuple[tuple[Role, str, Any], ...] = (
+            ("editor", "CITEWISE_EDITOR_ACCOUNTS", settings.editor_accounts),
+            ("reader", "CITEWISE_READER_ACCOUNTS", settings.reader_accounts),
+        )
+        for role, setting, spec in roles:
+            for name, password in parse_reader_accounts(secret_value(spec), setting).items():
+                if name in self._accounts:
+                    log.warning("%s: account %r already exists (%s) and was ignored", setting, name,
+                                self._accounts[name].role)
+                    continue
+                self._accounts[name] = self._account(role, name, password)
         self.store = LoginStore(settings.data_dir / "auth" / "sessions.sqlite3")
         self.throttle = LoginThrottle()
 

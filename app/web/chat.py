@@ -37,6 +37,7 @@ from app.citations import Citation
 from app.errors import user_message
 from app.retrieval import Filters, Passage
 from app.web import panel_fix
+from app.web.auth import Identity, request_identity
 from app.web.chat_docs import document_entries, exact_path_glob, example_questions
 from app.web.chat_render import (
     QUOTED_MODES,
@@ -48,8 +49,10 @@ from app.web.chat_render import (
     retrieval_info,
     welcome_html,
 )
+from app.web.chat_uploads import ChatUploader, ChatUploads, UploadReport
 from app.web.client_limits import Client, ClientLimiter, current_client
 from app.web.state import ChatSession
+from app.web.uploads import with_uploader
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -158,12 +161,15 @@ class SourcePanel(pn.custom.JSComponent):
 
 
 class DocumentsPanel(pn.custom.JSComponent):
-    """The indexed documents (title, type, pages, collection) with a search box and "Ask about this"."""
+    """The indexed documents (title, type, pages, collection) with a search box and "Ask about this";
+    for editors and the admin, an "Add documents" box (`upload`: limits and collections; empty for
+    everyone else, whose upload messages the server refuses anyway)."""
 
     documents = param.List(default=[])
     scope = param.String(default="")
+    upload = param.Dict(default={}, doc="The upload control's settings ({} : no control).")
 
-    _esm = _esm("documents.js")
+    _esm = with_uploader(_esm("documents.js"))
     _stylesheets = [CSS + _SHEET.replace("440px", "380px")]
 
 
@@ -226,6 +232,7 @@ class ChatPage:
         self, assistant: Assistant, executor: Executor, session: ChatSession | None = None,
         limiter: ClientLimiter | None = None, client: Client | None = None,
         history: ChatHistory | None = None, owner: str | None = None,
+        identity: Identity | None = None, uploads: ChatUploads | None = None,
     ) -> None:
         self.assistant = assistant
         self.executor = executor
@@ -268,6 +275,10 @@ class ChatPage:
             sizing_mode="stretch_height", margin=0,
         )
         self.documents.on_msg(self._on_documents_msg)
+        self.uploads = uploads
+        self.uploader = ChatUploader(uploads, identity, self._add_view, self._after_upload)
+        if self.uploader.allowed and uploads is not None:
+            self.documents.upload = uploads.control(self.session.collection, collections)
         self.chats = ChatList(visible=False, enabled=history is not None, sizing_mode="stretch_height", margin=0)
         self.chats.on_msg(self._on_chats_msg)
         chat = pn.Column(self.feed, self.composer, sizing_mode="stretch_both", margin=0)
@@ -335,6 +346,24 @@ class ChatPage:
             self.session.collection = None
             return
         self.session.collection = event.new or None
+        self._offer_upload(known)
+
+    def _offer_upload(self, collections: list[str]) -> None:
+        """Keep the upload control's collections and default (the chat's collection) current."""
+        if self.uploader.allowed and self.uploads is not None:
+            self.documents.upload = self.uploads.control(self.session.collection, collections)
+
+    def _after_upload(self) -> None:
+        """New documents were indexed: refresh the documents panel, the collections and the examples."""
+        self._file_ids.clear()
+        documents, collections = self._index_summary()
+        self.documents.documents = document_entries(self.assistant.index.documents())
+        self.header.collections = collections
+        self._offer_upload(collections)
+        self.welcome.param.update(
+            html=welcome_html(self.assistant.mode_label, documents, collections, INDEX_HINT),
+            examples=example_questions(self.assistant.index.section_headings()) if documents else [],
+        )
 
     def _on_source_msg(self, event: Any) -> None:
         data = event.data if isinstance(event.data, dict) else {}
@@ -350,6 +379,10 @@ class ChatPage:
             self.composer.focus_token += 1
         elif kind == "scope":
             self.set_scope(str(data.get("path", "")))
+        elif kind == "upload":  # refused unless this page's login may add documents (ChatUploader)
+            reply = self.uploader.handle(data)
+            if reply is not None:
+                self.documents._send_msg(reply)
 
     def _on_chats_msg(self, event: Any) -> None:
         data = event.data if isinstance(event.data, dict) else {}
@@ -501,7 +534,7 @@ class ChatPage:
                      "notice_kind": "info"})
         exchange.view.param.update(live=False, progress="", info=info)
 
-    def _add_view(self, view: TurnView) -> None:
+    def _add_view(self, view: TurnView | UploadReport) -> None:
         if self.welcome in self.feed.objects:
             self.feed.objects = [view]
         else:
@@ -752,13 +785,15 @@ def history_owner(user: str | None, browser: str | None) -> str | None:
 
 def chat_page(
     assistant: Assistant, executor: Executor, limiter: ClientLimiter | None = None,
-    history: ChatHistory | None = None,
+    history: ChatHistory | None = None, uploads: ChatUploads | None = None,
 ) -> pn.viewable.Viewable:
-    """A fresh chat page for one browser session (its saved chats found by login or browser cookie)."""
+    """A fresh chat page for one browser session (its saved chats found by login or browser cookie;
+    an upload box when its login may add documents)."""
     panel_fix.install()
     client = current_client()
     page = ChatPage(assistant, executor, limiter=limiter, client=client, history=history,
-                    owner=history_owner(client.user, client.browser))
+                    owner=history_owner(client.user, client.browser), identity=request_identity(),
+                    uploads=uploads)
     doc = pn.state.curdoc
     if doc is not None and doc.session_context is not None:
         doc.template = _page_template()

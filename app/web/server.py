@@ -25,6 +25,7 @@ from app.services import Services, build_services
 from app.settings import Settings
 from app.web.auth import REFUSAL_TEMPLATE, TOKEN_EXCLUSIONS, Authenticator, CitewiseAuth, make_authorize
 from app.web.chat import chat_page
+from app.web.chat_uploads import ChatUploads
 from app.web.client_limits import ClientLimiter
 from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
@@ -69,9 +70,10 @@ def build_server_app(services: Services) -> ServerApp:
 
     limiter = ClientLimiter(services.settings)
     history = services.chat_history
+    uploads = ChatUploads(services)  # editors' and the admin's uploads from the chat
 
     def chat() -> Any:
-        return chat_page(assistant, executor, limiter, history)
+        return chat_page(assistant, executor, limiter, history, uploads)
 
     auth, kwargs = install_access(services.settings)
     mount = console_mount(services, auth)

@@ -5,7 +5,7 @@ A chat page sends questions of at most `CITEWISE_MAX_QUESTION_CHARS` characters;
 messages up to `CITEWISE_WEBSOCKET_MAX_KB` (Bokeh's default is 20 MB), so a script that sends megabytes
 is cut off by tornado (close code 1009, "message too big") before Bokeh parses anything and before any
 moderation runs. The admin console's websocket (admin-only: refused at the handshake for anyone else)
-takes uploads in parts of 512 KB (`app.web.console.uploads`), so its limit is a few MB.
+takes uploads in parts of 512 KB (`app.web.uploads`), so its limit is a few MB.
 
 Panel's /components/<module>/<class>/<attribute>/<file> route imports `<module>` by the name in the URL:
 `/components/..%2f..` ended in a TypeError (a 500 with a traceback) and any installed module could be

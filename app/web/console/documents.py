@@ -24,7 +24,7 @@ from app.web.console.plots import (
     themed,
 )
 from app.web.console.services import ConsoleError, SyncProgress, sync_summary
-from app.web.console.uploads import ChunkedUpload, UploadReceiver, limit_text
+from app.web.uploads import ChunkedUpload, UploadReceiver, limit_text
 
 if TYPE_CHECKING:
     from app.web.console.page import ConsolePage
@@ -166,11 +166,11 @@ class DocumentsTab:
             self.confirm_button.loading = False
         await self.page.refresh()
 
-    def _on_uploaded(self, saved: list[Path], problems: list[str]) -> None:
+    def _on_uploaded(self, saved: list[Path], problems: list[str], collection: str) -> None:
         """The browser sent its last file: index what was saved (scheduled on the session's loop)."""
-        self._upload_task = asyncio.ensure_future(self._index_uploads(saved, problems))
+        self._upload_task = asyncio.ensure_future(self._index_uploads(saved, problems, collection))
 
-    async def _index_uploads(self, saved: list[Path], problems: list[str]) -> None:
+    async def _index_uploads(self, saved: list[Path], problems: list[str], collection: str) -> None:
         if not saved:
             self.page.show_error(ConsoleError("Nothing was indexed. " + " ".join(problems)))
             return

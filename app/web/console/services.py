@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.errors import user_message
-from app.index import IndexBusy, KnowledgeIndex
+from app.index import KnowledgeIndex
 from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
 from app.retrieval import Retriever
 from app.services import Services
+from app.web.index_updates import IndexUpdateBusy, SyncProgress, sync_files, sync_summary, writing
 
 log = logging.getLogger(__name__)
 
@@ -71,26 +72,19 @@ class ConsoleServices:
     @contextmanager
     def _writing(self) -> Iterator[KnowledgeIndex]:
         """The index under its writer lock, or a ConsoleError at once when another writer (a console
-        session, or `python -m ingest` from a shell or cron) holds it."""
-        index = self.index
+        session, an editor's upload in the chat, or `python -m ingest`) holds it."""
         try:
-            with index.writer(wait_s=0):
+            with writing(self.index) as index:
                 yield index
-        except IndexBusy:
-            holder = index.writer_lock.holder()
-            who = f" ({holder})" if holder else ""
-            raise ConsoleError(f"Another index update is running{who}. Wait for it to finish, then try "
-                               "again.") from None
+        except IndexUpdateBusy as exc:
+            raise ConsoleError(str(exc)) from None
 
     def sync(self, paths: Sequence[Path], collection: str, prune: bool, progress: Any) -> Any:
         """The same ingestion as `python -m ingest sync` (passage scan included), one writer at a time."""
-        from ingest.sync import sync
-
         try:
-            with self._writing() as index:
-                options = self.services.sync_options(collection, prune=prune)
-                return sync(index, self.services.embedder, list(paths), options, progress,
-                            scan_passage=self.services.passage_scanner())
+            return sync_files(self.services, paths, collection, prune, progress)
+        except IndexUpdateBusy as exc:
+            raise ConsoleError(str(exc)) from None
         finally:
             self.forget()
 
@@ -115,44 +109,6 @@ class ConsoleError(Exception):
     """Something the admin can act on; the message says how."""
 
 
-class SyncProgress:
-    """Collects ingest progress from the worker thread; the page polls `snapshot()`."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.total = 0
-        self.done = 0
-        self.chunks = 0
-        self.last = ""
-
-    def start(self, total_files: int) -> None:
-        with self._lock:
-            self.total = total_files
-
-    def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
-        with self._lock:
-            self.done += 1
-            self.chunks += chunks
-            self.last = f"{outcome} {Path(path).name}" + (f": {detail}" if detail else "")
-
-    def finish(self) -> None: ...
-
-    def snapshot(self) -> tuple[int, int, int, str]:
-        with self._lock:
-            return self.done, self.total, self.chunks, self.last
-
-
-def sync_summary(report: Any) -> tuple[str, list[str]]:
-    """One line for a sync report, and the files that failed or were skipped (file: reason)."""
-    line = (f"{len(report.added)} added, {len(report.updated)} updated, {report.unchanged} unchanged, "
-            f"{len(report.removed)} removed, {len(report.skipped)} skipped, {len(report.failed)} failed "
-            f"- {report.chunks_added} chunks added in {report.seconds:.1f} s.")
-    failures = [f"{Path(f['path']).name}: {f['error']}" for f in report.failed]
-    failures += [f"{Path(f['path']).name}: skipped, {f['reason']}" for f in report.skipped_files]
-    failures += [f"{Path(p).name}: skipped, citewise cannot index this kind of file" for p in report.skipped]
-    return line, failures
-
-
 def error_text(exc: BaseException) -> str:
     """A readable one-liner for an error, never a traceback (that goes to the server log)."""
     if isinstance(exc, ConsoleError):
@@ -161,3 +117,6 @@ def error_text(exc: BaseException) -> str:
     if message:
         return message
     return f"Something went wrong ({type(exc).__name__}). The details are in the server log."
+
+
+__all__ = ["ConsoleError", "ConsoleServices", "SyncProgress", "error_text", "sync_summary"]

@@ -1,5 +1,7 @@
 // The indexed documents: title, type, pages, collection; a search box; "Ask about this" scopes the next
-// questions to one document. All values go in through textContent.
+// questions to one document. All values go in through textContent. Pages whose login may add documents
+// (editors, the admin) get `model.upload` and an "Add documents" box; its files are sent in parts by
+// `uploadFiles` (static/uploader.js, put before this module) on this panel's own message channel.
 
 export function render({ model, el }) {
   const panel = document.createElement("aside");
@@ -26,7 +28,103 @@ export function render({ model, el }) {
   count.className = "empty-note";
   const list = document.createElement("ul");
   list.className = "doc-list";
-  panel.append(head, search, count, list);
+  const adder = document.createElement("section");
+  adder.className = "doc-upload";
+  adder.setAttribute("aria-label", "Add documents");
+  panel.append(head, adder, search, count, list);
+
+  let waiting = null;
+  let sending = false;
+  model.on("msg:custom", (msg) => {
+    const resolve = waiting;
+    waiting = null;
+    if (resolve) resolve(msg);
+  });
+  const ask = (msg) => new Promise((resolve) => {
+    waiting = resolve;
+    model.send_msg({ kind: "upload", ...msg });
+  });
+
+  // Built once (a refresh after indexing keeps the chosen collection and the last message); updated
+  // when the server changes the limits or the known collections.
+  let controls = null;
+  function drawUpload() {
+    const u = model.upload || {};
+    adder.hidden = !u.max_bytes;
+    if (!u.max_bytes) {
+      adder.replaceChildren();
+      controls = null;
+      return;
+    }
+    if (!controls) controls = buildUpload();
+    const { input, name, known } = controls;
+    input.accept = u.accept || "";
+    if (!name.dataset.edited) name.value = u.collection || "";
+    known.replaceChildren();
+    for (const c of u.collections || []) {
+      const option = document.createElement("option");
+      option.value = c;
+      known.appendChild(option);
+    }
+  }
+
+  function buildUpload() {
+    const limits = () => model.upload || {};
+    const h = document.createElement("h3");
+    h.textContent = "Add documents";
+    const input = document.createElement("input");
+    input.type = "file";
+    input.multiple = true;
+    input.setAttribute("aria-label", "Files to add");
+    const label = document.createElement("label");
+    label.textContent = "Collection";
+    const name = document.createElement("input");
+    name.type = "text";
+    name.className = "upload-collection";
+    name.setAttribute("list", "upload-collections");
+    name.addEventListener("input", () => { name.dataset.edited = "1"; });
+    const known = document.createElement("datalist");
+    known.id = "upload-collections";
+    label.append(name, known);
+    const go = document.createElement("button");
+    go.type = "button";
+    go.className = "upload-go";
+    go.textContent = "Upload and index";
+    const note = document.createElement("p");
+    note.className = "upload-note";
+    note.setAttribute("role", "status");
+    note.textContent = `PDF, Markdown, text, HTML or DOCX, up to ${limits().max_label} each.`;
+    const show = (text, tone) => { note.textContent = text; note.dataset.tone = tone || ""; };
+    go.addEventListener("click", async () => {
+      const files = Array.from(input.files || []);
+      if (!files.length) {
+        show("Choose one or more files first.", "bad");
+        return;
+      }
+      const u = limits();
+      sending = true;
+      go.disabled = true;
+      try {
+        const refused = await uploadFiles(files, {
+          maxBytes: u.max_bytes, maxLabel: u.max_label, partBytes: u.part_bytes, ask,
+          send: (msg) => model.send_msg({ kind: "upload", ...msg }), show,
+          start: { collection: name.value },
+        });
+        if (refused !== null) {
+          show(refused.length ? refused.join(" ") : "Sent; indexing — the result is in the chat.",
+            refused.length ? "bad" : "");
+          input.value = "";
+        }
+      } catch (err) {
+        show(`The upload stopped: ${err}. Choose the files again.`, "bad");
+      } finally {
+        sending = false;
+        go.disabled = false;
+      }
+    });
+    adder.replaceChildren(h, input, label, go, note);
+    return { input, name, known };
+  }
 
   function facts(d) {
     const parts = [d.name, d.type];
@@ -70,6 +168,8 @@ export function render({ model, el }) {
   model.on("remove", () => document.removeEventListener("keydown", onKey));
   search.addEventListener("input", draw);
   model.on(["documents", "scope"], draw);
+  model.on("upload", drawUpload);
+  drawUpload();
   draw();
   return panel;
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.web.console.uploads import UploadReceiver, UploadRefused, decode_part
+from app.web.uploads import UploadReceiver, UploadRefused, decode_part
 
 
 def _send(receiver: UploadReceiver, name: str, data: bytes, collection: str = "docs", part: int = 4) -> Path:

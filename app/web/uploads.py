@@ -1,9 +1,12 @@
-"""Console uploads in parts: the browser checks the size first, then sends each file in slices that stay
-far below the websocket's message limit, and the server writes them to a partial file it checks as it
-grows (admin session only: the console's websocket is refused to anyone else).
+"""Uploads in parts, for the admin console and for editors in the chat: the browser checks the size
+first, then sends each file in slices that stay far below the websocket's message limit, and the server
+writes them to a partial file it checks as it grows.
 
 `UploadReceiver` holds the server's rules (safe names, supported types, `CITEWISE_MAX_FILE_MB`, declared
-size never exceeded) and is tested without a browser; `ChunkedUpload` is the widget that talks to it.
+size never exceeded) and is tested without a browser; `UploadSession` is the server's side of the
+message exchange (it asks `refusal()` before every message, so a page that is not allowed to upload is
+refused whatever its script sends); `ChunkedUpload` is the console's widget. The browser's side is
+`static/uploader.js`, shared by the console's widget and the chat's documents panel.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import binascii
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,8 @@ from panel.custom import JSComponent
 log = logging.getLogger(__name__)
 
 PART_BYTES = 512 * 1024  # one slice of a file per websocket message (about 0.7 MB once base64-encoded)
+MIN_PART_BYTES = 8 * 1024
+MESSAGE_ROOM = 4 * 1024  # what a part's message carries besides the base64 data
 INCOMING = ".incoming"  # partial files, inside the uploads folder
 
 
@@ -42,7 +47,15 @@ def size_text(size: float) -> str:
 
 
 def limit_text(max_file_mb: float) -> str:
+    """The upload limit as shown to the user ('200 MB (CITEWISE_MAX_FILE_MB)')."""
     return f"{max_file_mb:g} MB (CITEWISE_MAX_FILE_MB)"
+
+
+def part_bytes_for(message_bytes: int) -> int:
+    """The largest slice of a file whose message (base64: 4 bytes per 3) fits `message_bytes`, at most
+    PART_BYTES (the chat's websocket takes 512 KB messages: its parts are 381 KB)."""
+    fits = (message_bytes - MESSAGE_ROOM) * 3 // 4
+    return max(MIN_PART_BYTES, min(PART_BYTES, fits // 1024 * 1024))
 
 
 @dataclass
@@ -131,7 +144,15 @@ def decode_part(text: str) -> bytes:
         raise UploadRefused("a part of the upload was damaged; upload the file again") from None
 
 
-_ESM = Path(__file__).with_name("upload.js").read_text(encoding="utf-8")
+_PRELUDE = (Path(__file__).resolve().parent / "static" / "uploader.js").read_text(encoding="utf-8")
+
+
+def with_uploader(module: str) -> str:
+    """A component's ES module with the shared sending code (`uploadFiles`, `static/uploader.js`) before it."""
+    return _PRELUDE + "\n" + module
+
+
+_ESM = with_uploader((Path(__file__).resolve().parent / "static" / "upload.js").read_text(encoding="utf-8"))
 _CSS = """
 .upload-box { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; padding: 4px 0; }
 .upload-box input[type=file] { flex: 1 1 220px; min-width: 0; font-size: 14px; color: var(--cw-ink, #1d2230); }
@@ -142,11 +163,76 @@ _CSS = """
 .upload-note[data-tone=bad] { color: var(--cw-bad, #a3281c); font-weight: 600; }
 """
 
+Finished = Callable[[list[Path], list[str], str], Any]
+
+
+class UploadSession:
+    """The server's side of one page's uploads: `handle(message)` returns the reply to send (or None).
+
+    `collection(start_message)` names the collection of an upload (or raises UploadRefused);
+    `refusal()` is asked before every message and refuses all of them when it returns a reason;
+    `on_finished(saved_paths, problems, collection)` runs after the browser's last file.
+    """
+
+    def __init__(self, receiver: UploadReceiver, collection: Callable[[Mapping[str, Any]], str],
+                 on_finished: Finished, refusal: Callable[[], str | None] = lambda: None) -> None:
+        self.receiver = receiver
+        self._collection_of = collection
+        self._on_finished = on_finished
+        self._refusal = refusal
+        self._collection: str | None = None
+        self._saved: list[Path] = []
+        self._problems: list[str] = []
+
+    def handle(self, msg: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Apply one message of the upload exchange; never raises (refusals are replies)."""
+        op = msg.get("op")
+        refusal = self._refusal()
+        if refusal is not None:
+            self.receiver.abort()
+            self._collection = None
+            return None if op == "done" else {"op": "refused", "reason": refusal}
+        try:
+            if op == "start":
+                self.receiver.abort()
+                self._collection = self._collection_of(msg)
+                self._saved, self._problems = [], [str(p) for p in msg.get("refused") or []][:100]
+                return {"op": "started"}
+            if self._collection is None:
+                raise UploadRefused("no upload in progress; choose the files again")
+            if op == "begin":
+                self.receiver.begin(str(msg.get("name", "")), int(msg.get("size", -1)), self._collection)
+                return {"op": "ready"}
+            if op == "part":
+                received = self.receiver.part(decode_part(str(msg.get("data", ""))))
+                return {"op": "ack", "received": received}
+            if op == "end":
+                self._saved.append(self.receiver.end())
+                return {"op": "saved"}
+            if op == "done":
+                saved, problems, collection = self._saved, self._problems, self._collection
+                self._saved, self._problems, self._collection = [], [], None
+                self._on_finished(saved, problems, collection)
+            return None
+        except UploadRefused as exc:
+            self._problems.append(str(exc))
+            return {"op": "refused", "reason": str(exc)}
+        except (TypeError, ValueError):
+            self.receiver.abort()
+            return {"op": "refused", "reason": "the upload message was not understood; choose the files again"}
+        except Exception as exc:  # the browser waits for a reply: never leave it without one
+            log.exception("upload failed")
+            self.receiver.abort()
+            reason = f"the upload could not be saved on the server ({type(exc).__name__}); see the server log"
+            self._problems.append(reason)
+            return {"op": "refused", "reason": reason}
+
 
 class ChunkedUpload(JSComponent):
-    """File picker and "Upload and index" button: checks sizes in the browser, sends files in parts.
+    """The console's file picker and "Upload and index" button (the websocket is the admin's only).
 
-    `on_finished(saved_paths, problems)` runs (scheduled on the session's loop) after the last file.
+    `on_finished(saved_paths, problems, collection)` runs (scheduled on the session's loop) after the
+    last file.
     """
 
     max_bytes = param.Integer(default=0, doc="Largest file accepted, in bytes")
@@ -158,43 +244,13 @@ class ChunkedUpload(JSComponent):
     _esm = _ESM
     _stylesheets = [_CSS]
 
-    def __init__(self, receiver: UploadReceiver, collection: Callable[[], str],
-                 on_finished: Callable[[list[Path], list[str]], Any], **params: Any) -> None:
+    def __init__(self, receiver: UploadReceiver, collection: Callable[[], str], on_finished: Finished,
+                 **params: Any) -> None:
         super().__init__(max_bytes=receiver.max_bytes, max_label=limit_text(receiver.max_file_mb), **params)
-        self._receiver = receiver
-        self._collection = collection
-        self._on_finished = on_finished
-        self._saved: list[Path] = []
-        self._problems: list[str] = []
+        self._session = UploadSession(receiver, lambda _msg: collection(), on_finished)
 
     def _handle_msg(self, msg: Any) -> None:
-        if not isinstance(msg, dict):
-            return
-        op = msg.get("op")
-        try:
-            if op == "start":
-                self._receiver.abort()
-                self._saved, self._problems = [], [str(p) for p in msg.get("refused") or []][:100]
-                self._send_msg({"op": "started"})
-            elif op == "begin":
-                self._receiver.begin(str(msg.get("name", "")), int(msg.get("size", -1)), self._collection())
-                self._send_msg({"op": "ready"})
-            elif op == "part":
-                received = self._receiver.part(decode_part(str(msg.get("data", ""))))
-                self._send_msg({"op": "ack", "received": received})
-            elif op == "end":
-                self._saved.append(self._receiver.end())
-                self._send_msg({"op": "saved"})
-            elif op == "done":
-                saved, problems = self._saved, self._problems
-                self._saved, self._problems = [], []
-                self._on_finished(saved, problems)
-        except UploadRefused as exc:
-            self._problems.append(str(exc))
-            self._send_msg({"op": "refused", "reason": str(exc)})
-        except Exception as exc:  # the browser waits for a reply: never leave it without one
-            log.exception("console upload failed")
-            self._receiver.abort()
-            reason = f"the upload could not be saved on the server ({type(exc).__name__}); see the server log"
-            self._problems.append(reason)
-            self._send_msg({"op": "refused", "reason": reason})
+        if isinstance(msg, dict):
+            reply = self._session.handle(msg)
+            if reply is not None:
+                self._send_msg(reply)
