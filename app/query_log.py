@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.sqlite_db import open_database
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
     id TEXT PRIMARY KEY,
@@ -95,13 +97,9 @@ class QueryLog:
     """Thread-safe access to the query log database."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.db = open_database(path, _SCHEMA)
         self._add_channel_column()
         self.db.execute("CREATE INDEX IF NOT EXISTS queries_at ON queries(at)")
 

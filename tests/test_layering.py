@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FOUNDATION = ("app.settings", "app.text", "app.embeddings", "app.index")
+FOUNDATION = ("app.settings", "app.text", "app.sqlite_db", "app.embeddings", "app.index")
 
 
 def _module(path: Path) -> str:

@@ -30,6 +30,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from app.sqlite_db import open_database
+
 # Version 2: document headers embedded and keyword-indexed with every passage, a header BM25 field,
 # the search form of figures. An index of another version must be rebuilt (see IndexFormatOutdated).
 SCHEMA_VERSION = "2"
@@ -235,14 +237,10 @@ class Catalog:
     """SQLite access for the index; safe to share between threads (one connection, one lock)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = open_database(path, foreign_keys=True)
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
         self._check_format()
         self.db.executescript(_SCHEMA)
         if self.get_meta("schema_version") is None:
