@@ -86,3 +86,13 @@ def docs(tmp_path: Path) -> Path:
     )
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     return folder
+
+
+@pytest.fixture
+def server():  # noqa: ANN201 - Iterator[OpenAIServer]
+    """A local HTTP server that speaks the OpenAI wire protocol (tests/openai_server.py), for LLM tests."""
+    from tests.openai_server import OpenAIServer
+
+    srv = OpenAIServer().start()
+    yield srv
+    srv.stop()

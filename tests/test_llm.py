@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.llm import ChatLLM, LLMUnavailable, llm_configured
-from tests.openai_server import OpenAIServer, Reply
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    srv = OpenAIServer().start()
-    yield srv
-    srv.stop()
+from tests.openai_server import Reply
 
 
 @pytest.fixture
