@@ -216,6 +216,13 @@ class NewChunk:
     header: str = ""  # the document header (see ingest.chunking.document_header), its own BM25 field
 
 
+def _own_headings(chunk: NewChunk) -> list[str]:
+    """The chunk's headings that do not repeat a part of its header (a title heading is in the header
+    field already; counting it twice would double its weight)."""
+    parts = {part.strip().lower() for part in chunk.header.split(" · ")}
+    return [h for h in chunk.headings if h.strip().lower() not in parts]
+
+
 class Catalog:
     """SQLite access for the index; safe to share between threads (one connection, one lock)."""
 
@@ -352,7 +359,7 @@ class Catalog:
                 )
                 conn.execute(
                     "INSERT INTO passages_fts(rowid, header, context, text) VALUES (?, ?, ?, ?)",
-                    (cur.lastrowid, search_form(chunk.header), search_form(" > ".join(chunk.headings)),
+                    (cur.lastrowid, search_form(chunk.header), search_form(" > ".join(_own_headings(chunk))),
                      search_form(chunk.text)),
                 )
             conn.execute(
