@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from app.retrieval import MIN_COVERAGE as RELEVANCE_FLOOR_COVERAGE
 from app.retrieval import Passage
+from app.text import YEAR as _YEAR
+from app.text import question_years
 
 Kind = Literal["amount", "date", "person", "other"]
 
@@ -32,7 +34,6 @@ CLOSE_MEANING = 0.5
 MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
 SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
 
-_YEAR = re.compile(r"(?<![\d.,$])(?:FY\s?'?)?((?:19|20)\d{2})(?![\d,])", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\(?\d[\d,]*(?:\.\d+)?\)?%?")
 _DATE = re.compile(
     r"\b\d{3,4}\b|\b\d{1,2}[:.]\d{2}\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|"
@@ -89,11 +90,6 @@ def answer_kind(question: str) -> Kind:
                  q) or re.search(r"\bwho (is|was|are|were|founded|invented|wrote)\b", q):
         return "person"
     return "other"
-
-
-def question_years(question: str) -> list[str]:
-    """Years the question asks about: '2018', 'FY2022', "FY '21" is not guessed."""
-    return list(dict.fromkeys(m.group(1) for m in _YEAR.finditer(question)))
 
 
 def question_names(question: str) -> list[str]:

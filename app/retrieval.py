@@ -22,6 +22,7 @@ from app.embeddings import MiniLMEmbedder
 from app.index import ChunkHit, KeywordSearchError, KnowledgeIndex, VectorStoreError
 from app.index.catalog import STOPWORDS
 from app.settings import Settings
+from app.text import question_years
 
 Mode = Literal["hybrid", "dense", "keyword"]
 CANDIDATES = 100  # depth of each list before fusion
@@ -315,10 +316,35 @@ class Retriever:
         for a file to be clearly the subject."""
         found = self.index.catalog.named_files(query)
         scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
+        scores = self._of_the_period(query, scores)
         top = max(scores.values(), default=0.0)
         if not top:
             return {}
         return {path: s / top for path, s in scores.items() if s >= NAMED_SHARE * top}
+
+    def _of_the_period(self, query: str, scores: dict[str, float]) -> dict[str, float]:
+        """Among several named files, those about the period the question asks for.
+
+        When the question names years and the named files share a subject (one company's reports of
+        several years), only the files about the latest year asked that some of them are about stay
+        named (an annual report also holds the years before it: "from FY2015 to FY2016" is answered by
+        the 2016 report). When the question only asks about a later year than any file ("forecast for
+        2023"), the latest file before it stays. Files are about the years of their header and the year
+        their passages mention most (`Catalog.file_periods`).
+        """
+        years = question_years(query)
+        if len(scores) < 2 or not years:
+            return scores
+        periods = self.index.catalog.file_periods(list(scores))
+        covered = [y for y in years if any(y in periods.get(path, ()) for path in scores)]
+        if covered:
+            target = max(covered)
+        else:
+            earlier = [y for path in scores for y in periods.get(path, ()) if y < max(years)]
+            if not earlier:
+                return scores
+            target = max(earlier)
+        return {path: s for path, s in scores.items() if target in periods.get(path, ())}
 
     def _boost_named(self, fused: list[tuple[str, float]], named: dict[str, float]) -> list[tuple[str, float]]:
         files = self.index.catalog.passage_files([pid for pid, _ in fused])

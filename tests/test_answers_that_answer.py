@@ -14,6 +14,7 @@ from app.citations import Citation, number_in_order
 from app.cli import cli
 from app.conversation import Turn, load_session, rule_rewrite, save_turn
 from app.prompts import load_prompts
+from app.retrieval import Passage
 from app.verbatim import quoted_markdown, terminal_text
 from app.web.chat_render import answer_html
 from ingest.sync import SyncOptions, sync
@@ -133,8 +134,8 @@ def test_terminal_text_drops_escape_sequences() -> None:
 
 
 def _citation(n: int) -> Citation:
-    return Citation(n=n, passage_id=f"p{n}", chunk_id=n, path=f"/d/{n}.md", file_name=f"{n}.md", page=None,
-                    headings=[], text="t", span=(0, 1), supported=True, support=1.0)
+    passage = Passage.from_dict({"n": n, "passage_id": f"p{n}", "chunk_id": n, "path": f"/d/{n}.md", "text": "t"})
+    return Citation(passage, span=(0, 1), supported=True, support=1.0)
 
 
 def test_citation_numbers_are_consecutive_in_order_of_first_appearance() -> None:

@@ -30,6 +30,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from app.text import YEAR, question_years
+
 # Version 2: document headers embedded and keyword-indexed with every passage, a header BM25 field,
 # the search form of figures. An index of another version must be rebuilt (see IndexFormatOutdated).
 SCHEMA_VERSION = "2"
@@ -230,6 +232,7 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
+        self._periods: dict[tuple[int, str], set[str]] = {}  # file_periods, per file version
         self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -589,8 +592,12 @@ class Catalog:
         mentioned by no other filing, scores 2.4; "backups", one manual's title but a word of many, little.
         Other header words ("2015" in one filing's file name, mentioned by many) only tell the named files
         apart: they add their full log(files / files whose header has it) as the detail score.
+        Two adjacent words of the question are also tried joined, as file names write a name
+        ("American Express" -> "AMERICANEXPRESS_2022_10K.pdf").
         """
-        terms = query_terms(text)[:32]
+        words = [w.lower() for w in _WORD.findall(text) if w.isalpha() and len(w) > 1]
+        joined = [a + b for a, b in pairwise(words) if a not in STOPWORDS and b not in STOPWORDS]
+        terms = list(dict.fromkeys(query_terms(text)[:32] + joined[:32]))
         total = self.query("SELECT count(*) FROM files_fts")[0][0]
         if not terms or not total:
             return {}
@@ -614,6 +621,34 @@ class Catalog:
         rows = self.query("SELECT id, path FROM files WHERE id IN (SELECT value FROM json_each(?))",
                           [json.dumps(list(names))])
         return {r["path"]: (names[r["id"]], details.get(r["id"], 0.0)) for r in rows}
+
+    def file_periods(self, paths: Sequence[str]) -> dict[str, set[str]]:
+        """For each file, the years it is about: the years its document header holds (title, file name,
+        cover) and the year its passages mention most often.
+
+        An annual report for 2018 compares 2018 with 2017 and 2016 throughout and mentions 2018 most,
+        even when it was filed in 2019 under a file name that says so. Computed once per file version.
+        """
+        out: dict[str, set[str]] = {}
+        for path in paths:
+            row = self.query("SELECT id, content_hash, header FROM files WHERE path = ?", [path])
+            if not row:
+                continue
+            key = (row[0]["id"], row[0]["content_hash"] or "")
+            cached = self._periods.get(key)
+            if cached is None:
+                counts: dict[str, int] = {}
+                texts = self.query("SELECT p.text FROM chunks c JOIN passages p ON p.id = c.passage_id"
+                                   " WHERE c.file_id = ?", [row[0]["id"]])
+                for text_row in texts:
+                    for match in YEAR.finditer(text_row[0]):
+                        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+                cached = set(question_years(search_form(row[0]["header"] or "")))
+                if counts:
+                    cached.add(max(counts, key=lambda y: (counts[y], y)))
+                self._periods[key] = cached
+            out[path] = cached
+        return out
 
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
         """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
