@@ -167,6 +167,9 @@ class Ranking:
     degraded: str | None = None  # why one half of hybrid search was left out, for the answer's notice
     used: Mode | None = None  # the mode that actually ran (differs from the asked one when degraded)
     named: dict[str, float] = field(default_factory=dict)  # files the question names -> share 0..1
+    # A subject with several documents (one company's reports of several years): its files within the
+    # filters -> the years each is about (its period first); empty when the question names no such series.
+    series: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,11 +307,29 @@ class Retriever:
         else:
             fused = fuse(dense, keyword, dense_weight)
         named = self.named_files(query)
+        series = self._series(query, filters)
+        if filters.active() and named:
+            in_scope = self.index.catalog.paths_matching(list(named), **filters.as_kwargs())
+            named = {path: share for path, share in named.items() if path in in_scope}
         if named and fused:
             fused = self._boost_named(fused, named)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
-                       used=mode, named=named)
+                       used=mode, named=named, series=series)
+
+    def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
+        """The files of the subject the question names, when it has documents about several periods."""
+        found = self.index.catalog.named_files(query)
+        paths = [path for path, (name, _) in found.items() if name >= NAMED_MIN]
+        if len(paths) < 2:
+            return {}
+        periods = self.index.catalog.file_periods(paths)
+        if len({max(p) for p in periods.values() if p}) < 2:
+            return {}
+        if filters.active():
+            in_scope = self.index.catalog.paths_matching(paths, **filters.as_kwargs())
+            periods = {path: years for path, years in periods.items() if path in in_scope}
+        return {path: sorted(years, reverse=True) for path, years in periods.items()}
 
     def named_files(self, query: str) -> dict[str, float]:
         """The files a question names through their document headers (company, title, file name), each

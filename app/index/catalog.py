@@ -650,6 +650,16 @@ class Catalog:
             out[path] = cached
         return out
 
+    def file_frequency(self, term: str) -> tuple[int, int, int]:
+        """(files whose header holds `term`, files whose header or passages hold it, all files)."""
+        phrase = '"' + term.replace('"', "") + '"'
+        total = int(self.query("SELECT count(*) FROM files_fts")[0][0])
+        try:
+            headers = [r[0] for r in self.query("SELECT rowid FROM files_fts WHERE files_fts MATCH ?", [phrase])]
+        except sqlite3.OperationalError:
+            return 0, 0, total
+        return len(headers), self._files_mentioning(phrase, headers), total
+
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
         """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
         rows = self.query(
@@ -671,8 +681,11 @@ class Catalog:
             out[r[0]].add(r[1])
         return out
 
-    def term_statistics(self, text: str, passage_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """For each query term: its IDF in the index and whether any of `passage_ids` holds it.
+    def term_statistics(
+        self, text: str, passage_ids: Sequence[str], paths: Sequence[str] = (),
+    ) -> dict[str, dict[str, Any]]:
+        """For each query term: its IDF in the index and whether any of `passage_ids` holds it
+        (`found`), or, with `paths`, any passage of those files (`in_files`).
 
         Terms match through the same stemmer as BM25; years ("2018", "fy2018") are left to the caller.
         """
@@ -689,8 +702,16 @@ class Catalog:
                     [phrase, ids])
             except sqlite3.OperationalError:
                 continue
+            in_files = bool(hit)
+            if paths and not hit:
+                in_files = bool(self.query(
+                    "SELECT 1 FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                    " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
+                    " WHERE passages_fts MATCH ? AND f.path IN (SELECT value FROM json_each(?)) LIMIT 1",
+                    ['{context text} : ' + phrase, json.dumps(list(paths))]))
             df = self.document_frequency(term)
-            out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit)}
+            out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit),
+                         "in_files": in_files}
         return out
 
     def passage_filter(
@@ -712,6 +733,27 @@ class Catalog:
             pattern = path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*"
             sql += " AND f.path GLOB ?"
             params.append(pattern)
+        if exclude_glob:
+            sql += " AND f.path NOT GLOB ?"
+            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+        return {r[0] for r in self.query(sql, params)}
+
+    def paths_matching(
+        self, paths: Sequence[str], collection: str | None = None, path_glob: str | None = None,
+        file_type: str | None = None, exclude_glob: str | None = None,
+    ) -> set[str]:
+        """The `paths` of files that match the filters."""
+        sql = "SELECT path FROM files f WHERE path IN (SELECT value FROM json_each(?))"
+        params: list[Any] = [json.dumps(list(paths))]
+        if collection:
+            sql += " AND f.collection = ?"
+            params.append(collection)
+        if file_type:
+            sql += " AND f.file_type = ?"
+            params.append(file_type)
+        if path_glob:
+            sql += " AND f.path GLOB ?"
+            params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
         if exclude_glob:
             sql += " AND f.path NOT GLOB ?"
             params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
