@@ -349,22 +349,25 @@ class Retriever:
         When the question names years and the named files share a subject (one company's reports of
         several years), only the files about the latest year asked that some of them are about stay
         named (an annual report also holds the years before it: "from FY2015 to FY2016" is answered by
-        the 2016 report). When the question only asks about a later year than any file ("forecast for
-        2023"), the latest file before it stays. Files are about the years of their header and the year
-        their passages mention most (`Catalog.file_periods`).
+        the 2016 report). A year no file is about is read in the next file after it (its comparative
+        year), or, after every file ("forecast for 2023"), in the latest one. Files are about the years
+        of their header and the year their passages mention most (`Catalog.file_periods`).
         """
         years = question_years(query)
         if len(scores) < 2 or not years:
             return scores
         periods = self.index.catalog.file_periods(list(scores))
         covered = [y for y in years if any(y in periods.get(path, ()) for path in scores)]
+        later = [y for path in scores for y in periods.get(path, ()) if y > max(years)]
+        earlier = [y for path in scores for y in periods.get(path, ()) if y < max(years)]
         if covered:
             target = max(covered)
-        else:
-            earlier = [y for path in scores for y in periods.get(path, ()) if y < max(years)]
-            if not earlier:
-                return scores
+        elif later:  # the next report holds the year asked as its comparative
+            target = min(later)
+        elif earlier:
             target = max(earlier)
+        else:
+            return scores
         return {path: s for path, s in scores.items() if target in periods.get(path, ())}
 
     def _boost_named(self, fused: list[tuple[str, float]], named: dict[str, float]) -> list[tuple[str, float]]:

@@ -195,6 +195,9 @@ def test_the_report_about_the_year_asked_wins_even_when_its_name_carries_no_year
     # A year after every report: the latest report before it (its outlook speaks of it).
     assert [Path(p).name for p in retriever.named_files("What does Initech expect for 2021?")] == [
         "initech_third.md"]
+    # A year no report is about: the next report, which holds it as its comparative year.
+    assert [Path(p).name for p in retriever.named_files("What was Initech's capital expenditure in 2016?")] == [
+        "initech_first.md"]
     # No year: every report of the named company stays named.
     assert len(retriever.named_files("What does Initech spend on plants?")) == 3
 
