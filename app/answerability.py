@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from app.retrieval import MIN_COVERAGE as RELEVANCE_FLOOR_COVERAGE
 from app.retrieval import Passage
+from app.text import YEAR as _YEAR
+from app.text import question_years
 
 Kind = Literal["amount", "date", "person", "other"]
 
@@ -32,7 +34,6 @@ CLOSE_MEANING = 0.5
 MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
 SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
 
-_YEAR = re.compile(r"(?<![\d.,$])(?:FY\s?'?)?((?:19|20)\d{2})(?![\d,])", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\(?\d[\d,]*(?:\.\d+)?\)?%?")
 _DATE = re.compile(
     r"\b\d{3,4}\b|\b\d{1,2}[:.]\d{2}\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b|"
@@ -91,11 +92,6 @@ def answer_kind(question: str) -> Kind:
     return "other"
 
 
-def question_years(question: str) -> list[str]:
-    """Years the question asks about: '2018', 'FY2022', "FY '21" is not guessed."""
-    return list(dict.fromkeys(m.group(1) for m in _YEAR.finditer(question)))
-
-
 def question_names(question: str) -> list[str]:
     """Names in the question: capitalised words past its first word and acronyms, lower-cased."""
     words = list(_NAME.finditer(question))
@@ -116,6 +112,40 @@ def question_names(question: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_INSTRUCTION = re.compile(
+    r"\bround(?:ed|ing)?\b|\bdecimal places?\b|\bsignificant (?:figures|digits)\b|\bin units of\b|"
+    r"\banswer (?:in|with|using|format)\b|\b(?:respond|reply) (?:in|with)\b|\bstep[- ]by[- ]step\b|"
+    r"\bshow (?:your|the) (?:work|calculation)|\bexplain why\b|\bstate that\b|\byou are an?\b|"
+    r"\byour only resources?\b|\bgive a solution\b|"
+    r"\bin (?:USD|US\$|\$|dollars|euros?) (?:millions|billions|thousands)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"\([^()]*\)|[^.?!;()]+[.?!;]?")
+
+
+def asked_part(question: str) -> str:
+    """The question without requests about the answer's form: clauses on rounding, units, answer
+    format or the reader's role ("Round your answer to two decimal places.", "(in units of percents)",
+    "You are an investment banker ...") ask nothing of the documents, so they count for nothing."""
+    kept = [m.group(0) for m in _CLAUSE.finditer(question) if not _INSTRUCTION.search(m.group(0))]
+    return " ".join(" ".join(kept).split()) or question
+
+
+def real_names(question: str, catalog: Any) -> list[str]:
+    """The question's names that the index knows as names: a word of some documents' headers (title,
+    file name, cover) that few headers hold, or a capitalised word (not an all-capitals acronym like
+    USD or FY) that at most half the documents use. Anything else weighs in the coverage instead."""
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", question)}
+    names = []
+    for name in question_names(question):
+        headers, mentioning, total = catalog.file_frequency(name)
+        header_name = headers > 0 and headers * 2 <= total
+        used_name = name not in acronyms and mentioning > 0 and mentioning * 2 <= total
+        if header_name or used_name:
+            names.append(name)
+    return names
+
+
 def has_kind(kind: Kind, text: str) -> bool:
     """Whether `text` holds the kind of thing the question asks for."""
     if kind == "amount":
@@ -132,8 +162,31 @@ def _names_in(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+REPORT_SPAN = 2  # a periodic report covers its own year and the two before it (its comparatives)
+_AS_OF = re.compile(r"\bas of (?:the )?(?:FY\s?|fiscal(?: year)? )?((?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
+    """Years the question asks about that no available document of its subject's series reports on.
+
+    `series` maps the subject's files (several periods, within the filters) to their years, period first.
+    A report covers its period and the REPORT_SPAN years before it; "as of 2021" sets the year asked.
+    """
+    if not series:
+        return []
+    as_of = _AS_OF.search(question)
+    years = [as_of.group(1)] if as_of else question_years(question)
+    if not years:
+        return []
+    for periods in series.values():
+        if periods and all(int(periods[0]) - REPORT_SPAN <= int(y) <= int(periods[0]) for y in years):
+            return []
+    return years
+
+
 def assess(
     question: str, selected: Sequence[Passage], catalog: Any, quoted: Sequence[str] = (),
+    series: dict[str, list[str]] | None = None, named: Sequence[str] = (),
 ) -> Decision:
     """Decide whether `selected` (the passages the answer would quote, best first) answers `question`.
 
@@ -141,6 +194,7 @@ def assess(
     the passages when nothing was picked). `catalog` gives the index's term statistics.
     """
     kind = answer_kind(question)
+    question = asked_part(question)
     passages = list(selected[:SELECTED_PASSAGES])
     if not passages:
         return Decision(False, "no passage was retrieved", kind)
@@ -148,22 +202,33 @@ def assess(
     text = "\n".join(f"{p.title or ''}\n{p.file_name.replace('_', ' ')}\n{p.context}\n{p.text}" for p in passages)
     words = _names_in(text)
 
+    if series is not None:
+        gap = period_gap(question, series)
+        if gap:
+            return Decision(False, f"no document of the subject asked about reports on {', '.join(gap)}", kind,
+                            missing_years=gap)
+        if series and not any(p.path in series for p in passages):
+            return Decision(False, "the passages come from other documents than the ones the question names",
+                            kind)
     years = question_years(question)
     missing_years = [y for y in years if y not in text]
     if years and len(missing_years) == len(years):
         return Decision(False, f"the passages do not mention {', '.join(missing_years)}, the year asked about",
                         kind, missing_years=missing_years)
 
-    stats = catalog.term_statistics(question, [p.passage_id for p in passages])
+    # When the answer quotes a document the question names, what that document holds counts: the
+    # selected passages are a sample of it, and a figure's definition may sit on another page.
+    own = [path for path in named if any(p.path == path for p in passages)]
+    stats = catalog.term_statistics(question, [p.passage_id for p in passages], own)
     weights: dict[str, float] = {t: s["idf"] for t, s in stats.items()}
-    found = {t for t, s in stats.items() if s["found"] or t in words}
+    found = {t for t, s in stats.items() if s["found"] or s.get("in_files") or t in words}
     total = sum(weights.values())
     coverage = sum(weights[t] for t in found) / total if total else 1.0
     missing_terms = sorted((t for t in weights if t not in found), key=lambda t: -weights[t])
 
     # Names the collection knows but the passages never mention: the passages are about something else.
     # A name the collection never uses at all weighs in the coverage instead (it has the highest IDF).
-    names = [n for n in question_names(question) if len(n) > 2 and stats.get(n, {}).get("df", 1) > 0]
+    names = [n for n in real_names(question, catalog) if len(n) > 2 and stats.get(n, {}).get("df", 1) > 0]
     missing_names = [n for n in names if n not in words and n not in found]
     if names:
         name_weight = {n: weights.get(n, max(weights.values(), default=1.0)) for n in names}

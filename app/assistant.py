@@ -219,7 +219,8 @@ class Assistant:
             quoted_from = list(dict.fromkeys(q.passage.passage_id for q in quotes))
             selected = [p for pid in quoted_from for p in retrieval.passages if p.passage_id == pid][:3]
             selected += [p for p in retrieval.passages[:3] if p not in selected]
-            decision = assess(answer.standalone, selected, self.index.catalog, [q.text for q in quotes])
+            decision = assess(answer.standalone, selected, self.index.catalog, [q.text for q in quotes],
+                              retrieval.ranking.series, list(retrieval.ranking.named))
             answer.decision = decision.as_dict()
             timings["answerability_ms"] = _ms(t)
             if not decision.answerable:

@@ -22,6 +22,7 @@ from app.embeddings import MiniLMEmbedder
 from app.index import ChunkHit, KeywordSearchError, KnowledgeIndex, VectorStoreError
 from app.index.catalog import STOPWORDS
 from app.settings import Settings
+from app.text import question_years
 
 Mode = Literal["hybrid", "dense", "keyword"]
 CANDIDATES = 100  # depth of each list before fusion
@@ -32,7 +33,7 @@ GREY_ZONE = 0.2  # below min_relevance by at most this, term coverage decides
 MIN_COVERAGE = 0.45
 NAMED_MIN = 1.0  # name score (see Catalog.named_files) that makes a file "named" by the question
 NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + detail score
-NAMED_BOOST = 0.15  # added to the fused score of a named file's passages (times its share)
+NAMED_BOOST = 0.3  # added to a named file's passages' fused score (times its share); 0.15, 0.5 tried
 
 
 @dataclass
@@ -166,6 +167,9 @@ class Ranking:
     degraded: str | None = None  # why one half of hybrid search was left out, for the answer's notice
     used: Mode | None = None  # the mode that actually ran (differs from the asked one when degraded)
     named: dict[str, float] = field(default_factory=dict)  # files the question names -> share 0..1
+    # A subject with several documents (one company's reports of several years): its files within the
+    # filters -> the years each is about (its period first); empty when the question names no such series.
+    series: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -303,11 +307,29 @@ class Retriever:
         else:
             fused = fuse(dense, keyword, dense_weight)
         named = self.named_files(query)
+        series = self._series(query, filters)
+        if filters.active() and named:
+            in_scope = self.index.catalog.paths_matching(list(named), **filters.as_kwargs())
+            named = {path: share for path, share in named.items() if path in in_scope}
         if named and fused:
             fused = self._boost_named(fused, named)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
-                       used=mode, named=named)
+                       used=mode, named=named, series=series)
+
+    def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
+        """The files of the subject the question names, when it has documents about several periods."""
+        found = self.index.catalog.named_files(query)
+        paths = [path for path, (name, _) in found.items() if name >= NAMED_MIN]
+        if len(paths) < 2:
+            return {}
+        periods = self.index.catalog.file_periods(paths)
+        if len({max(p) for p in periods.values() if p}) < 2:
+            return {}
+        if filters.active():
+            in_scope = self.index.catalog.paths_matching(paths, **filters.as_kwargs())
+            periods = {path: years for path, years in periods.items() if path in in_scope}
+        return {path: sorted(years, reverse=True) for path, years in periods.items()}
 
     def named_files(self, query: str) -> dict[str, float]:
         """The files a question names through their document headers (company, title, file name), each
@@ -315,10 +337,38 @@ class Retriever:
         for a file to be clearly the subject."""
         found = self.index.catalog.named_files(query)
         scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
+        scores = self._of_the_period(query, scores)
         top = max(scores.values(), default=0.0)
         if not top:
             return {}
         return {path: s / top for path, s in scores.items() if s >= NAMED_SHARE * top}
+
+    def _of_the_period(self, query: str, scores: dict[str, float]) -> dict[str, float]:
+        """Among several named files, those about the period the question asks for.
+
+        When the question names years and the named files share a subject (one company's reports of
+        several years), only the files about the latest year asked that some of them are about stay
+        named (an annual report also holds the years before it: "from FY2015 to FY2016" is answered by
+        the 2016 report). A year no file is about is read in the next file after it (its comparative
+        year), or, after every file ("forecast for 2023"), in the latest one. Files are about the years
+        of their header and the year their passages mention most (`Catalog.file_periods`).
+        """
+        years = question_years(query)
+        if len(scores) < 2 or not years:
+            return scores
+        periods = self.index.catalog.file_periods(list(scores))
+        covered = [y for y in years if any(y in periods.get(path, ()) for path in scores)]
+        later = [y for path in scores for y in periods.get(path, ()) if y > max(years)]
+        earlier = [y for path in scores for y in periods.get(path, ()) if y < max(years)]
+        if covered:
+            target = max(covered)
+        elif later:  # the next report holds the year asked as its comparative
+            target = min(later)
+        elif earlier:
+            target = max(earlier)
+        else:
+            return scores
+        return {path: s for path, s in scores.items() if target in periods.get(path, ())}
 
     def _boost_named(self, fused: list[tuple[str, float]], named: dict[str, float]) -> list[tuple[str, float]]:
         files = self.index.catalog.passage_files([pid for pid, _ in fused])

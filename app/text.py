@@ -15,6 +15,8 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*+•]|\d+[.)])\s)"
     r"|\n(?=[^\n]*\t)"  # a table row (cells separated by tabs, see ingest.readers.CELL) is a unit of its own
 )
+# A year a text speaks of: "2018", "FY2022", "FY 2021" (not part of a longer number or a figure like "$2,018").
+YEAR = re.compile(r"(?<![\d.,$])(?:FY\s?'?)?((?:19|20)\d{2})(?!\d|,\d)", re.IGNORECASE)
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|Fig|fig|Eq|eq|Dr|Mr|Mrs|Ms|Prof|No|approx|al)\.$")
 
 
@@ -37,3 +39,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         lead = len(piece) - len(piece.lstrip())
         out.append((offset + start + lead, offset + start + lead + len(stripped)))
     return out
+
+
+def question_years(text: str) -> list[str]:
+    """The years a question asks about, in order: '2018', 'FY2022' -> '2022'; "FY '21" is not guessed."""
+    return list(dict.fromkeys(m.group(1) for m in YEAR.finditer(text)))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from app.answerability import asked_part, period_gap, real_names
 from app.assistant import Assistant
 from app.citations import Citation, number_in_order
 from app.cli import cli
@@ -184,3 +185,45 @@ def test_cli_session_continues_the_conversation(assistant: Assistant, monkeypatc
     assert "31,657" in data["text"]
     human = CliRunner().invoke(cli, ["ask", "what about net income?", "--session", "acme"])
     assert "understood as: What were Acme's net income in 2017?" in human.stdout
+
+
+def test_requests_about_the_answers_form_do_not_count_against_coverage(assistant: Assistant) -> None:
+    plain = assistant.ask("What were Acme's net sales in 2018?")
+    dressed = assistant.ask("You are an analyst. What were Acme's net sales in 2018? Answer in USD millions "
+                            "and round your answer to two decimal places.")
+    assert not dressed.no_answer, dressed.decision
+    assert dressed.citations[0].passage_id == plain.citations[0].passage_id
+    assert asked_part("What is the ratio (in units of percents and round to one decimal place)? Give a "
+                      "solution to the question by using the income statement.") == "What is the ratio"
+
+
+def test_an_acronym_the_documents_do_not_use_is_not_a_missing_name(assistant: Assistant) -> None:
+    answer = assistant.ask("What were Acme's net sales in 2018 in USD?")
+    assert not answer.no_answer, answer.decision
+    assert "usd" not in real_names("What were Acme's net sales in 2018 in USD?", assistant.index.catalog)
+
+
+def _annual_report(company: str, year: int) -> str:
+    return (f"# {company} annual report {year}\n\n## Income\n\n(in millions) {year} {year - 1} {year - 2}\n"
+            f"Net sales 1,{year - 1990}00 1,000 900\n\n## Suppliers\n\nIn {year} {company} bought steel from "
+            f"three suppliers and expects to keep them in {year + 1}.\n")
+
+
+def test_a_year_no_report_of_the_named_series_covers_is_refused(settings, index, embedder, tmp_path: Path) -> None:  # noqa: ANN001
+    docs = tmp_path / "series"
+    docs.mkdir()
+    for year in (2016, 2018):
+        (docs / f"globex_{year}.md").write_text(_annual_report("Globex", year), encoding="utf-8")
+    for other in ("Initech", "Umbrella", "Hooli", "Vandelay"):
+        (docs / f"{other.lower()}_2018.md").write_text(_annual_report(other, 2018), encoding="utf-8")
+    assert not sync(index, embedder, [docs], SyncOptions()).failed
+    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
+    assistant = Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+    answered = assistant.ask("What were Globex's net sales in 2017?")
+    assert not answered.no_answer, answered.decision
+    assert answered.citations[0].file_name == "globex_2018.md", "the report about the latest year asked"
+    later = assistant.ask("What were Globex's net sales in 2021?")
+    assert later.no_answer and "2021" in later.decision["reason"]
+    # Another company's 2021 figures do not answer it either, and a subject with one report is not a series.
+    assert period_gap("net sales in 2021", {"/d/globex_2018.md": ["2018"]}) == ["2021"]
+    assert period_gap("net sales as of 2018 expected in 2024", {"/d/globex_2018.md": ["2018"]}) == []

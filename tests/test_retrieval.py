@@ -158,3 +158,65 @@ def test_a_year_in_the_question_picks_that_years_report_of_the_named_company(
     assert all("initech" in Path(path).name for path in named)
     result = retriever.search("What was Initech's capital expenditure in FY2018?", k=4)
     assert result.passages[0].file_name == "initech_2018_annual_report.md"
+
+
+def _report_of(company: str, year: int, capex: str) -> str:
+    """An annual report about `year` (filed the next year): it compares `year` with the two before it."""
+    return (
+        f"# {company} annual report\n\nFiled in March {year + 1}.\n\n"
+        f"## Capital expenditure\n\nCapital expenditure was ${capex} million in {year}, compared with "
+        f"{year - 1} and {year - 2}. In {year} we opened two plants.\n\n"
+        f"## Results\n\nNet sales in {year} rose over {year - 1}. Margins in {year} were stable.\n\n"
+        f"## Outlook\n\nWe expect growth in {year + 1} and beyond.\n"
+    )
+
+
+def test_the_report_about_the_year_asked_wins_even_when_its_name_carries_no_year(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    folder = tmp_path / "filed"
+    folder.mkdir()
+    for name, year, capex in (("first", 2017, "1,101"), ("second", 2018, "1,577"), ("third", 2019, "1,890")):
+        (folder / f"initech_{name}.md").write_text(_report_of("Initech", year, capex), encoding="utf-8")
+    for other in ("Globex", "Umbrella", "Hooli", "Vandelay", "Acme", "Stark", "Wayne"):
+        (folder / f"{other.lower()}.md").write_text(_report_of(other, 2018, "905"), encoding="utf-8")
+    sync(index, embedder, [folder], SyncOptions())
+    retriever = Retriever(index, embedder, settings)
+    periods = index.catalog.file_periods([str(folder / "initech_second.md")])
+    assert periods[str(folder / "initech_second.md")] == {"2018"}
+    # The year asked, not the year filed (2019 is on the 2018 report's cover too).
+    named = retriever.named_files("What was Initech's capital expenditure in FY2018?")
+    assert [Path(p).name for p in named] == ["initech_second.md"]
+    assert retriever.search("What was Initech's capital expenditure in FY2018?", k=4).passages[0] \
+        .file_name == "initech_second.md"
+    # A change between two years is read in the later year's report, which holds both.
+    assert [Path(p).name for p in retriever.named_files("How did Initech's capital expenditure change "
+                                                        "from FY2018 to FY2019?")] == ["initech_third.md"]
+    # A year after every report: the latest report before it (its outlook speaks of it).
+    assert [Path(p).name for p in retriever.named_files("What does Initech expect for 2021?")] == [
+        "initech_third.md"]
+    # A year no report is about: the next report, which holds it as its comparative year.
+    assert [Path(p).name for p in retriever.named_files("What was Initech's capital expenditure in 2016?")] == [
+        "initech_first.md"]
+    # No year: every report of the named company stays named.
+    assert len(retriever.named_files("What does Initech spend on plants?")) == 3
+
+
+def test_a_name_written_as_one_word_in_the_file_name_is_found(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    folder = tmp_path / "joined"
+    folder.mkdir()
+    (folder / "UMBRELLACORP_2018_report.md").write_text(
+        "# Annual report\n\n## Capital expenditure\n\nCapital expenditure was $905 million, spent on labs.\n",
+        encoding="utf-8")
+    for other in ("globex", "initech"):
+        (folder / f"{other.upper()}_2018_report.md").write_text(
+            "# Annual report\n\n## Capital expenditure\n\nCapital expenditure was $1,200 million on plants. "
+            "Our suppliers include an umbrella maker and a corp of engineers.\n", encoding="utf-8")
+    sync(index, embedder, [folder], SyncOptions())
+    retriever = Retriever(index, embedder, settings)
+    named = retriever.named_files("What was Umbrella Corp's capital expenditure?")
+    assert [Path(p).name for p in named] == ["UMBRELLACORP_2018_report.md"]
+    result = retriever.search("What was Umbrella Corp's capital expenditure?", k=3)
+    assert result.passages[0].file_name == "UMBRELLACORP_2018_report.md"

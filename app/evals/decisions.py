@@ -124,7 +124,7 @@ def evaluate_refusals(
     holdout_every: int = 2, max_queries: int | None = None,
 ) -> dict[str, Any]:
     """BEIR queries (all answerable from the corpus) should be answered; prompts from `uncovered` refused."""
-    from app.eval_retrieval import read_jsonl, write_corpus
+    from app.evals.retrieval import read_jsonl, write_corpus
 
     docs = data_dir / "corpus"
     if not docs.exists():

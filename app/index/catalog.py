@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from app.sqlite_db import open_database
+from app.text import YEAR, question_years
 
 # Version 2: document headers embedded and keyword-indexed with every passage, a header BM25 field,
 # the search form of figures. An index of another version must be rebuilt (see IndexFormatOutdated).
@@ -233,12 +234,20 @@ class NewChunk:
     header: str = ""  # the document header (see ingest.chunking.document_header), its own BM25 field
 
 
+def _own_headings(chunk: NewChunk) -> list[str]:
+    """The chunk's headings that do not repeat a part of its header (a title heading is in the header
+    field already; counting it twice would double its weight)."""
+    parts = {part.strip().lower() for part in chunk.header.split(" · ")}
+    return [h for h in chunk.headings if h.strip().lower() not in parts]
+
+
 class Catalog:
     """SQLite access for the index; safe to share between threads (one connection, one lock)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._periods: dict[tuple[int, str], set[str]] = {}  # file_periods, per file version
         self.db = open_database(path, foreign_keys=True)
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._check_format()
@@ -365,7 +374,7 @@ class Catalog:
                 )
                 conn.execute(
                     "INSERT INTO passages_fts(rowid, header, context, text) VALUES (?, ?, ?, ?)",
-                    (cur.lastrowid, search_form(chunk.header), search_form(" > ".join(chunk.headings)),
+                    (cur.lastrowid, search_form(chunk.header), search_form(" > ".join(_own_headings(chunk))),
                      search_form(chunk.text)),
                 )
             conn.execute(
@@ -595,8 +604,12 @@ class Catalog:
         mentioned by no other filing, scores 2.4; "backups", one manual's title but a word of many, little.
         Other header words ("2015" in one filing's file name, mentioned by many) only tell the named files
         apart: they add their full log(files / files whose header has it) as the detail score.
+        Two adjacent words of the question are also tried joined, as file names write a name
+        ("American Express" -> "AMERICANEXPRESS_2022_10K.pdf").
         """
-        terms = query_terms(text)[:32]
+        words = [w.lower() for w in _WORD.findall(text) if w.isalpha() and len(w) > 1]
+        joined = [a + b for a, b in pairwise(words) if a not in STOPWORDS and b not in STOPWORDS]
+        terms = list(dict.fromkeys(query_terms(text)[:32] + joined[:32]))
         total = self.query("SELECT count(*) FROM files_fts")[0][0]
         if not terms or not total:
             return {}
@@ -621,6 +634,44 @@ class Catalog:
                           [json.dumps(list(names))])
         return {r["path"]: (names[r["id"]], details.get(r["id"], 0.0)) for r in rows}
 
+    def file_periods(self, paths: Sequence[str]) -> dict[str, set[str]]:
+        """For each file, the years it is about: the years its document header holds (title, file name,
+        cover) and the year its passages mention most often.
+
+        An annual report for 2018 compares 2018 with 2017 and 2016 throughout and mentions 2018 most,
+        even when it was filed in 2019 under a file name that says so. Computed once per file version.
+        """
+        out: dict[str, set[str]] = {}
+        for path in paths:
+            row = self.query("SELECT id, content_hash, header FROM files WHERE path = ?", [path])
+            if not row:
+                continue
+            key = (row[0]["id"], row[0]["content_hash"] or "")
+            cached = self._periods.get(key)
+            if cached is None:
+                counts: dict[str, int] = {}
+                texts = self.query("SELECT p.text FROM chunks c JOIN passages p ON p.id = c.passage_id"
+                                   " WHERE c.file_id = ?", [row[0]["id"]])
+                for text_row in texts:
+                    for match in YEAR.finditer(text_row[0]):
+                        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+                cached = set(question_years(search_form(row[0]["header"] or "")))
+                if counts:
+                    cached.add(max(counts, key=lambda y: (counts[y], y)))
+                self._periods[key] = cached
+            out[path] = cached
+        return out
+
+    def file_frequency(self, term: str) -> tuple[int, int, int]:
+        """(files whose header holds `term`, files whose header or passages hold it, all files)."""
+        phrase = '"' + term.replace('"', "") + '"'
+        total = int(self.query("SELECT count(*) FROM files_fts")[0][0])
+        try:
+            headers = [r[0] for r in self.query("SELECT rowid FROM files_fts WHERE files_fts MATCH ?", [phrase])]
+        except sqlite3.OperationalError:
+            return 0, 0, total
+        return len(headers), self._files_mentioning(phrase, headers), total
+
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
         """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
         rows = self.query(
@@ -642,8 +693,11 @@ class Catalog:
             out[r[0]].add(r[1])
         return out
 
-    def term_statistics(self, text: str, passage_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """For each query term: its IDF in the index and whether any of `passage_ids` holds it.
+    def term_statistics(
+        self, text: str, passage_ids: Sequence[str], paths: Sequence[str] = (),
+    ) -> dict[str, dict[str, Any]]:
+        """For each query term: its IDF in the index and whether any of `passage_ids` holds it
+        (`found`), or, with `paths`, any passage of those files (`in_files`).
 
         Terms match through the same stemmer as BM25; years ("2018", "fy2018") are left to the caller.
         """
@@ -660,8 +714,16 @@ class Catalog:
                     [phrase, ids])
             except sqlite3.OperationalError:
                 continue
+            in_files = bool(hit)
+            if paths and not hit:
+                in_files = bool(self.query(
+                    "SELECT 1 FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                    " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
+                    " WHERE passages_fts MATCH ? AND f.path IN (SELECT value FROM json_each(?)) LIMIT 1",
+                    ['{context text} : ' + phrase, json.dumps(list(paths))]))
             df = self.document_frequency(term)
-            out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit)}
+            out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit),
+                         "in_files": in_files}
         return out
 
     def passage_filter(
@@ -683,6 +745,27 @@ class Catalog:
             pattern = path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*"
             sql += " AND f.path GLOB ?"
             params.append(pattern)
+        if exclude_glob:
+            sql += " AND f.path NOT GLOB ?"
+            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+        return {r[0] for r in self.query(sql, params)}
+
+    def paths_matching(
+        self, paths: Sequence[str], collection: str | None = None, path_glob: str | None = None,
+        file_type: str | None = None, exclude_glob: str | None = None,
+    ) -> set[str]:
+        """The `paths` of files that match the filters."""
+        sql = "SELECT path FROM files f WHERE path IN (SELECT value FROM json_each(?))"
+        params: list[Any] = [json.dumps(list(paths))]
+        if collection:
+            sql += " AND f.collection = ?"
+            params.append(collection)
+        if file_type:
+            sql += " AND f.file_type = ?"
+            params.append(file_type)
+        if path_glob:
+            sql += " AND f.path GLOB ?"
+            params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
         if exclude_glob:
             sql += " AND f.path NOT GLOB ?"
             params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
