@@ -1,0 +1,1 @@
+"""Study mode: quizzes generated from indexed documents, every question and answer cited."""
