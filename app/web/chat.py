@@ -85,8 +85,9 @@ def _page_template() -> Any:
     return _env.from_string(PAGE_TEMPLATE, globals={"base": BASE_TEMPLATE})
 
 
-def _esm(name: str) -> str:
-    return (STATIC / name).read_text(encoding="utf-8")
+def _esm(*names: str) -> str:
+    """One ES module from the static files `names`, in order (shared helpers first)."""
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
 class Header(pn.custom.JSComponent):
@@ -156,7 +157,7 @@ class SourcePanel(pn.custom.JSComponent):
 
     passage = param.Dict(default={})
 
-    _esm = _esm("source.js")
+    _esm = _esm("panel_head.js", "source.js")
     _stylesheets = [CSS + _SHEET]
 
 
@@ -169,7 +170,7 @@ class DocumentsPanel(pn.custom.JSComponent):
     scope = param.String(default="")
     upload = param.Dict(default={}, doc="The upload control's settings ({} : no control).")
 
-    _esm = with_uploader(_esm("documents.js"))
+    _esm = with_uploader(_esm("panel_head.js", "documents.js"))
     _stylesheets = [CSS + _SHEET.replace("440px", "380px")]
 
 
@@ -181,7 +182,7 @@ class ChatList(pn.custom.JSComponent):
     download = param.Dict(default={}, doc="{name, text, token}: the browser saves it as a file.")
     enabled = param.Boolean(default=True)
 
-    _esm = _esm("chats.js")
+    _esm = _esm("panel_head.js", "chats.js")
     _stylesheets = [CSS + """
 :host { width: 260px; flex: none; }
 @media (max-width: 760px) {

@@ -1,22 +1,14 @@
 // Saved chats: open, rename, delete, export as Markdown. The server knows whose chats these are from the
-// page's own request (signed-in user, or the browser's signed HttpOnly cookie).
+// page's own request (signed-in user, or the browser's signed HttpOnly cookie). The header comes from
+// `panelHead` (static/panel_head.js, put before this module).
 
 export function render({ model, el }) {
   const side = document.createElement("nav");
   side.className = "side-view";
   side.setAttribute("aria-label", "Saved chats");
-  const head = document.createElement("div");
-  head.className = "side-head";
-  const title = document.createElement("h2");
-  title.textContent = "Chats";
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "close";
-  close.textContent = "×";
-  close.title = "Hide the chats";
-  close.setAttribute("aria-label", "Hide the chats");
-  close.addEventListener("click", () => model.send_msg({ kind: "close" }));
-  head.append(title, close);
+  const head = panelHead(model, {
+    className: "side-head", title: "Chats", closeTitle: "Hide the chats", closeLabel: "Hide the chats",
+  });
   const list = document.createElement("ul");
   list.className = "chat-list";
   const note = document.createElement("p");

@@ -1,24 +1,17 @@
 // The indexed documents: title, type, pages, collection; a search box; "Ask about this" scopes the next
 // questions to one document. All values go in through textContent. Pages whose login may add documents
 // (editors, the admin) get `model.upload` and an "Add documents" box; its files are sent in parts by
-// `uploadFiles` (static/uploader.js, put before this module) on this panel's own message channel.
+// `uploadFiles` (static/uploader.js, put before this module) on this panel's own message channel
+// (`uploadChannel`). The header comes from `panelHead` (static/panel_head.js).
 
 export function render({ model, el }) {
   const panel = document.createElement("aside");
   panel.className = "docs-view";
   panel.setAttribute("aria-label", "Documents");
-  const head = document.createElement("div");
-  head.className = "panel-head";
-  const title = document.createElement("h2");
-  title.textContent = "Documents";
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "close";
-  close.textContent = "×";
-  close.title = "Close the documents (Esc)";
-  close.setAttribute("aria-label", "Close the documents");
-  close.addEventListener("click", () => model.send_msg({ kind: "close" }));
-  head.append(title, close);
+  const head = panelHead(model, {
+    className: "panel-head", title: "Documents",
+    closeTitle: "Close the documents (Esc)", closeLabel: "Close the documents",
+  });
   const search = document.createElement("input");
   search.type = "search";
   search.className = "doc-search";
@@ -33,17 +26,7 @@ export function render({ model, el }) {
   adder.setAttribute("aria-label", "Add documents");
   panel.append(head, adder, search, count, list);
 
-  let waiting = null;
-  let sending = false;
-  model.on("msg:custom", (msg) => {
-    const resolve = waiting;
-    waiting = null;
-    if (resolve) resolve(msg);
-  });
-  const ask = (msg) => new Promise((resolve) => {
-    waiting = resolve;
-    model.send_msg({ kind: "upload", ...msg });
-  });
+  const { ask, send } = uploadChannel(model, (msg) => ({ kind: "upload", ...msg }));
 
   // Built once (a refresh after indexing keeps the chosen collection and the last message); updated
   // when the server changes the limits or the known collections.
@@ -102,12 +85,10 @@ export function render({ model, el }) {
         return;
       }
       const u = limits();
-      sending = true;
       go.disabled = true;
       try {
         const refused = await uploadFiles(files, {
-          maxBytes: u.max_bytes, maxLabel: u.max_label, partBytes: u.part_bytes, ask,
-          send: (msg) => model.send_msg({ kind: "upload", ...msg }), show,
+          maxBytes: u.max_bytes, maxLabel: u.max_label, partBytes: u.part_bytes, ask, send, show,
           start: { collection: name.value },
         });
         if (refused !== null) {
@@ -118,7 +99,6 @@ export function render({ model, el }) {
       } catch (err) {
         show(`The upload stopped: ${err}. Choose the files again.`, "bad");
       } finally {
-        sending = false;
         go.disabled = false;
       }
     });

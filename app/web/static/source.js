@@ -22,19 +22,10 @@ export function render({ model, el }) {
   function draw() {
     const s = model.passage || {};
     panel.replaceChildren();
-    const head = document.createElement("div");
-    head.className = "panel-head";
-    const title = document.createElement("h2");
-    title.textContent = s.title || "Source";
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "close";
-    close.textContent = "×";
-    close.title = "Close the source panel (Esc)";
-    close.setAttribute("aria-label", "Close the source panel");
-    close.addEventListener("click", () => model.send_msg({ kind: "close" }));
-    head.append(title, close);
-    panel.appendChild(head);
+    panel.appendChild(panelHead(model, {
+      className: "panel-head", title: s.title || "Source",
+      closeTitle: "Close the source panel (Esc)", closeLabel: "Close the source panel",
+    }));
     if (!s.file_name) return;
     const facts = document.createElement("div");
     facts.className = "facts";

@@ -19,14 +19,8 @@ export function render({ model, el }) {
   box.append(input, button, note);
   el.append(box);
 
-  let waiting = null;
   let sending = false;
-  model.on("msg:custom", (msg) => {
-    const resolve = waiting;
-    waiting = null;
-    if (resolve) resolve(msg);
-  });
-  const ask = (msg) => new Promise((resolve) => { waiting = resolve; model.send_msg(msg); });
+  const { ask, send } = uploadChannel(model);
   const show = (text, tone) => { note.textContent = text; note.dataset.tone = tone || ""; };
   const update = () => { button.disabled = sending || model.busy; };
   model.on("change:busy", update);
@@ -41,8 +35,7 @@ export function render({ model, el }) {
     update();
     try {
       const refused = await uploadFiles(files, {
-        maxBytes: model.max_bytes, maxLabel: model.max_label, partBytes: model.part_bytes, ask,
-        send: (msg) => model.send_msg(msg), show,
+        maxBytes: model.max_bytes, maxLabel: model.max_label, partBytes: model.part_bytes, ask, send, show,
       });
       if (refused !== null) {
         const sent = refused.length < files.length;

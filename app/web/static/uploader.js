@@ -2,6 +2,23 @@
 // (documents.js); the server's side is app/web/uploads.py. Sizes are checked here before anything is
 // sent, then each file travels in parts of `partBytes`, one websocket message each, and the server
 // answers every message (`ask` sends one and waits for its reply).
+
+// A component's upload messages: `send(msg)` sends `wrap(msg)`; `ask(msg)` sends it and resolves with the
+// server's next message (one request at a time: the uploader waits for each reply before the next).
+function uploadChannel(model, wrap = (msg) => msg) {
+  let waiting = null;
+  model.on("msg:custom", (msg) => {
+    const resolve = waiting;
+    waiting = null;
+    if (resolve) resolve(msg);
+  });
+  const send = (msg) => model.send_msg(wrap(msg));
+  const ask = (msg) => new Promise((resolve) => {
+    waiting = resolve;
+    send(msg);
+  });
+  return { ask, send };
+}
 function uploadMb(bytes) {
   return (bytes / 1048576).toFixed(1) + " MB";
 }
