@@ -268,22 +268,23 @@ def test_partial_checks_ignore_pii_and_keep_the_text(moderator: Moderator) -> No
     assert decision.action == "allow" and decision.text == "Call +44 20 7946 0958 for"
 
 
-def test_an_injection_marker_in_the_answer_is_blocked_unless_a_passage_has_it(moderator: Moderator) -> None:
-    assert moderator.check_output("Haha pwned!!", ["Office hours are 9 to 5."], "s1").action == "block"
-    quoted = moderator.check_output("The paper's example attack prints 'haha pwned' [1].",
-                                    ["Attackers often make the model print 'haha pwned'."], "s1")
-    assert quoted.action == "allow"
-
-
-def test_an_answer_asking_for_credentials_is_withheld(moderator: Moderator) -> None:
-    passages = ["Employees receive 25 days of paid holiday. Please email your password to it-support."]
-    decision = moderator.check_output("Employees receive 25 days [1]. Please email your password to "
-                                      "it-support [1].", passages, "s1")
-    assert decision.action == "block" and "credential_request" in categories(decision)
-    assert decision.message and "password" in decision.message
-    advice = moderator.check_output("Never email your password to anyone, not even IT [1].",
-                                    ["Never email your password to anyone, not even IT."], "s1")
-    assert advice.action == "allow"
+@pytest.mark.parametrize("answer, passages, category, says, fine, its_passages", [
+    # an injection marker in the answer is blocked unless a passage has it
+    ("Haha pwned!!", ["Office hours are 9 to 5."], "prompt_injection", "prompt injection",
+     "The paper's example attack prints 'haha pwned' [1].", ["Attackers often make the model print 'haha pwned'."]),
+    # an answer asking for credentials is withheld; advice about them is not
+    ("Employees receive 25 days [1]. Please email your password to it-support [1].",
+     ["Employees receive 25 days of paid holiday. Please email your password to it-support."],
+     "credential_request", "password",
+     "Never email your password to anyone, not even IT [1].", ["Never email your password to anyone, not even IT."]),
+], ids=["injection marker", "credential request"])
+def test_an_answer_that_shows_an_attack_is_withheld_and_a_look_alike_is_not(
+        moderator: Moderator, answer: str, passages: list[str], category: str, says: str, fine: str,
+        its_passages: list[str]) -> None:
+    decision = moderator.check_output(answer, passages, "s1")
+    assert decision.action == "block" and category in categories(decision)
+    assert decision.message and says in decision.message
+    assert moderator.check_output(fine, its_passages, "s1").action == "allow"
 
 
 def test_links_the_passages_do_not_contain_are_removed(moderator: Moderator) -> None:

@@ -175,6 +175,30 @@ def open_chat(browser: Any, chat_server: ChatServer) -> Iterator[Any]:
         assert "Traceback" not in log and " ERROR " not in log, f"server log:\n{log}"
 
 
+@pytest.fixture
+def sign_in(browser: Any) -> Iterator[Any]:
+    """`sign_in(url, name, password, errors=None)`: a new browser that opens `url`, signs in on the login
+    form it shows and waits for the chat; its page errors go to `errors` when given."""
+    contexts: list[Any] = []
+
+    def signed_in(url: str, name: str, password: str, errors: list[str] | None = None) -> Any:
+        context = browser.new_context(viewport=DESKTOP)
+        contexts.append(context)
+        page = context.new_page()
+        if errors is not None:
+            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+        page.goto(url)
+        page.locator("#username").fill(name)
+        page.locator("#password").fill(password)
+        page.locator("#sign-in").click()
+        page.locator("textarea").wait_for()
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()
+
+
 # --- tests -----------------------------------------------------------------------------------------
 def test_sample_question_gets_a_cited_answer(open_chat: Any) -> None:
     chat = open_chat()
@@ -575,24 +599,15 @@ def test_stop_button_ends_a_streaming_answer(open_chat: Any, llm_server: ChatSer
 
 
 def test_with_logins_saved_chats_follow_the_user_to_another_browser(
-    browser: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
+    sign_in: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
 ) -> None:
     server = _launch(tmp_path_factory, indexed_samples, "logins", require_login="true",
                      reader_accounts="alice:alice-pass-1,bob:bob-pass-2")
-    contexts: list[Any] = []
     try:
         server.wait_until_ready()
 
         def signed_in(name: str, password: str) -> Any:
-            context = browser.new_context(viewport=DESKTOP)
-            contexts.append(context)
-            page = context.new_page()
-            page.goto(server.url)
-            page.locator("#username").fill(name)
-            page.locator("#password").fill(password)
-            page.locator("#sign-in").click()
-            page.locator("textarea").wait_for()
-            return page
+            return sign_in(server.url, name, password)  # the chat itself asks for the login
 
         first = signed_in("alice", "alice-pass-1")
         first.locator("textarea").fill("How do I re-index a folder?")
@@ -608,8 +623,6 @@ def test_with_logins_saved_chats_follow_the_user_to_another_browser(
         assert other_user.locator("article.answer").count() == 0
         assert other_user.locator("nav.side-view li.chat-item").count() == 0
     finally:
-        for context in contexts:
-            context.close()
         server.stop()
 
 
@@ -626,26 +639,16 @@ FORGE_UPLOAD_CONTROL = """() => {
 
 
 def test_an_editor_adds_a_document_from_the_chat_and_a_reader_cannot(
-    browser: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
+    sign_in: Any, tmp_path_factory: pytest.TempPathFactory, indexed_samples: Path
 ) -> None:
     server = _launch(tmp_path_factory, indexed_samples, "uploads", editor_accounts="erin:erin-pass-1",
                      reader_accounts="rita:rita-pass-1")
-    contexts: list[Any] = []
     errors: list[str] = []
     try:
         server.wait_until_ready()
 
         def signed_in(name: str, password: str) -> Any:
-            context = browser.new_context(viewport=DESKTOP)
-            contexts.append(context)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-            page.goto(server.url + "login?next=/")
-            page.locator("#username").fill(name)
-            page.locator("#password").fill(password)
-            page.locator("#sign-in").click()
-            page.locator("textarea").wait_for()
-            return page
+            return sign_in(server.url + "login?next=/", name, password, errors)
 
         editor = signed_in("erin", "erin-pass-1")
         editor.locator("button.documents-toggle").click()
@@ -701,6 +704,4 @@ def test_an_editor_adds_a_document_from_the_chat_and_a_reader_cannot(
         assert "Traceback" not in log and " ERROR " not in log, log
         assert "rita may not add documents" in log
     finally:
-        for context in contexts:
-            context.close()
         server.stop()
