@@ -58,7 +58,7 @@ def ask(
     if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
-    if path is not None and not assistant.index.catalog.passage_filter(collection, path, file_type):
+    if path is not None and not assistant.index.passage_filter(collection, path, file_type):
         raise UserError(f"no indexed document matches --path '{path}'"
                         + (f" in collection '{collection}'" if collection else "")
                         + "; `python -m ingest list` shows what is indexed")

@@ -19,8 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from app.embeddings import MiniLMEmbedder
-from app.index import ChunkHit, KeywordSearchError, KnowledgeIndex, VectorStoreError
-from app.index.catalog import STOPWORDS
+from app.index import STOPWORDS, ChunkHit, KeywordSearchError, KnowledgeIndex, VectorStoreError
 from app.settings import Settings
 from app.text import question_years
 
@@ -265,11 +264,11 @@ class Retriever:
         if filters.exclude_glob and not (filters.collection or filters.path_glob or filters.file_type):
             # Leaving a few files out: search everything a little deeper and drop theirs (an allow-list of
             # nearly every passage would make both searches scan it).
-            excluded = self.index.catalog.passage_filter(path_glob=filters.exclude_glob) or set()
+            excluded = self.index.passage_filter(path_glob=filters.exclude_glob) or set()
             allowed = None
             depth += len(excluded) and min(len(excluded), depth)
         else:
-            allowed = self.index.catalog.passage_filter(**filters.as_kwargs()) if filters.active() else None
+            allowed = self.index.passage_filter(**filters.as_kwargs()) if filters.active() else None
         degraded: str | None = None
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
@@ -289,7 +288,7 @@ class Retriever:
         if mode in ("hybrid", "keyword"):
             t = time.perf_counter()
             try:
-                keyword = self.index.catalog.keyword_search(query, depth, allowed)
+                keyword = self.index.keyword_search(query, depth, allowed)
             except KeywordSearchError as exc:
                 if mode != "hybrid":
                     raise
@@ -309,7 +308,7 @@ class Retriever:
         named = self.named_files(query)
         series = self._series(query, filters)
         if filters.active() and named:
-            in_scope = self.index.catalog.paths_matching(list(named), **filters.as_kwargs())
+            in_scope = self.index.paths_matching(list(named), **filters.as_kwargs())
             named = {path: share for path, share in named.items() if path in in_scope}
         if named and fused:
             fused = self._boost_named(fused, named)
@@ -319,15 +318,15 @@ class Retriever:
 
     def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
         """The files of the subject the question names, when it has documents about several periods."""
-        found = self.index.catalog.named_files(query)
+        found = self.index.named_files(query)
         paths = [path for path, (name, _) in found.items() if name >= NAMED_MIN]
         if len(paths) < 2:
             return {}
-        periods = self.index.catalog.file_periods(paths)
+        periods = self.index.file_periods(paths)
         if len({max(p) for p in periods.values() if p}) < 2:
             return {}
         if filters.active():
-            in_scope = self.index.catalog.paths_matching(paths, **filters.as_kwargs())
+            in_scope = self.index.paths_matching(paths, **filters.as_kwargs())
             periods = {path: years for path, years in periods.items() if path in in_scope}
         return {path: sorted(years, reverse=True) for path, years in periods.items()}
 
@@ -335,7 +334,7 @@ class Retriever:
         """The files a question names through their document headers (company, title, file name), each
         with its share of the best one's score; empty when no header word of the question is rare enough
         for a file to be clearly the subject."""
-        found = self.index.catalog.named_files(query)
+        found = self.index.named_files(query)
         scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
         scores = self._of_the_period(query, scores)
         top = max(scores.values(), default=0.0)
@@ -356,7 +355,7 @@ class Retriever:
         years = question_years(query)
         if len(scores) < 2 or not years:
             return scores
-        periods = self.index.catalog.file_periods(list(scores))
+        periods = self.index.file_periods(list(scores))
         covered = [y for y in years if any(y in periods.get(path, ()) for path in scores)]
         later = [y for path in scores for y in periods.get(path, ()) if y > max(years)]
         earlier = [y for path in scores for y in periods.get(path, ()) if y < max(years)]
@@ -371,7 +370,7 @@ class Retriever:
         return {path: s for path, s in scores.items() if target in periods.get(path, ())}
 
     def _boost_named(self, fused: list[tuple[str, float]], named: dict[str, float]) -> list[tuple[str, float]]:
-        files = self.index.catalog.passage_files([pid for pid, _ in fused])
+        files = self.index.passage_files([pid for pid, _ in fused])
         boosted = [
             (pid, score + NAMED_BOOST * max((named.get(path, 0.0) for path in files.get(pid, ())), default=0.0))
             for pid, score in fused
@@ -448,7 +447,7 @@ class Retriever:
             return False
         top = [p.passage_id for p in chosen[:3]]
         try:
-            coverage = self.index.catalog.term_coverage(query, top)
+            coverage = self.index.term_coverage(query, top)
         except KeywordSearchError:  # degraded to meaning only: the grey zone cannot be checked
             return False
         return max(coverage.values(), default=0.0) >= MIN_COVERAGE

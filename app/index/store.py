@@ -405,6 +405,44 @@ class KnowledgeIndex:
             return None
         return Source(self.catalog.file_id(hit[0]), hit[0], hit[1], hit[2])
 
+    # --- searching (the retriever) ----------------------------------------------------------------
+    def passage_filter(
+        self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None,
+        exclude_glob: str | None = None,
+    ) -> set[str] | None:
+        """Passage ids of chunks in files that match the filters; None when no filter is set."""
+        return self.catalog.passage_filter(collection=collection, path_glob=path_glob, file_type=file_type,
+                                           exclude_glob=exclude_glob)
+
+    def paths_matching(
+        self, paths: Sequence[str], collection: str | None = None, path_glob: str | None = None,
+        file_type: str | None = None, exclude_glob: str | None = None,
+    ) -> set[str]:
+        """The `paths` of files that match the filters."""
+        return self.catalog.paths_matching(paths, collection=collection, path_glob=path_glob,
+                                           file_type=file_type, exclude_glob=exclude_glob)
+
+    def keyword_search(self, text: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 over passages (header, headings, text): (passage id, score), best first; only `allowed`
+        passages when given. Raises KeywordSearchError when the keyword index cannot be read."""
+        return self.catalog.keyword_search(text, k, allowed)
+
+    def named_files(self, text: str) -> dict[str, tuple[float, float]]:
+        """Files whose document header the question names: path -> (name score, detail score)."""
+        return self.catalog.named_files(text)
+
+    def file_periods(self, paths: Sequence[str]) -> dict[str, set[str]]:
+        """For each file, the years it is about (its header's years and the year its passages mention most)."""
+        return self.catalog.file_periods(paths)
+
+    def passage_files(self, passage_ids: Sequence[str]) -> dict[str, set[str]]:
+        """For each passage id, the paths of the files that hold it."""
+        return self.catalog.passage_files(passage_ids)
+
+    def term_coverage(self, text: str, passage_ids: Sequence[str]) -> dict[str, float]:
+        """Share of the query's information (IDF-weighted terms) that each passage contains, 0..1."""
+        return self.catalog.term_coverage(text, passage_ids)
+
     # --- aggregates (the admin console and /metrics) ------------------------------------------------
     def chunk_token_counts(self) -> list[int]:
         """The length in tokens of every chunk."""
