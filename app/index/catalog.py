@@ -462,25 +462,6 @@ class Catalog:
         )
         return [dict(r) for r in rows]
 
-    # --- sources --------------------------------------------------------------------------------
-    def file_by_id(self, file_id: int) -> tuple[str, str] | None:
-        """(path, file_type) of a file id."""
-        rows = self.query("SELECT path, file_type FROM files WHERE id = ?", (file_id,))
-        return (rows[0]["path"], rows[0]["file_type"]) if rows else None
-
-    def file_id(self, path: str) -> int | None:
-        rows = self.query("SELECT id FROM files WHERE path = ?", (path,))
-        return int(rows[0]["id"]) if rows else None
-
-    def passage_source(self, passage_id: str) -> tuple[str, str, int | None] | None:
-        """(path, file_type, page) of the first chunk that uses a passage."""
-        rows = self.query(
-            "SELECT f.path, f.file_type, c.page FROM chunks c JOIN files f ON f.id = c.file_id"
-            " WHERE c.passage_id = ? ORDER BY f.path, c.position LIMIT 1",
-            (passage_id.lower(),),
-        )
-        return (rows[0]["path"], rows[0]["file_type"], rows[0]["page"]) if rows else None
-
     def has_chunks(self) -> bool:
         return bool(self.query("SELECT EXISTS(SELECT 1 FROM chunks)")[0][0])
 

@@ -41,16 +41,6 @@ class IndexModelMismatch(Exception):
     """The index on disk was built with another embedding model."""
 
 
-@dataclass(frozen=True)
-class Source:
-    """An indexed original file: its id, path and type, and the page a passage starts on."""
-
-    file_id: int | None
-    path: str
-    file_type: str
-    page: int | None
-
-
 class ReembedPending(Exception):
     """A re-embed was interrupted; it must be run again before anything else writes."""
 
@@ -394,16 +384,6 @@ class KnowledgeIndex:
     def searchable_files(self) -> int:
         """Files with at least one chunk."""
         return self.catalog.searchable_files()
-
-    def source(self, key: str) -> Source | None:
-        """Where a cited original is: by file id (digits) or by passage id (its first chunk's page)."""
-        if key.isdigit():
-            found = self.catalog.file_by_id(int(key))
-            return Source(int(key), found[0], found[1], None) if found else None
-        hit = self.catalog.passage_source(key)
-        if hit is None:
-            return None
-        return Source(self.catalog.file_id(hit[0]), hit[0], hit[1], hit[2])
 
     # --- searching (the retriever) ----------------------------------------------------------------
     def passage_filter(
