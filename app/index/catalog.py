@@ -241,6 +241,28 @@ def _own_headings(chunk: NewChunk) -> list[str]:
     return [h for h in chunk.headings if h.strip().lower() not in parts]
 
 
+def _file_conditions(
+    collection: str | None, path_glob: str | None, file_type: str | None, exclude_glob: str | None
+) -> tuple[str, list[Any]]:
+    """The query filters as SQL conditions on the files table (aliased `f`), each " AND ...", and their
+    parameters; a path pattern without a wildcard matches anywhere in the path."""
+    sql = ""
+    params: list[Any] = []
+    if collection:
+        sql += " AND f.collection = ?"
+        params.append(collection)
+    if file_type:
+        sql += " AND f.file_type = ?"
+        params.append(file_type)
+    if path_glob:
+        sql += " AND f.path GLOB ?"
+        params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
+    if exclude_glob:
+        sql += " AND f.path NOT GLOB ?"
+        params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+    return sql, params
+
+
 class Catalog:
     """SQLite access for the index; safe to share between threads (one connection, one lock)."""
 
@@ -714,21 +736,8 @@ class Catalog:
         """Passage ids of chunks in files that match the filters; None when no filter is set."""
         if not (collection or path_glob or file_type or exclude_glob):
             return None
-        sql = "SELECT DISTINCT c.passage_id FROM chunks c JOIN files f ON f.id = c.file_id WHERE 1=1"
-        params: list[Any] = []
-        if collection:
-            sql += " AND f.collection = ?"
-            params.append(collection)
-        if file_type:
-            sql += " AND f.file_type = ?"
-            params.append(file_type)
-        if path_glob:
-            pattern = path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*"
-            sql += " AND f.path GLOB ?"
-            params.append(pattern)
-        if exclude_glob:
-            sql += " AND f.path NOT GLOB ?"
-            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+        where, params = _file_conditions(collection, path_glob, file_type, exclude_glob)
+        sql = "SELECT DISTINCT c.passage_id FROM chunks c JOIN files f ON f.id = c.file_id WHERE 1=1" + where
         return {r[0] for r in self.query(sql, params)}
 
     def paths_matching(
@@ -736,20 +745,9 @@ class Catalog:
         file_type: str | None = None, exclude_glob: str | None = None,
     ) -> set[str]:
         """The `paths` of files that match the filters."""
-        sql = "SELECT path FROM files f WHERE path IN (SELECT value FROM json_each(?))"
-        params: list[Any] = [json.dumps(list(paths))]
-        if collection:
-            sql += " AND f.collection = ?"
-            params.append(collection)
-        if file_type:
-            sql += " AND f.file_type = ?"
-            params.append(file_type)
-        if path_glob:
-            sql += " AND f.path GLOB ?"
-            params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
-        if exclude_glob:
-            sql += " AND f.path NOT GLOB ?"
-            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+        where, more = _file_conditions(collection, path_glob, file_type, exclude_glob)
+        sql = "SELECT path FROM files f WHERE path IN (SELECT value FROM json_each(?))" + where
+        params: list[Any] = [json.dumps(list(paths)), *more]
         return {r[0] for r in self.query(sql, params)}
 
     def chunks_for(
@@ -766,19 +764,9 @@ class Catalog:
             " FROM chunks c JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
             " WHERE c.passage_id IN (SELECT value FROM json_each(?))"
         )
-        params: list[Any] = [json.dumps(list(passage_ids))]
-        if collection:
-            sql += " AND f.collection = ?"
-            params.append(collection)
-        if file_type:
-            sql += " AND f.file_type = ?"
-            params.append(file_type)
-        if path_glob:
-            sql += " AND f.path GLOB ?"
-            params.append(path_glob if any(ch in path_glob for ch in "*?[") else f"*{path_glob}*")
-        if exclude_glob:
-            sql += " AND f.path NOT GLOB ?"
-            params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
+        where, more = _file_conditions(collection, path_glob, file_type, exclude_glob)
+        sql += where
+        params: list[Any] = [json.dumps(list(passage_ids)), *more]
         for r in self.query(sql + " ORDER BY f.path, c.position", params):
             data = dict(r)
             data["headings"] = json.loads(data["headings"])
