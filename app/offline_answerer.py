@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,18 +183,20 @@ def _page_years(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
 
 
 def _row_scores(
-    passages: Sequence[Passage], terms: dict[str, float], years: list[str],
+    passages: Sequence[Passage], terms: dict[str, float], years: list[str], focus: Collection[str] = (),
 ) -> dict[tuple[int, int, int], float]:
     """Each table row's label match (keyed by passage position and row span), halved when the question
-    asks about a year the columns of its page do not hold, times its passage's retrieval score (as a
-    share of the best), relative to the best row's but never above ROW_REFERENCE: the row that best names
-    what is asked gets the full ROW_WEIGHT, while a weak best (a contents line sharing one word) stays weak."""
+    asks about a year the columns of its page do not hold, relative to the best row's but never above
+    ROW_REFERENCE: the row that best names what is asked gets the full ROW_WEIGHT, while a weak best (a
+    contents line sharing one word) stays weak. Only rows of the `focus` files (the documents the answer
+    is about, when known) count: another report's row of the same name does not answer."""
     scores: dict[tuple[int, int, int], float] = {}
     if not terms:
         return scores
     page_years = _page_years(passages) if years else {}
-    best_passage = max(p.score for p in passages) or 1.0
     for i, passage in enumerate(passages):
+        if focus and passage.path not in focus:
+            continue
         in_columns = page_years.get((passage.path, passage.page), set())
         for _, span, header in _candidates([passage]):
             row = passage.text[span[0]:span[1]]
@@ -204,7 +206,7 @@ def _row_scores(
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
             if match > 0:
-                scores[(i, span[0], span[1])] = match * max(passage.score, 0.0) / best_passage
+                scores[(i, span[0], span[1])] = match
     best = max(max(scores.values(), default=0.0), ROW_REFERENCE)
     return {key: score / best for key, score in scores.items()}
 
@@ -228,14 +230,16 @@ def _kind_score(question: str, candidate: str, header: str) -> float:
     return score
 
 
-def select_quotes(question: str, passages: Sequence[Passage], embed_array: object) -> list[Quote]:
+def select_quotes(
+    question: str, passages: Sequence[Passage], embed_array: object, focus: Collection[str] = (),
+) -> list[Quote]:
     """The best quotes (at most MAX_SENTENCES), the best one's passage first.
 
     `passages` are ranked best first; the top PASSAGES_SCANNED are read, and from the rest (a wider pool)
     the few whose table rows best name what the question asks."""
     terms = question_terms(question, passages)
     years = question_years(question)
-    rows = _row_scores(passages, terms, years)
+    rows = _row_scores(passages, terms, years, focus)
     scanned = _scanned(passages, rows)
     position = {id(p): i for i, p in enumerate(passages)}
     candidates = _candidates(scanned)

@@ -189,6 +189,8 @@ class Retrieval:
     # first): the answer's selection looks for the row or sentence that answers in all of them, and the
     # passage holding it moves into the shown ones (`offline_answerer.order_passages`).
     candidates: list[Passage] = field(default_factory=list)
+    # The files the answer is about: those the question names, else the top passage's file.
+    focus: set[str] = field(default_factory=set)
 
 
 def content_words(text: str) -> list[str]:
@@ -441,7 +443,7 @@ class Retriever:
         ranking.timings["select_ms"] = (time.perf_counter() - t) * 1000
         if no_answer:
             return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
-        return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool)
+        return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool, focus=about)
 
     def _table_neighbours(self, pool: list[Passage]) -> list[Passage]:
         """The chunks next to the pool's table passages on the same page, not already in the pool: a
