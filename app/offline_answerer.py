@@ -45,6 +45,9 @@ _ASKING_WORDS = frozenset({
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "much", "many", "fy", "please",
     "tell", "give", "show", "list", "explain", "describe", "accord", "bas", "based", "according", "among",
 })
+# A question asking for a reason or a judgement is answered by prose, not by a row of figures.
+_ASKS_REASON = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|caused|causes|led to|explains?)\b|\breasons?\b",
+                          re.IGNORECASE)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ies", "es", "ed", "s")
 
 
@@ -122,6 +125,12 @@ def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, i
                     break
             out.append((passage, (start, end), header))
     return out
+
+
+def asks_for_row(question: str) -> bool:
+    """Whether a table row can answer: not for "who" (a name) or "when" (a date), nor for a reason
+    ("why", "what drove ..."), which prose gives."""
+    return answer_kind(question) in ("amount", "other") and not _ASKS_REASON.search(question)
 
 
 def _stem(word: str) -> str:
@@ -237,7 +246,7 @@ def select_quotes(
 
     `passages` are ranked best first; the top PASSAGES_SCANNED are read, and from the rest (a wider pool)
     the few whose table rows best name what the question asks."""
-    terms = question_terms(question, passages)
+    terms = question_terms(question, passages) if asks_for_row(question) else {}
     years = question_years(question)
     rows = _row_scores(passages, terms, years, focus)
     scanned = _scanned(passages, rows)
@@ -256,11 +265,14 @@ def select_quotes(
     vectors = embed_array([question, *in_context])  # type: ignore[operator]
     similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     best_passage = max(p.score for p in scanned) or 1.0
+    page_years = _page_years(passages) if years else {}
     scored = []
     for (passage, span, header), text, sim in zip(candidates, in_context, similarity, strict=True):
         overlap = lexical_overlap(question, text)
         relevance = PASSAGE_WEIGHT * passage.score / best_passage
         header_text = passage.text[header[0]:header[1]] if header else ""
+        if header is None and _is_row(passage.text[span[0]:span[1]]):  # the page's columns name its years
+            header_text = " ".join(sorted(page_years.get((passage.path, passage.page), ())))
         bonus = _kind_score(question, passage.text[span[0]:span[1]], header_text)
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
         scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + relevance + bonus, header))

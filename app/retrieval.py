@@ -36,6 +36,7 @@ NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + 
 NAMED_BOOST = 0.3  # added to a named file's passages' fused score (times its share); 0.15, 0.5 tried
 ANSWER_POOL = 30  # fused candidates the answer's selection may quote from (the shown passages are the top k)
 DENSE_POOL = 8  # ...plus the best by meaning alone, which a statement page without the question's words needs
+FOCUS_DEPTH = 20  # ...plus the best keyword matches inside the documents the answer is about
 NEIGHBOUR_REACH = 2  # ...plus the chunks next to a table passage on its page (the rest of the table)
 NEIGHBOUR_SHARE = 0.9  # a neighbour's score, as a share of the passage it was found next to
 
@@ -434,6 +435,7 @@ class Retriever:
         # names, else the top passage's file), never at other documents that the top k did not hold.
         about = set(ranking.named) or {p.path for p in chosen[:1]}
         pool = chosen + [p for p in held_back + pool if p not in chosen and p.path in about]
+        pool += self._inside(query, about, pool, ranking.named)
         pool += self._table_neighbours(pool)
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
@@ -444,6 +446,33 @@ class Retriever:
         if no_answer:
             return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
         return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool, focus=about)
+
+    def _inside(self, query: str, about: set[str], pool: list[Passage], named: dict[str, float]) -> list[Passage]:
+        """The best keyword matches of the query inside the documents the answer is about, not already
+        in the pool: in a long report the statement page that answers competes with every other
+        document's pages for the top ranks, but it is near the top within its own report."""
+        if not about:
+            return []
+        allowed: set[str] = set()
+        for path in about:
+            allowed |= self.index.catalog.passage_filter(path_glob=path) or set()
+        seen = {p.passage_id for p in pool}
+        try:
+            hits = [(pid, s) for pid, s in self.index.catalog.keyword_search(query, FOCUS_DEPTH, allowed)
+                    if pid not in seen]
+        except KeywordSearchError:
+            return []
+        if not hits:
+            return []
+        chunks = self.index.chunks_for([pid for pid, _ in hits])
+        floor = min((p.score for p in pool), default=0.0)
+        out = []
+        for pid, _ in hits:
+            in_focus = [h for h in chunks.get(pid) or [] if h.path in about]
+            if in_focus:
+                hit = max(in_focus, key=lambda h: named.get(h.path, 0.0))
+                out.append(_passage(hit, floor, None, None))
+        return out
 
     def _table_neighbours(self, pool: list[Passage]) -> list[Passage]:
         """The chunks next to the pool's table passages on the same page, not already in the pool: a
