@@ -31,7 +31,7 @@ PASSAGE_WEIGHT = 0.25  # how much the passage's retrieval score counts for its s
 RELATIVE_FLOOR = 0.85  # further quotes must score at least this share of the best one
 KIND_BONUS = 0.12  # the quote holds the kind of answer asked for (figure, date, name)
 YEAR_BONUS = 0.12  # the quote (or its header) holds the year asked about
-HEADER_LOOKBACK = 12  # lines above a row searched for its header
+HEADER_LOOKBACK = 40  # lines above a row searched for its header (the nearest header line wins)
 ROW_WEIGHT = 0.5  # how much a row whose label the question names counts (see `label_match`)
 ROW_REFERENCE = 0.15  # a best row match below this gets a share of ROW_WEIGHT only
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
@@ -98,9 +98,9 @@ def _is_row(line: str) -> bool:
 
 
 def _is_header(line: str) -> bool:
-    """A column header line: years (or period names) and almost no other figures."""
+    """A column header line: years and no more other figures than years ("2022  2021  22 vs. 21")."""
     years = _YEAR.findall(line)
-    return len(years) >= 1 and len(_figures(line)) <= 1 and len(line.split()) <= 30
+    return len(years) >= 1 and len(_figures(line)) <= max(1, len(years)) and len(line.split()) <= 30
 
 
 def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, int], tuple[int, int] | None]]:
