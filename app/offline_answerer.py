@@ -33,6 +33,7 @@ KIND_BONUS = 0.12  # the quote holds the kind of answer asked for (figure, date,
 YEAR_BONUS = 0.12  # the quote (or its header) holds the year asked about
 HEADER_LOOKBACK = 40  # lines above a row searched for its header (the nearest header line wins)
 ROW_WEIGHT = 0.5  # how much a row whose label the question names counts (see `label_match`)
+PAGE_WEIGHT = 1.0  # a row's match grows by this times the share of the question its page's title names
 ROW_REFERENCE = 0.15  # a best row match below this gets a share of ROW_WEIGHT only
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
 
@@ -191,6 +192,19 @@ def _page_years(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
     return years
 
 
+def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set[str]]:
+    """The words (stems) of each page's lines that are not table rows: its title, column headers and notes,
+    which say what the page's table is ("Consolidated Balance Sheets", "In millions")."""
+    words: dict[tuple[str, int | None], set[str]] = {}
+    for passage in passages:
+        page = words.setdefault((passage.path, passage.page), set())
+        for start, end in _lines(passage.text):
+            line = passage.text[start:end]
+            if not _is_row(line):
+                page.update(_label_stems(line))
+    return words
+
+
 def _row_scores(
     passages: Sequence[Passage], terms: dict[str, float], years: list[str], focus: Collection[str] = (),
 ) -> dict[tuple[int, int, int], float]:
@@ -203,10 +217,13 @@ def _row_scores(
     if not terms:
         return scores
     page_years = _page_years(passages) if years else {}
+    page_words = _page_words(passages)
+    total = sum(terms.values())
     for i, passage in enumerate(passages):
         if focus and passage.path not in focus:
             continue
         in_columns = page_years.get((passage.path, passage.page), set())
+        on_page = page_words.get((passage.path, passage.page), set())
         for _, span, header in _candidates([passage]):
             row = passage.text[span[0]:span[1]]
             if header is None and not _is_row(row):
@@ -214,6 +231,9 @@ def _row_scores(
             match = label_match(row, terms)
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
+            if match:  # the rest of what is asked named by the page around the table (its title)
+                rest = (terms.keys() & on_page) - _label_stems(row)
+                match *= 1.0 + PAGE_WEIGHT * sum(terms[t] for t in rest) / total
             if match > 0:
                 scores[(i, span[0], span[1])] = match
     best = max(max(scores.values(), default=0.0), ROW_REFERENCE)
