@@ -147,19 +147,20 @@ def _label_stems(text: str) -> set[str]:
     return {_stem(w) for w in _LABEL_WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
 
 
-def question_terms(question: str, passages: Sequence[Passage]) -> dict[str, float]:
+def question_terms(question: str, passages: Sequence[Passage], subject: bool = False) -> dict[str, float]:
     """The question's words (stems) that could name a row, each weighted by how rare it is among the
     candidate passages: what is asked ('total current assets'), not how ('round to one decimal'). Words
     no candidate uses cannot name a row, and words of the documents' headers name the document (its
-    subject), not a row of it; both are left out."""
+    subject), not a row of it; both are left out (the subject's words are kept with `subject`: a page
+    title that names the company asked about, not an affiliate's, tells the pages apart)."""
     terms = _label_stems(asked_part(question)) - _ASKING_WORDS
     if not terms or not passages:
         return {}
     texts = [_label_stems(p.text) for p in passages]
-    subject = set().union(*(_label_stems(p.context.split(" > ")[0]) for p in passages))
+    headers = set().union(*(_label_stems(p.context.split(" > ")[0]) for p in passages))
     n = len(texts)
     out = {}
-    for term in terms - subject:
+    for term in terms if subject else terms - headers:
         df = sum(term in words for words in texts)
         if df:
             out[term] = math.log(1.0 + (n + 1) / (1 + df))
@@ -207,6 +208,7 @@ def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
 
 def _row_scores(
     passages: Sequence[Passage], terms: dict[str, float], years: list[str], focus: Collection[str] = (),
+    page_terms: dict[str, float] | None = None,
 ) -> dict[tuple[int, int, int], float]:
     """Each table row's label match (keyed by passage position and row span), halved when the question
     asks about a year the columns of its page do not hold, relative to the best row's but never above
@@ -218,7 +220,8 @@ def _row_scores(
         return scores
     page_years = _page_years(passages) if years else {}
     page_words = _page_words(passages)
-    total = sum(terms.values())
+    page_terms = page_terms or terms
+    total = sum(page_terms.values())
     for i, passage in enumerate(passages):
         if focus and passage.path not in focus:
             continue
@@ -232,8 +235,8 @@ def _row_scores(
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
             if match:  # the rest of what is asked named by the page around the table (its title)
-                rest = (terms.keys() & on_page) - _label_stems(row)
-                match *= 1.0 + PAGE_WEIGHT * sum(terms[t] for t in rest) / total
+                rest = (page_terms.keys() & on_page) - _label_stems(row)
+                match *= 1.0 + PAGE_WEIGHT * sum(page_terms[t] for t in rest) / total
             if match > 0:
                 scores[(i, span[0], span[1])] = match
     best = max(max(scores.values(), default=0.0), ROW_REFERENCE)
@@ -268,10 +271,13 @@ def select_quotes(
     the few whose table rows best name what the question asks."""
     terms = question_terms(question, passages) if asks_for_row(question) else {}
     years = question_years(question)
-    rows = _row_scores(passages, terms, years, focus)
+    rows = _row_scores(passages, terms, years, focus, question_terms(question, passages, subject=True))
     scanned = _scanned(passages, rows)
     position = {id(p): i for i, p in enumerate(passages)}
-    candidates = _candidates(scanned)
+    top = {id(p) for p in passages[:PASSAGES_SCANNED]}
+    # From the wider pool only the rows that name what is asked are read (and embedded).
+    candidates = [c for c in _candidates(scanned)
+                  if id(c[0]) in top or rows.get((position[id(c[0])], *c[1]), 0.0) > 0]
     if not candidates:
         return []
     texts = []

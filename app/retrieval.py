@@ -37,6 +37,7 @@ NAMED_BOOST = 0.3  # added to a named file's passages' fused score (times its sh
 ANSWER_POOL = 30  # fused candidates the answer's selection may quote from (the shown passages are the top k)
 DENSE_POOL = 8  # ...plus the best by meaning alone, which a statement page without the question's words needs
 FOCUS_DEPTH = 20  # ...plus the best keyword matches inside the documents the answer is about
+FOCUS_SCAN = 500  # keyword matches looked through for them
 NEIGHBOUR_REACH = 2  # ...plus the chunks next to a table passage on its page (the rest of the table)
 NEIGHBOUR_SHARE = 0.9  # a neighbour's score, as a share of the passage it was found next to
 
@@ -217,7 +218,10 @@ def _shingles(text: str) -> set[str]:
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
-    sa, sb = _shingles(a), _shingles(b)
+    return _similar(_shingles(a), _shingles(b), a, b, threshold)
+
+
+def _similar(sa: set[str], sb: set[str], a: str, b: str, threshold: float = 0.8) -> bool:
     if not sa or not sb:
         return a.strip() == b.strip()
     return len(sa & sb) / len(sa | sb) >= threshold
@@ -410,6 +414,7 @@ class Retriever:
         chosen: list[Passage] = []
         held_back: list[Passage] = []
         pool: list[Passage] = []
+        kept: list[tuple[set[str], str]] = []  # shingles of the passages kept so far, for near-duplicates
         per_file: dict[str, int] = {}
         cap = max(2, math.ceil(k / 2))
         for rank, (pid, score) in enumerate(candidates):
@@ -418,8 +423,10 @@ class Retriever:
                 continue
             hit = max(hits, key=lambda h: ranking.named.get(h.path, 0.0))  # the named file's copy first
             passage = _passage(hit, score, dense_scores.get(pid), kw_scores.get(pid))
-            if any(near_duplicate(passage.text, p.text) for p in chosen + held_back + pool):
+            shingles = _shingles(passage.text)
+            if any(_similar(shingles, other, passage.text, text) for other, text in kept):
                 continue
+            kept.append((shingles, passage.text))
             if len(chosen) == k or rank >= k * 4:
                 pool.append(passage)
                 continue
@@ -450,24 +457,24 @@ class Retriever:
     def _inside(self, query: str, about: set[str], pool: list[Passage], named: dict[str, float]) -> list[Passage]:
         """The best keyword matches of the query inside the documents the answer is about, not already
         in the pool: in a long report the statement page that answers competes with every other
-        document's pages for the top ranks, but it is near the top within its own report."""
+        document's pages for the top ranks, but it is near the top within its own report. (One deeper
+        keyword search, kept to those documents: an allow-list of a report's passages would make SQLite
+        score every match of the query against it, ~20x slower.)"""
         if not about:
             return []
-        allowed: set[str] = set()
-        for path in about:
-            allowed |= self.index.catalog.passage_filter(path_glob=path) or set()
         seen = {p.passage_id for p in pool}
         try:
-            hits = [(pid, s) for pid, s in self.index.catalog.keyword_search(query, FOCUS_DEPTH, allowed)
-                    if pid not in seen]
+            hits = [pid for pid, _ in self.index.catalog.keyword_search(query, FOCUS_SCAN) if pid not in seen]
         except KeywordSearchError:
             return []
-        if not hits:
+        files = self.index.catalog.passage_files(hits)
+        inside = [pid for pid in hits if files.get(pid, set()) & about][:FOCUS_DEPTH]
+        if not inside:
             return []
-        chunks = self.index.chunks_for([pid for pid, _ in hits])
+        chunks = self.index.chunks_for(inside)
         floor = min((p.score for p in pool), default=0.0)
         out = []
-        for pid, _ in hits:
+        for pid in inside:
             in_focus = [h for h in chunks.get(pid) or [] if h.path in about]
             if in_focus:
                 hit = max(in_focus, key=lambda h: named.get(h.path, 0.0))
