@@ -98,6 +98,13 @@ def _is_row(line: str) -> bool:
     return bool(_figures(line)) and (bool(_FIGURE.fullmatch(last)) or last in ("—", "-", "–"))
 
 
+def _is_reference(line: str) -> bool:
+    """A contents or index line ('Item 3. Legal Proceedings 18', 'Note 11 - Property 81'): one or two small
+    plain numbers (an item, a note, a page), which name where something is, not a value of it."""
+    figures = _figures(line)
+    return 0 < len(figures) <= 2 and all(f.isdigit() and len(f) <= 3 for f in figures)
+
+
 def _is_header(line: str) -> bool:
     """A column header line: years and no more other figures than years ("2022  2021  22 vs. 21")."""
     years = _YEAR.findall(line)
@@ -229,7 +236,7 @@ def _row_scores(
         on_page = page_words.get((passage.path, passage.page), set())
         for _, span, header in _candidates([passage]):
             row = passage.text[span[0]:span[1]]
-            if header is None and not _is_row(row):
+            if (header is None and not _is_row(row)) or _is_reference(row):
                 continue
             match = label_match(row, terms)
             if match and years and not any(y in in_columns or y in row for y in years):
