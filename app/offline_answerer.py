@@ -185,7 +185,7 @@ def label_match(row: str, terms: dict[str, float]) -> float:
     matched = label & terms.keys()
     if not matched:
         return 0.0
-    return (len(matched) / len(label)) * (sum(terms[t] for t in matched) / sum(terms.values()))
+    return (len(matched) / len(label)) ** 1.5 * (sum(terms[t] for t in matched) / sum(terms.values()))
 
 
 def _page_years(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set[str]]:
