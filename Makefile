@@ -55,7 +55,15 @@ eval: install
 	@if [ -d $(SHARED)/financebench-dev ]; then \
 		$(BIN)/python -m app eval answers --docs $(SHARED)/financebench-dev/pdfs \
 			--questions $(SHARED)/financebench-dev/questions.jsonl --index-dir var/eval/financebench-dev --holdout-every 2; \
+		$(BIN)/python -m app eval decisions --docs $(SHARED)/financebench-dev/pdfs \
+			--questions $(SHARED)/financebench-dev/questions.jsonl --data-dir var/eval/financebench-dev; \
+		$(BIN)/python -m app eval followups --docs $(SHARED)/financebench-dev/pdfs \
+			--conversations bench/followups_financebench.jsonl --data-dir var/eval/financebench-dev; \
 	else echo "skipped financebench eval: $(SHARED)/financebench-dev not found"; fi
+	@if [ -d $(SHARED)/scifact-train ] && [ -f $(SHARED)/safety-dev/xstest_prompts.csv ]; then \
+		$(BIN)/python -m app eval refusals --beir $(SHARED)/scifact-train \
+			--uncovered $(SHARED)/safety-dev/xstest_prompts.csv --data-dir var/eval/scifact-train; \
+	else echo "skipped refusal eval: $(SHARED)/scifact-train or $(SHARED)/safety-dev/xstest_prompts.csv not found"; fi
 	@if [ -d $(SHARED)/safety-dev ]; then \
 		$(BIN)/python -m app eval safety --shared $(SHARED); \
 	else echo "skipped safety eval: $(SHARED)/safety-dev not found"; fi

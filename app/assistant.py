@@ -213,7 +213,8 @@ class Assistant:
         else:
             # 3b. does the text the answer would quote answer the question? (app/answerability.py)
             t = time.perf_counter()
-            quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
+            quotes = select_quotes(answer.standalone, retrieval.candidates or retrieval.passages,
+                                   self.embedder.embed_array, retrieval.focus)
             retrieval.passages = order_passages(retrieval.passages, quotes)
             answer.passages = retrieval.passages
             quoted_from = list(dict.fromkeys(q.passage.passage_id for q in quotes))

@@ -33,6 +33,12 @@ MIN_COVERAGE = 0.45
 NAMED_MIN = 1.0  # name score (see Catalog.named_files) that makes a file "named" by the question
 NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + detail score
 NAMED_BOOST = 0.3  # added to a named file's passages' fused score (times its share); 0.15, 0.5 tried
+ANSWER_POOL = 30  # fused candidates the answer's selection may quote from (the shown passages are the top k)
+DENSE_POOL = 8  # ...plus the best by meaning alone, which a statement page without the question's words needs
+FOCUS_DEPTH = 20  # ...plus the best keyword matches inside the documents the answer is about
+FOCUS_SCAN = 500  # keyword matches looked through for them
+NEIGHBOUR_REACH = 2  # ...plus the chunks next to a table passage on its page (the rest of the table)
+NEIGHBOUR_SHARE = 0.9  # a neighbour's score, as a share of the passage it was found next to
 
 
 @dataclass
@@ -180,6 +186,12 @@ class Retrieval:
     best_dense: float
     ranking: Ranking
     mode: Mode
+    # A wider pool than `passages` (the top ANSWER_POOL fused and DENSE_POOL dense candidates, passages
+    # first): the answer's selection looks for the row or sentence that answers in all of them, and the
+    # passage holding it moves into the shown ones (`offline_answerer.order_passages`).
+    candidates: list[Passage] = field(default_factory=list)
+    # The files the answer is about: those the question names, else the top passage's file.
+    focus: set[str] = field(default_factory=set)
 
 
 def content_words(text: str) -> list[str]:
@@ -205,7 +217,10 @@ def _shingles(text: str) -> set[str]:
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
-    sa, sb = _shingles(a), _shingles(b)
+    return _similar(_shingles(a), _shingles(b), a, b, threshold)
+
+
+def _similar(sa: set[str], sb: set[str], a: str, b: str, threshold: float = 0.8) -> bool:
     if not sa or not sb:
         return a.strip() == b.strip()
     return len(sa & sb) / len(sa | sb) >= threshold
@@ -389,19 +404,30 @@ class Retriever:
         t = time.perf_counter()
         dense_scores = dict(ranking.dense)
         kw_scores = dict(ranking.keyword)
-        candidates = ranking.fused[: k * 4]
+        candidates = ranking.fused[: max(k * 4, ANSWER_POOL)]
+        seen_ids = {pid for pid, _ in candidates}
+        fused_scores = dict(ranking.fused)
+        candidates += [(pid, fused_scores.get(pid, 0.0)) for pid, _ in ranking.dense[:DENSE_POOL]
+                       if pid not in seen_ids]
         chunks = self.index.chunks_for([pid for pid, _ in candidates], **filters.as_kwargs())
         chosen: list[Passage] = []
         held_back: list[Passage] = []
+        pool: list[Passage] = []
+        kept: list[tuple[set[str], str]] = []  # shingles of the passages kept so far, for near-duplicates
         per_file: dict[str, int] = {}
         cap = max(2, math.ceil(k / 2))
-        for pid, score in candidates:
+        for rank, (pid, score) in enumerate(candidates):
             hits = chunks.get(pid) or []
             if not hits:
                 continue
             hit = max(hits, key=lambda h: ranking.named.get(h.path, 0.0))  # the named file's copy first
             passage = _passage(hit, score, dense_scores.get(pid), kw_scores.get(pid))
-            if any(near_duplicate(passage.text, p.text) for p in chosen + held_back):
+            shingles = _shingles(passage.text)
+            if any(_similar(shingles, other, passage.text, text) for other, text in kept):
+                continue
+            kept.append((shingles, passage.text))
+            if len(chosen) == k or rank >= k * 4:
+                pool.append(passage)
                 continue
             # Spread over files only when the question names none: a named file may fill every slot.
             if passage.path not in ranking.named and per_file.get(passage.path, 0) >= cap:
@@ -409,10 +435,14 @@ class Retriever:
                 continue
             per_file[passage.path] = per_file.get(passage.path, 0) + 1
             chosen.append(passage)
-            if len(chosen) == k:
-                break
         chosen += held_back[: k - len(chosen)]
         chosen.sort(key=lambda p: p.score, reverse=True)
+        # The wider pool looks further into the documents the answer is about (the files the question
+        # names, else the top passage's file), never at other documents that the top k did not hold.
+        about = set(ranking.named) or {p.path for p in chosen[:1]}
+        pool = chosen + [p for p in held_back + pool if p not in chosen and p.path in about]
+        pool += self._inside(query, about, pool, ranking.named)
+        pool += self._table_neighbours(pool)
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
         mode = ranking.used or mode
@@ -421,7 +451,51 @@ class Retriever:
         ranking.timings["select_ms"] = (time.perf_counter() - t) * 1000
         if no_answer:
             return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
-        return Retrieval(query, chosen, [], False, best_dense, ranking, mode)
+        return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool, focus=about)
+
+    def _inside(self, query: str, about: set[str], pool: list[Passage], named: dict[str, float]) -> list[Passage]:
+        """The best keyword matches of the query inside the documents the answer is about, not already
+        in the pool: in a long report the statement page that answers competes with every other
+        document's pages for the top ranks, but it is near the top within its own report. (One deeper
+        keyword search, kept to those documents: an allow-list of a report's passages would make SQLite
+        score every match of the query against it, ~20x slower.)"""
+        if not about:
+            return []
+        seen = {p.passage_id for p in pool}
+        try:
+            hits = [pid for pid, _ in self.index.catalog.keyword_search(query, FOCUS_SCAN) if pid not in seen]
+        except KeywordSearchError:
+            return []
+        files = self.index.catalog.passage_files(hits)
+        inside = [pid for pid in hits if files.get(pid, set()) & about][:FOCUS_DEPTH]
+        if not inside:
+            return []
+        chunks = self.index.chunks_for(inside)
+        floor = min((p.score for p in pool), default=0.0)
+        out = []
+        for pid in inside:
+            in_focus = [h for h in chunks.get(pid) or [] if h.path in about]
+            if in_focus:
+                hit = max(in_focus, key=lambda h: named.get(h.path, 0.0))
+                out.append(_passage(hit, floor, None, None))
+        return out
+
+    def _table_neighbours(self, pool: list[Passage]) -> list[Passage]:
+        """The chunks next to the pool's table passages on the same page, not already in the pool: a
+        statement split over several chunks is found by one of them, and the row that answers may sit in
+        the next. They carry a share of the found passage's score."""
+        tables = [p for p in pool if "\t" in p.text]
+        if not tables:
+            return []
+        found = self.index.page_neighbours([p.chunk_id for p in tables], NEIGHBOUR_REACH)
+        seen = {p.passage_id for p in pool}
+        out: list[Passage] = []
+        for passage in tables:
+            for hit in found.get(passage.chunk_id, []):
+                if hit.passage_id not in seen:
+                    seen.add(hit.passage_id)
+                    out.append(_passage(hit, passage.score * NEIGHBOUR_SHARE, None, None))
+        return out
 
     def _best_dense(self, query: str, ranking: Ranking, mode: Mode) -> float:
         if ranking.dense:

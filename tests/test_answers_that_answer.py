@@ -227,3 +227,42 @@ def test_a_year_no_report_of_the_named_series_covers_is_refused(settings, index,
     # Another company's 2021 figures do not answer it either, and a subject with one report is not a series.
     assert period_gap("net sales in 2021", {"/d/globex_2018.md": ["2018"]}) == ["2021"]
     assert period_gap("net sales as of 2018 expected in 2024", {"/d/globex_2018.md": ["2018"]}) == []
+
+
+def _balance_sheet_report() -> str:
+    """A report whose statement table spans several passages, after prose that uses the same words."""
+    prose = "\n".join(
+        f"Our current assets and liquidity were discussed with the board in meeting {n}, where the assets of "
+        f"the company and its current obligations were reviewed against the plan for segment {n}."
+        for n in range(1, 9))
+    rows = [f"Other receivable class {n}    {100 + n:,}    {90 + n:,}" for n in range(1, 31)]
+    rows[12:12] = ["Total current assets    16,525    15,134"]
+    rows += ["Property, plant and equipment, net    4,744    4,454", "Total assets    23,717    22,536"]
+    return ("# Globex annual report 2019\n\n## Liquidity discussion\n\n" + prose + "\n\n"
+            "## Consolidated balance sheets\n\n(in millions)    2019    2018\n" + "\n".join(rows) + "\n")
+
+
+def test_the_row_that_names_what_is_asked_is_quoted_from_a_long_statement(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    docs = tmp_path / "statement"
+    docs.mkdir()
+    (docs / "globex_2019.md").write_text(_balance_sheet_report(), encoding="utf-8")
+    assert not sync(index, embedder, [docs], SyncOptions()).failed
+    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
+    assistant = Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+    answer = assistant.ask("What were the total current assets of Globex in 2019?")
+    assert not answer.no_answer, answer.decision
+    first = answer.text.split("[1]")[0]
+    assert "Total current assets" in first and "16,525" in first, answer.text
+    assert "2019" in first.splitlines()[0], "the header line that gives the row's columns their years"
+    assert "meeting" not in first, "the prose that only shares the words is not quoted first"
+
+
+def test_a_label_the_question_names_fully_matches_best() -> None:
+    from app.offline_answerer import label_match
+
+    terms = {"total": 1.0, "current": 2.0, "asset": 1.5, "end": 2.5}
+    scores = [label_match(row, terms) for row in
+              ("Total current assets 16,525 15,134", "Total assets 23,717 22,536", "Net earnings 10,460 8,458")]
+    assert scores[0] > scores[1] > scores[2] == 0.0

@@ -220,3 +220,22 @@ def test_a_name_written_as_one_word_in_the_file_name_is_found(
     assert [Path(p).name for p in named] == ["UMBRELLACORP_2018_report.md"]
     result = retriever.search("What was Umbrella Corp's capital expenditure?", k=3)
     assert result.passages[0].file_name == "UMBRELLACORP_2018_report.md"
+
+
+def test_the_answers_pool_reads_on_in_the_document_found_and_only_there(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    docs = tmp_path / "tables"
+    docs.mkdir()
+    rows = "\n".join(f"Spare part {n}\t{n * 7}\t{n * 9}" for n in range(1, 61))
+    (docs / "parts.md").write_text(
+        "# Warehouse inventory\n\n## Spare parts on hand\n\nItem\t2024\t2023\n" + rows + "\n", encoding="utf-8")
+    (docs / "other.md").write_text("# Holidays\n\nThe warehouse closes on public holidays.\n", encoding="utf-8")
+    assert not sync(index, embedder, [docs], SyncOptions()).failed
+    retriever = Retriever(index, embedder, settings.model_copy(update={"top_k": 1}))
+    found = retriever.search("How many of spare part 1 were on hand in 2024?")
+    assert found.passages and found.passages[0].file_name == "parts.md"
+    pool = found.candidates
+    assert pool[0] is found.passages[0], "the shown passages come first"
+    assert any("Spare part 60" in p.text for p in pool), "the rest of the table is in the pool"
+    assert found.focus == {found.passages[0].path} and all(p.file_name == "parts.md" for p in pool)

@@ -750,6 +750,28 @@ class Catalog:
         params: list[Any] = [json.dumps(list(paths)), *more]
         return {r[0] for r in self.query(sql, params)}
 
+    def page_neighbours(self, chunk_ids: Sequence[int], reach: int = 2) -> dict[int, list[ChunkHit]]:
+        """For each chunk id, the chunks of the same file and page within `reach` positions of it (a table
+        split over several chunks: the row that answers may sit next to the chunk that was found)."""
+        out: dict[int, list[ChunkHit]] = {int(cid): [] for cid in chunk_ids}
+        if not out:
+            return out
+        sql = (
+            "SELECT s.id AS source_id, c.id AS chunk_id, c.passage_id, f.path, f.collection, f.file_type,"
+            " f.title, c.page, c.headings, c.char_start, c.char_end, p.text, p.context, c.token_count, p.flags"
+            " FROM chunks s JOIN chunks c ON c.file_id = s.file_id AND c.id != s.id"
+            " AND c.position BETWEEN s.position - ? AND s.position + ? AND c.page IS s.page"
+            " JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
+            " WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY s.id, c.position"
+        )
+        for r in self.query(sql, [reach, reach, json.dumps(list(out))]):
+            data = dict(r)
+            source = data.pop("source_id")
+            data["headings"] = json.loads(data["headings"])
+            data["flags"] = json.loads(data["flags"])
+            out[source].append(ChunkHit(**data))
+        return out
+
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
         path_glob: str | None = None, file_type: str | None = None, exclude_glob: str | None = None,

@@ -447,6 +447,9 @@ class KnowledgeIndex:
     def chunks_for(self, passage_ids: Sequence[str], **filters: Any) -> dict[str, list[ChunkHit]]:
         return self.catalog.chunks_for(passage_ids, **filters)
 
+    def page_neighbours(self, chunk_ids: Sequence[int], reach: int = 2) -> dict[int, list[ChunkHit]]:
+        return self.catalog.page_neighbours(chunk_ids, reach)
+
     def stats(self) -> dict[str, Any]:
         c = self.catalog
         row, chunks, passages = c.totals()
