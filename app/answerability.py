@@ -32,7 +32,7 @@ Kind = Literal["amount", "date", "person", "other"]
 MIN_COVERAGE = RELEVANCE_FLOOR_COVERAGE  # share of the question's IDF-weighted terms the passages must hold…
 CLOSE_COVERAGE = 0.20  # …or this share when a selected passage is close in meaning (cosine >= CLOSE_MEANING):
 CLOSE_MEANING = 0.40  # the relevance floor's default; below it (its grey zone) the terms must carry the decision
-NAME_WAIVER_MEANING = 0.65  # a missing name is another spelling when the passages are this close in meaning
+NAME_WAIVER_MEANING = CLOSE_MEANING  # a missing name may be another spelling when the passages are this close
 MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
 SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
 
@@ -150,6 +150,12 @@ def real_names(question: str, catalog: Any) -> list[str]:
         if header_name or used_name:
             names.append(name)
     return names
+
+
+def _share(weights: dict[str, float], words: set[str]) -> float:
+    """The share of the question's IDF-weighted terms that a text with these words holds."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if holds_term(t, words)) / total if total else 1.0
 
 
 def close_meaning(passages: Sequence[Passage]) -> float:
@@ -351,11 +357,11 @@ def assess(
     if names:
         name_weight = {n: weights.get(n, max(weights.values(), default=1.0)) for n in names}
         share = sum(name_weight[n] for n in names if n not in missing_names) / (sum(name_weight.values()) or 1.0)
-        # A text very close in meaning that holds most of the other terms speaks of the same thing under
-        # another name ("CREs" / "cis-regulatory elements"); the subject a document is named for stays required.
-        known = [n for n in missing_names if catalog.file_frequency(n)[0] == 0]
-        spelled_out = len(known) == len(missing_names) and close_meaning(passages) >= NAME_WAIVER_MEANING \
-            and coverage >= MIN_COVERAGE
+        # A text close in meaning that holds most of the other terms speaks of the same thing under another
+        # name ("CREs" / "cis-regulatory elements"); a name some documents are named for (their file
+        # name: a company, a product) stays required: its documents are the ones that answer.
+        spelled_out = close_meaning(passages) >= NAME_WAIVER_MEANING and coverage >= MIN_COVERAGE \
+            and not any(catalog.files_named_for(n) for n in missing_names)
         if share < MIN_NAME_SHARE and not spelled_out:
             return Decision(False, f"the passages do not mention {', '.join(missing_names)}, named in the question",
                             kind, round(coverage, 3), missing_names=missing_names, missing_terms=missing_terms)
@@ -369,9 +375,11 @@ def assess(
     evidence = "\n".join(quoted) if quoted else text
     request = requested(question)
     if request is not None:
+        # The passage that does it must be about the question: it holds some of its distinctive terms.
         subject = [t for t in sorted(weights, key=lambda t: -weights[t])][:2]
-        passages_text = "\n".join(f"{p.context}\n{p.text}" for p in passages)
-        if not gives(request, passages_text, subject):
+        if not any(gives(request, f"{p.context}\n{p.text}", subject)
+                   and _share(weights, _names_in(f"{p.title or ''}\n{p.context}\n{p.text}")) >= CLOSE_COVERAGE
+                   for p in passages):
             what = {"instructions": "how to do something", "definition": "what a word means",
                     "reason": "a reason", "contact": "contact details"}[request]
             return Decision(False, f"the question asks {what} and the passages do not say it", kind,
