@@ -32,7 +32,6 @@ Kind = Literal["amount", "date", "person", "other"]
 MIN_COVERAGE = RELEVANCE_FLOOR_COVERAGE  # share of the question's IDF-weighted terms the passages must hold…
 CLOSE_COVERAGE = 0.20  # …or this share when a selected passage is close in meaning (cosine >= CLOSE_MEANING):
 CLOSE_MEANING = 0.40  # the relevance floor's default; below it (its grey zone) the terms must carry the decision
-NAME_WAIVER_MEANING = CLOSE_MEANING  # a missing name may be another spelling when the passages are this close
 MIN_NAME_SHARE = 0.5  # share of the question's names (by IDF) that must appear in the selected passages
 SELECTED_PASSAGES = 5  # the passages the answer quotes from, then the best retrieved ones
 
@@ -329,7 +328,10 @@ def assess(
         if gap:
             return Decision(False, f"no document of the subject asked about reports on {', '.join(gap)}", kind,
                             missing_years=gap)
-        if series and not any(p.path in series for p in passages):
+        # Documents named for the subject ("BOEING_2018_10K") answer about it; a subject only found in
+        # titles (a topic several papers share) may well be answered by another paper.
+        named_for = series and any(catalog.files_named_for(n) for n in question_names(question))
+        if named_for and not any(p.path in series for p in passages):
             return Decision(False, "the passages come from other documents than the ones the question names",
                             kind)
     years = question_years(question)
@@ -357,10 +359,12 @@ def assess(
     if names:
         name_weight = {n: weights.get(n, max(weights.values(), default=1.0)) for n in names}
         share = sum(name_weight[n] for n in names if n not in missing_names) / (sum(name_weight.values()) or 1.0)
-        # A text close in meaning that holds most of the other terms speaks of the same thing under another
-        # name ("CREs" / "cis-regulatory elements"); a name some documents are named for (their file
-        # name: a company, a product) stays required: its documents are the ones that answer.
-        spelled_out = close_meaning(passages) >= NAME_WAIVER_MEANING and coverage >= MIN_COVERAGE \
+        # Passages close in meaning may speak of the same thing under another name ("CREs" / "cis-regulatory
+        # elements"): a name the collection uses elsewhere then weighs as a term. A name some documents are
+        # named for (their file name: a company, a product) stays required, as does a name the collection
+        # never uses ("Neptune" asked of texts on Uranus).
+        spelled_out = close_meaning(passages) >= CLOSE_MEANING and coverage >= CLOSE_COVERAGE \
+            and all(stats.get(n, {}).get("df", 0) > 0 for n in missing_names) \
             and not any(catalog.files_named_for(n) for n in missing_names)
         if share < MIN_NAME_SHARE and not spelled_out:
             return Decision(False, f"the passages do not mention {', '.join(missing_names)}, named in the question",
