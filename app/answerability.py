@@ -7,7 +7,9 @@ an article on Uranus). This module asks, per question, of the text the answer wo
 - **names**: does it mention what the question names (capitalised words, acronyms)?
 - **years**: does it speak of the year the question asks about ("in 2018", "FY2022")?
 - **distinctive terms**: does it hold most of the question's information, each term weighted by its IDF in
-  the index (a word the collection never uses weighs most)?
+  the index (a word the collection never uses weighs most), as written or in another spelling?
+- **what is requested**: instructions for "How can I …?", a definition for "What is an X?", a reason for
+  "Why …?", contact details for "the email address of …", from a passage about the question?
 - **kind of answer**: "how much" needs a figure, "when" a date, "who" a name.
 
 `assess()` returns the decision with a reason a reader understands; the pipeline then says plainly that
