@@ -227,6 +227,10 @@ def test_a_year_no_report_of_the_named_series_covers_is_refused(settings, index,
     # Another company's 2021 figures do not answer it either, and a subject with one report is not a series.
     assert period_gap("net sales in 2021", {"/d/globex_2018.md": ["2018"]}) == ["2021"]
     assert period_gap("net sales as of 2018 expected in 2024", {"/d/globex_2018.md": ["2018"]}) == []
+    # A balance sheet shows two year-ends, an income statement three years.
+    assert period_gap("net sales in 2016", {"/d/globex_2018.md": ["2018"]}) == []
+    assert period_gap("total current assets at the end of 2016", {"/d/globex_2018.md": ["2018"]}) == ["2016"]
+    assert period_gap("total current assets at the end of 2017", {"/d/globex_2018.md": ["2018"]}) == []
 
 
 def _balance_sheet_report() -> str:

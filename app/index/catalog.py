@@ -675,6 +675,18 @@ class Catalog:
             return 0, 0, total
         return len(headers), self._files_mentioning(phrase, headers), total
 
+    def files_named_for(self, term: str) -> int:
+        """Files whose file name holds `term` ("ulta" in "ULTABEAUTY_2023_10K.pdf"): the documents named for it.
+        A term of three letters or fewer must be a whole word of the name."""
+        term = term.lower()
+        count = 0
+        for (path,) in self.query("SELECT path FROM files"):
+            name = re.split(r"[\\/]", path)[-1].rsplit(".", 1)[0].lower()
+            words = re.findall(r"[^\W_]+", name)
+            if term in words or (len(term) > 3 and term in "".join(words)):
+                count += 1
+        return count
+
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
         """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
         rows = self.query(
