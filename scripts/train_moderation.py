@@ -26,8 +26,9 @@ Held out of training entirely, reported separately (the honest figures):
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
 transfer, not memory) and 5-fold cross-validation, whose out-of-fold benign scores set the thresholds:
 `block_at` blocks at most 1% of every benign training source (`BLOCK_FPR_BY_SOURCE`: 3% of XSTest's safe
-half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at most 5%, `with_rule_at` (blocks only together with a rule's sign
-of an attack on the assistant, in a text shaped like a hand-over of a task) at most 25%.
+half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at
+most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on the assistant, in a text
+shaped like a hand-over of a task) at most 25%.
 """
 
 from __future__ import annotations
