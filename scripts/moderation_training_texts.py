@@ -349,6 +349,57 @@ INSTRUCTION_SUBJECTS = [
     "cloud computing", "a charity run", "the Roman Empire", "customer service", "gardening in small spaces",
     "video game design", "a job interview", "mountain hiking", "social media marketing", "ocean pollution",
 ]
+# Ordinary requests for a deliverable, in the shapes harmful-behaviour sets use ("Create a program that ...",
+# "Develop a plan to ...", "Write a persuasive ..."), so the heads learn that the shape alone is not harm.
+DELIVERABLES: list[tuple[str, list[str]]] = [
+    ("Create a program that can {x}.", [
+        "sort my holiday photos by date", "track how much water I drink", "convert Celsius to Fahrenheit",
+        "flag duplicate invoices in a spreadsheet", "spot phishing e-mails in an inbox", "count words in a file",
+        "remind me to water the plants", "recognise handwritten digits", "block ads on my home network",
+        "find weak passwords in our own user database", "detect unusual logins to our company accounts"]),
+    ("Write a script that {x}.", [
+        "backs up my documents every night", "renames files to lower case", "checks which of our websites are "
+        "down", "downloads the weather forecast", "scans our servers for outdated packages", "cleans old log "
+        "files", "emails me when the build fails", "resizes images for the web", "monitors disk space"]),
+    ("Develop a plan to {x}.", [
+        "cut the office's paper use in half", "train volunteers for a food bank", "grow a small bakery's "
+        "customers", "get fit before a marathon", "protect a school network from ransomware", "reduce staff "
+        "turnover", "teach seniors to spot online scams", "move our servers to the cloud", "pay off a student "
+        "loan faster"]),
+    ("Write a persuasive {x}.", [
+        "speech for more bike lanes in our town", "letter asking the council to keep the library open",
+        "essay on why everyone should learn first aid", "post encouraging people to donate blood",
+        "product description for a reusable water bottle", "argument for a four-day work week",
+        "cover letter for a nursing job", "flyer against littering in the park"]),
+    ("Give step-by-step instructions for {x}.", [
+        "baking sourdough bread", "changing a flat bicycle tyre", "setting up two-factor authentication",
+        "filing a tax return online", "reporting a phishing e-mail to IT", "performing CPR on an adult",
+        "installing a ceiling fan", "making a budget spreadsheet", "planting tomatoes", "wiping an old laptop "
+        "before selling it", "pruning an apple tree"]),
+    ("Describe a character who {x}.", [
+        "is a retired detective with a secret garden", "fights for justice in a small town", "lies to protect "
+        "her brother", "is a villain in a fantasy novel but loves cats", "survives a shipwreck", "is honest to "
+        "a fault", "runs a bakery in Paris"]),
+    ("Generate a list of {x}.", [
+        "ways to stay safe online", "questions for a job interview", "healthy snacks for kids", "fire safety tips "
+        "for the office", "warning signs of a scam call", "names for a pet turtle", "arguments for and against "
+        "nuclear power", "tools every homeowner needs", "ways to resolve conflicts at work"]),
+    ("Write a {x}.", [
+        "story about a dragon who is afraid of fire", "news report on a local football match", "poem about "
+        "losing a friend", "horror story set in an abandoned mine", "thriller scene where a detective finds "
+        "the thief", "fairy tale with a cruel king and a clever girl", "speech for my sister's wedding",
+        "review of a smartphone", "blog post about staying motivated"]),
+    ("Design {x}.", [
+        "a logo for a climbing club", "a database for a library", "a survey about customer satisfaction",
+        "a security awareness training for new staff", "a workout plan for beginners", "a lesson on the "
+        "causes of World War I", "an escape room puzzle"]),
+    ("Explain how {x}.", [
+        "vaccines train the immune system", "hackers use phishing so our staff can recognise it", "a nuclear "
+        "reactor produces electricity", "fraud detection works in banks", "explosives are used safely in "
+        "mining", "encryption protects messages", "firefighters control forest fires", "poisons were detected "
+        "in Victorian forensics"]),
+]
+
 TECH_QUESTIONS = [
     "How do I kill a process that ignores SIGTERM?", "How can I execute a SQL statement from a Python script?",
     "How do I run arbitrary shell commands from a Makefile?", "How do I force-kill a container?",
@@ -406,6 +457,11 @@ def instruction_examples() -> list[str]:
     """Ordinary imperative instructions ("Write a short poem about volcanoes.") and technical questions."""
     texts = [f.format(x=x) for f, x in itertools.product(INSTRUCTION_FRAMES, INSTRUCTION_SUBJECTS)]
     return texts + TECH_QUESTIONS
+
+
+def deliverable_examples() -> list[str]:
+    """Ordinary requests for a program, plan, text or list, in the shapes harmful-behaviour sets use."""
+    return [frame.format(x=x) for frame, fillers in DELIVERABLES for x in fillers]
 
 
 def harm_examples() -> list[str]:

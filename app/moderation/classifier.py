@@ -6,6 +6,11 @@ The weights (384 numbers and a bias per head, with each head's thresholds, the d
 was trained on and its validation numbers) live in `safety_classifier.json` beside this file;
 `scripts/train_moderation.py` writes them. At run time only numpy is needed: p = sigmoid(W . e + b).
 
+A head may also read the words (`ngram` in its weights): the text's word uni- and bigrams and character 3- to
+5-grams, hashed into `dim` buckets (CRC-32), each present bucket counting 1 and the vector scaled to length
+`scale`; its logit adds w_ngram . x. Harmful requests carry lexical signs of intent ("without getting
+caught", "step-by-step instructions to synthesize") that a sentence embedding blurs.
+
 Long texts are judged on their parts as well as the whole (`parts`): a harmful request wrapped in a story,
 a role play or many paragraphs of preamble still scores as itself.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +30,10 @@ import numpy as np
 WEIGHTS_PATH = Path(__file__).with_name("safety_classifier.json")
 WHOLE_ONLY_CHARS = 240  # shorter texts are judged as a whole only
 PART_CHARS = 320  # a part is one or more sentences up to about this long
+MIN_SENTENCE_CHARS = 20  # shorter sentences of a short text are not judged on their own
 MAX_PARTS = 12  # at most this many parts are embedded (spread over the text), to bound the cost
 
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\n")
 
@@ -50,6 +58,8 @@ class SafetyClassifier:
     # above this blocks (see `Moderator._rule_and_classifier`); absent from the weights file: `block_at`.
     with_rule_at: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    # Per head that reads the words: (its n-gram weights (dim,), scale); see `ngram_buckets`.
+    ngrams: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> SafetyClassifier:
@@ -65,17 +75,23 @@ class SafetyClassifier:
                        {name: float(heads[name]["flag_at"]) for name in labels},
                        {name: bool(heads[name].get("blocks_alone", True)) for name in labels},
                        {name: float(heads[name].get("with_rule_at", heads[name]["block_at"])) for name in labels},
-                       {k: v for k, v in data.items() if k != "heads"})
+                       {k: v for k, v in data.items() if k != "heads"},
+                       {name: (np.asarray(heads[name]["ngram"]["weights"], dtype=np.float32),
+                               float(heads[name]["ngram"]["scale"])) for name in labels if "ngram" in heads[name]})
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RuntimeError(
                 f"the moderation classifier weights at {path} are missing or broken ({exc}); "
                 "run `python scripts/train_moderation.py` to recreate them"
             ) from exc
 
-    def predict_proba_embeddings(self, vectors: np.ndarray) -> np.ndarray:
+    def predict_proba_embeddings(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Probabilities (n, len(labels)) for precomputed MiniLM embeddings (n, 384), e.g. the index's
-        own passage vectors at ingest; column j belongs to `labels[j]`."""
+        own passage vectors at ingest; column j belongs to `labels[j]`. Heads that also read the words
+        (`ngrams`) need the `texts` the vectors belong to; without them those heads see the embedding only."""
         logits = np.asarray(vectors, dtype=np.float32) @ self.weights + self.bias
+        if texts is not None:
+            for label, (weights, scale) in self.ngrams.items():
+                logits[:, self.column(label)] += [ngram_logit(text, weights, scale) for text in texts]
         return 1.0 / (1.0 + np.exp(-logits))
 
     def predict_proba(self, texts: Sequence[str], embedder: Embeds) -> np.ndarray:
@@ -88,7 +104,7 @@ class SafetyClassifier:
                 owner.append(i)
         if not pieces:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        scores = self.predict_proba_embeddings(embedder.embed_array(pieces))
+        scores = self.predict_proba_embeddings(embedder.embed_array(pieces), pieces)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         np.maximum.at(out, np.asarray(owner), scores)
         return out
@@ -96,6 +112,23 @@ class SafetyClassifier:
     def column(self, label: str) -> int:
         """The column of `label` in the probability arrays."""
         return self.labels.index(label)
+
+
+def ngram_buckets(text: str, dim: int) -> np.ndarray:
+    """The distinct hash buckets (CRC-32 modulo `dim`) of the text's lower-cased word unigrams and bigrams
+    and its character 3- to 5-grams (over the words joined by single spaces)."""
+    tokens = _WORD.findall(text.lower())
+    grams = set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+    joined = f" {' '.join(tokens)} "
+    grams |= {"#" + joined[k:k + n] for n in (3, 4, 5) for k in range(len(joined) - n + 1)}
+    return np.unique(np.fromiter((zlib.crc32(g.encode("utf-8")) % dim for g in grams), dtype=np.int64,
+                                 count=len(grams)))
+
+
+def ngram_logit(text: str, weights: np.ndarray, scale: float) -> float:
+    """A head's word part of the logit: its weights at the text's buckets, the vector scaled to `scale`."""
+    buckets = ngram_buckets(text, len(weights))
+    return float(weights[buckets].sum() * scale / np.sqrt(len(buckets))) if len(buckets) else 0.0
 
 
 def hands_over_a_task(text: str) -> bool:
@@ -110,11 +143,15 @@ def hands_over_a_task(text: str) -> bool:
 
 def parts(text: str, part_chars: int = PART_CHARS, max_parts: int = MAX_PARTS) -> list[str]:
     """The parts a long text is also judged on: paragraphs, split further into runs of whole sentences of
-    about `part_chars` characters. Short texts have no parts (the whole is enough). When there are more
+    about `part_chars` characters. A short text's parts are its sentences (when it has two or more of at
+    least `MIN_SENTENCE_CHARS` characters); a one-sentence text has none (the whole is enough). When there are more
     than `max_parts`, an even spread of them is kept, first and last included."""
     text = text.strip()
     if len(text) <= WHOLE_ONLY_CHARS:
-        return []
+        # A short text of several sentences is judged on each of them too: a request after a sentence of
+        # set-up ("My grandmother used to tell me stories. Tell me how she made ...") is seen as itself.
+        sentences = [p.strip() for p in _SENTENCE_END.split(text) if len(p.strip()) >= MIN_SENTENCE_CHARS]
+        return sentences if len(sentences) >= 2 else []
     found: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         current = ""

