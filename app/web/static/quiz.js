@@ -218,10 +218,7 @@ export function render({ model, el }) {
   function failed(v) {
     const e = v.error || {};
     inner.appendChild(notice("error", e.title, e.message));
-    const actions = node("div", "quiz-actions");
-    if (v.retry) actions.appendChild(button("action quiz-again", "Try again", () => send({ kind: "setup" })));
-    actions.appendChild(button("action quiz-back", "Back to the chat", () => send({ kind: "leave" })));
-    inner.appendChild(actions);
+    if (v.retry) inner.appendChild(button("action quiz-again", "Try again", () => send({ kind: "setup" })));
   }
 
   function draw() {
