@@ -771,6 +771,23 @@ class Catalog:
             params.append(exclude_glob if any(ch in exclude_glob for ch in "*?[") else f"*{exclude_glob}*")
         return {r[0] for r in self.query(sql, params)}
 
+    def file_chunks(self, path: str) -> list[ChunkHit]:
+        """Every chunk of one file, in reading order, with its page, headings and passage text."""
+        rows = self.query(
+            "SELECT c.id AS chunk_id, c.passage_id, f.path, f.collection, f.file_type, f.title, c.page,"
+            " c.headings, c.char_start, c.char_end, p.text, p.context, c.token_count, p.flags"
+            " FROM chunks c JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
+            " WHERE f.path = ? ORDER BY c.position",
+            (path,),
+        )
+        out = []
+        for r in rows:
+            data = dict(r)
+            data["headings"] = json.loads(data["headings"])
+            data["flags"] = json.loads(data["flags"])
+            out.append(ChunkHit(**data))
+        return out
+
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
         path_glob: str | None = None, file_type: str | None = None, exclude_glob: str | None = None,
