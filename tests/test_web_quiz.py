@@ -132,6 +132,10 @@ def test_quiz_me_opens_the_quiz_and_leaving_keeps_the_conversation(assistant: As
     assert not page.quiz.view.visible and page.conversation.visible
     assert exchange.view in page.feed.objects and len(page.session.history) == 1  # the conversation is intact
 
+    page.open_quiz(path)  # "Ask about this" from the documents panel goes back to the conversation, scoped
+    page.set_scope(path)
+    assert not page.quiz.view.visible and page.conversation.visible and page.composer.scope == "notes.txt"
+
 
 def test_a_document_the_page_does_not_list_gets_no_quiz(assistant: Assistant, executor: Any, tmp_path: Path) -> None:
     called = threading.Event()

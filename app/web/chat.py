@@ -422,6 +422,8 @@ class ChatPage:
             self._notice("This document is not in the index", "It may have been removed; pick another one "
                          "from Documents.")
             return
+        if self.quiz.view.visible:  # "Ask about this" from the quiz: back to the conversation to ask
+            self.quiz.leave()
         self.scope_path = path
         self.composer.scope = known[path]["name"] if path is not None else ""
         self.documents.scope = path or ""
