@@ -303,6 +303,32 @@ def eval_followups(
     _print_json(results) if as_json else out.print(format_decision_report(results), markup=False, highlight=False)
 
 
+@eval_cli.command("quiz")
+@friendly
+def eval_quiz(
+    docs: Annotated[Path, typer.Option(help="Folder of documents to index and make quizzes from.")],
+    kind: Annotated[list[str] | None, typer.Option(help="mcq, cloze or short (repeatable; default all).")] = None,
+    n: Annotated[int, typer.Option("--n", help="Questions per document.")] = 10,
+    max_docs: Annotated[int | None, typer.Option(help="Only the first N documents (by path).")] = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Quiz quality: answers supported, questions that find their source, page coverage, duplicates,
+    distractors of the answer's kind."""
+    from app.evals.quiz import evaluate_quiz, format_quiz_report
+    from app.quiz.model import QUIZ_KINDS
+
+    if not docs.is_dir():
+        raise UserError(f"{docs} is not a folder of documents")
+    kinds = kind or list(QUIZ_KINDS)
+    for k in kinds:
+        if k not in QUIZ_KINDS:
+            raise UserError(f"unknown --kind '{k}': use {', '.join(QUIZ_KINDS)}")
+    folder, tmp = _eval_data_dir(data_dir)
+    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs)  # type: ignore[arg-type]
+    _print_json(results) if as_json else out.print(format_quiz_report(results), markup=False, highlight=False)
+
+
 @eval_cli.command("safety")
 @friendly
 def eval_safety(

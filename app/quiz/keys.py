@@ -23,10 +23,10 @@ _DATE = re.compile(
 _YEAR = re.compile(r"(?<![\w.,$/-])(?:19|20)\d{2}(?![\w%]|[.,/-]\d)")
 _NUMBER = re.compile(
     r"(?<![\w.,/-])(?P<cur>[$€£]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<unit>\s?%|\s(?:percent|million|billion|thousand|trillion)\b)?(?![\w-]|[.,]\d)"
+    r"(?P<unit>\s?%|\s(?:percent|million|billion|thousand|trillion)\b)?(?![\w(-]|[.,]\d)"
 )
 # Numbers that are identifiers, not facts: "Item 7", "Note 12", "page 4", "Section 2.1".
-_ID_BEFORE = re.compile(r"(?:item|note|notes|section|part|page|pages|figure|fig\.|table|no\.|chapter|step|rule"
+_ID_BEFORE = re.compile(r"(?:item|note|notes|section|part|page|pages|figure|fig\.|table|no\.|chapter|step|rule|level"
                         r"|version|exhibit|schedule|article|form)\s*$", re.IGNORECASE)
 _NAME = re.compile(r"(?<![\w./-])[A-Z][A-Za-z0-9&'’.-]*[A-Za-z0-9]"
                    r"(?:\s+(?:of\s+|&\s+|and\s+)?[A-Z][A-Za-z0-9&'’.-]*[A-Za-z0-9])*(?![\w/-])")
@@ -87,11 +87,20 @@ def noun_terms(text: str) -> frozenset[str]:
     return frozenset(found | {w + "s" for w in found} | {w + "es" for w in found})
 
 
-def find_keys(sentence: str, common: frozenset[str] = frozenset(), nouns: frozenset[str] | None = None) -> list[Key]:
+def lower_words(text: str) -> frozenset[str]:
+    """Words `text` also writes in lower case: a capitalised "Company" or "Other" is then no name."""
+    return frozenset(re.findall(r"(?<![\w-])[a-z][a-z'-]+", text))
+
+
+def find_keys(
+    sentence: str, common: frozenset[str] = frozenset(), nouns: frozenset[str] | None = None,
+    lower: frozenset[str] = frozenset(),
+) -> list[Key]:
     """Every key of a sentence: dates first, then figures, names and (rarer) terms; spans never overlap.
 
     `common` lists words too frequent in the document to be a good term to ask for; `nouns`, when given,
-    the words that may be asked for as terms (see `noun_terms`)."""
+    the words that may be asked for as terms (see `noun_terms`); `lower`, words the document also writes
+    in lower case (see `lower_words`), which are not names on their own."""
     keys: list[Key] = []
     taken: list[tuple[int, int]] = []
 
@@ -119,12 +128,12 @@ def find_keys(sentence: str, common: frozenset[str] = frozenset(), nouns: frozen
             words = words[1:]
         if not words or (start == 0 and len(words) == 1) or any(ch.isdigit() for ch in words[0][:1]):
             continue
-        end = m.end()
-        text = sentence[start:end].rstrip(".")
+        text = re.sub(r"['’]s$", "", sentence[start:m.end()])
         end = start + len(text)
-        if len(text) < 3 or text.lower() in _NOT_NAMES:
+        if (len(text) < 3 or "." in text or len(words) > 4 or text.lower() in _NOT_NAMES
+                or (len(words) == 1 and text.lower() in lower) or (len(words) > 1 and text.isupper())):
             continue
-        add(start, end, "name", "acronym" if text.isupper() else f"{min(len(text.split()), 3)} words")
+        add(start, end, "name", "acronym" if text.isupper() else f"{len(words)} words")
     for m in _TERM.finditer(sentence):
         word = m[0]
         if word in STOPWORDS or word in common or (nouns is not None and word not in nouns):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.index.catalog import ChunkHit
-from app.quiz.keys import Key, answer_form, find_keys, noun_terms, supported
+from app.quiz.keys import Key, answer_form, find_keys, lower_words, noun_terms, supported
 from app.quiz.model import BLANK, QuizItem, QuizKind, QuizSource, _normal
 from app.quiz.sentences import Candidate
 from app.text import sentence_spans
@@ -27,11 +27,12 @@ def key_pool(chunks: Sequence[ChunkHit]) -> dict[str, list[Key]]:
     """Every key of a document by kind, each answer once (the pool distractors are drawn from)."""
     pool: dict[str, list[Key]] = {}
     seen: set[tuple[str, str]] = set()
-    nouns = noun_terms("\n".join(chunk.text for chunk in chunks))
+    whole = "\n".join(chunk.text for chunk in chunks)
+    nouns, lower = noun_terms(whole), lower_words(whole)
     for chunk in chunks:
         for start, end in sentence_spans(chunk.text):
             flat = " ".join(chunk.text[start:end].split())
-            for key in find_keys(flat, nouns=nouns):
+            for key in find_keys(flat, nouns=nouns, lower=lower):
                 form = (key.kind, answer_form(key.text))
                 if form not in seen:
                     seen.add(form)
@@ -61,9 +62,12 @@ def distractors(key: Key, stem: str, pool: dict[str, list[Key]], rng: random.Ran
         forms.add(form)
         options.append(other)
     rng.shuffle(options)
-    if key.kind == "number":
-        target = _magnitude(key.text)
-        options.sort(key=lambda o: (o.shape != key.shape, round(abs(_magnitude(o.text) - target))))
+    if key.kind == "number":  # figures of the same unit and size are the plausible ones
+        size = _magnitude(key.text)
+        options.sort(key=lambda o: (o.shape != key.shape, round(abs(_magnitude(o.text) - size))))
+    elif key.shape == "year":  # and years close to the answer
+        year = int(key.text)
+        options.sort(key=lambda o: abs(int(o.text) - year) if o.shape == "year" else 10**6)
     else:
         options.sort(key=lambda o: o.shape != key.shape)
     return [o.text for o in options[: CHOICES - 1]]

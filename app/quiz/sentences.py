@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.index.catalog import ChunkHit
-from app.quiz.keys import STOPWORDS, Key, find_keys, noun_terms
+from app.quiz.keys import STOPWORDS, Key, find_keys, lower_words, noun_terms
 from app.text import sentence_spans
 
 MIN_WORDS, MAX_WORDS = 8, 40
@@ -88,7 +88,8 @@ def candidates(chunks: Sequence[ChunkHit]) -> list[Candidate]:
     counts = document_counts(chunks)
     total = max(len(chunks), 1)
     common = frozenset(w for w, c in counts.items() if c > max(3, total // 4))
-    nouns = noun_terms("\n".join(chunk.text for chunk in chunks))
+    whole = "\n".join(chunk.text for chunk in chunks)
+    nouns, lower = noun_terms(whole), lower_words(whole)
     seen: set[str] = set()
     out: list[Candidate] = []
     for order, chunk in enumerate(chunks):
@@ -99,7 +100,7 @@ def candidates(chunks: Sequence[ChunkHit]) -> list[Candidate]:
                 continue
             seen.add(flat.lower())
             # best kind first; among terms, the one the document uses most (a subject of it, not a passing word)
-            keys = tuple(sorted(find_keys(flat, common, nouns),
+            keys = tuple(sorted(find_keys(flat, common, nouns, lower),
                                 key=lambda k: (-KIND_WEIGHT[k.kind], -counts[k.text.lower()], k.start)))
             if not keys:
                 continue
