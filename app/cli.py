@@ -114,6 +114,59 @@ def print_answer(answer: Any) -> None:
 
 @cli.command()
 @friendly
+def quiz(
+    subject: Annotated[str, typer.Argument(
+        help="An indexed document (path, file name or title) or a collection name.")],
+    n: Annotated[int, typer.Option("--n", help="How many questions.")] = 10,
+    kind: Annotated[str, typer.Option(help="mcq (multiple choice), cloze (fill the blank) or short.")] = "mcq",
+    markdown: Annotated[Path | None, typer.Option(help="Also write the quiz and its answer key here.")] = None,
+    anki: Annotated[Path | None, typer.Option(help="Also write a CSV Anki imports (front, back, source).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Study mode: a quiz about a document, every answer cited to the sentence it comes from."""
+    from app.quiz.export import to_anki_csv, to_markdown
+    from app.quiz.generate import make_quiz
+    from app.quiz.model import QUIZ_KINDS, QuizError
+    from app.services import build_services
+
+    if kind not in QUIZ_KINDS:
+        raise UserError(f"unknown --kind '{kind}': use {', '.join(QUIZ_KINDS)}")
+    try:
+        made = make_quiz(build_services(get_settings()), subject, n, kind)  # type: ignore[arg-type]
+    except QuizError as exc:
+        raise UserError(str(exc)) from None
+    for target, text in ((markdown, to_markdown), (anki, to_anki_csv)):
+        if target is not None:
+            try:
+                target.write_text(text(made), encoding="utf-8")
+            except OSError as exc:
+                raise UserError(f"cannot write {target}: {exc.strerror}") from None
+    if as_json:
+        _print_json(made.as_dict())
+    else:
+        print_quiz(made)
+
+
+def print_quiz(made: Any) -> None:
+    """A quiz for a terminal: questions with choices, then the answer key with citations."""
+    from app.quiz.export import answer_text, choice_lines, citation
+
+    out.print(f"[bold]Quiz: {escape(made.subject)}[/bold] ({len(made.items)} questions, {made.kind})")
+    for note in made.notes:
+        out.print(f"[dim]{escape(note)}[/dim]")
+    for number, item in enumerate(made.items, start=1):
+        out.print(f"\n{number}. {terminal_text(' '.join(item.question.split()))}", markup=False, highlight=False)
+        for line in choice_lines(item):
+            out.print(f"   {terminal_text(line)}", markup=False, highlight=False)
+    out.print("\n[bold]Answer key[/bold]")
+    for number, item in enumerate(made.items, start=1):
+        out.print(f"{number}. {terminal_text(answer_text(item))}  ({terminal_text(citation(item))})",
+                  markup=False, highlight=False)
+        out.print(f"    “{terminal_text(' '.join(item.source.quote.split()))}”", markup=False, highlight=False)
+
+
+@cli.command()
+@friendly
 def serve(
     port: Annotated[int | None, typer.Option(help="Port (default CITEWISE_PORT, 5006).")] = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -248,6 +301,32 @@ def eval_followups(
     folder, tmp = _eval_data_dir(data_dir)
     results = evaluate_followups(docs, conversations, get_settings(), folder, holdout_every)
     _print_json(results) if as_json else out.print(format_decision_report(results), markup=False, highlight=False)
+
+
+@eval_cli.command("quiz")
+@friendly
+def eval_quiz(
+    docs: Annotated[Path, typer.Option(help="Folder of documents to index and make quizzes from.")],
+    kind: Annotated[list[str] | None, typer.Option(help="mcq, cloze or short (repeatable; default all).")] = None,
+    n: Annotated[int, typer.Option("--n", help="Questions per document.")] = 10,
+    max_docs: Annotated[int | None, typer.Option(help="Only the first N documents (by path).")] = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Quiz quality: answers supported, questions that find their source, page coverage, duplicates,
+    distractors of the answer's kind."""
+    from app.evals.quiz import evaluate_quiz, format_quiz_report
+    from app.quiz.model import QUIZ_KINDS
+
+    if not docs.is_dir():
+        raise UserError(f"{docs} is not a folder of documents")
+    kinds = kind or list(QUIZ_KINDS)
+    for k in kinds:
+        if k not in QUIZ_KINDS:
+            raise UserError(f"unknown --kind '{k}': use {', '.join(QUIZ_KINDS)}")
+    folder, tmp = _eval_data_dir(data_dir)
+    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs)  # type: ignore[arg-type]
+    _print_json(results) if as_json else out.print(format_quiz_report(results), markup=False, highlight=False)
 
 
 @eval_cli.command("safety")

@@ -38,6 +38,8 @@ REQUIRED: dict[str, frozenset[str]] = {
     "no_answer": frozenset(),
     "offline_notice": frozenset(),
     "llm_fallback_notice": frozenset({"reason"}),
+    "quiz": frozenset({"count", "kind", "passages"}),
+    "quiz_fallback_notice": frozenset({"reason"}),
 }
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _AB_PART = re.compile(r"^\s*(?P<name>[a-z_]+)@(?P<variant>[\w-]+)\s*:\s*(?P<share>[0-9.]+)\s*$")

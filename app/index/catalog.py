@@ -263,6 +263,20 @@ def _file_conditions(
     return sql, params
 
 
+_CHUNK_HITS = (
+    "SELECT c.id AS chunk_id, c.passage_id, f.path, f.collection, f.file_type, f.title, c.page,"
+    " c.headings, c.char_start, c.char_end, p.text, p.context, c.token_count, p.flags"
+    " FROM chunks c JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
+)
+
+
+def _chunk_hit(data: dict[str, Any]) -> ChunkHit:
+    """A `ChunkHit` from a row of `_CHUNK_HITS` (its JSON columns decoded)."""
+    data["headings"] = json.loads(data["headings"])
+    data["flags"] = json.loads(data["flags"])
+    return ChunkHit(**data)
+
+
 class Catalog:
     """SQLite access for the index; safe to share between threads (one connection, one lock)."""
 
@@ -779,10 +793,13 @@ class Catalog:
         for r in self.query(sql, [reach, reach, json.dumps(list(out))]):
             data = dict(r)
             source = data.pop("source_id")
-            data["headings"] = json.loads(data["headings"])
-            data["flags"] = json.loads(data["flags"])
-            out[source].append(ChunkHit(**data))
+            out[source].append(_chunk_hit(data))
         return out
+
+    def file_chunks(self, path: str) -> list[ChunkHit]:
+        """Every chunk of one file, in reading order, with its page, headings and passage text."""
+        rows = self.query(_CHUNK_HITS + " WHERE f.path = ? ORDER BY c.position", (path,))
+        return [_chunk_hit(dict(r)) for r in rows]
 
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
@@ -792,18 +809,11 @@ class Catalog:
         out: dict[str, list[ChunkHit]] = {pid: [] for pid in passage_ids}
         if not passage_ids:
             return out
-        sql = (
-            "SELECT c.id AS chunk_id, c.passage_id, f.path, f.collection, f.file_type, f.title, c.page,"
-            " c.headings, c.char_start, c.char_end, p.text, p.context, c.token_count, p.flags"
-            " FROM chunks c JOIN files f ON f.id = c.file_id JOIN passages p ON p.id = c.passage_id"
-            " WHERE c.passage_id IN (SELECT value FROM json_each(?))"
-        )
+        sql = _CHUNK_HITS + " WHERE c.passage_id IN (SELECT value FROM json_each(?))"
         where, more = _file_conditions(collection, path_glob, file_type, exclude_glob)
         sql += where
         params: list[Any] = [json.dumps(list(passage_ids)), *more]
         for r in self.query(sql + " ORDER BY f.path, c.position", params):
-            data = dict(r)
-            data["headings"] = json.loads(data["headings"])
-            data["flags"] = json.loads(data["flags"])
-            out[data["passage_id"]].append(ChunkHit(**data))
+            hit = _chunk_hit(dict(r))
+            out[hit.passage_id].append(hit)
         return out

@@ -444,6 +444,10 @@ class KnowledgeIndex:
         """type, chunks, without_page per file type."""
         return self.catalog.pages_by_type()
 
+    def file_chunks(self, path: str) -> list[ChunkHit]:
+        """Every chunk of one file in reading order (page, headings, passage text)."""
+        return self.catalog.file_chunks(path)
+
     def chunks_for(self, passage_ids: Sequence[str], **filters: Any) -> dict[str, list[ChunkHit]]:
         return self.catalog.chunks_for(passage_ids, **filters)
 

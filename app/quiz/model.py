@@ -75,11 +75,12 @@ class Quiz:
     generator: str
     dropped: int = 0  # LLM items that failed validation against their passage
     notes: tuple[str, ...] = field(default_factory=tuple)  # plain-language remarks for the reader
+    prompt: str | None = None  # the prompt template (and A/B variant) an LLM quiz was written with
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject, "kind": self.kind, "generator": self.generator, "dropped": self.dropped,
-            "notes": list(self.notes), "items": [item.as_dict() for item in self.items],
+            "notes": list(self.notes), "prompt": self.prompt, "items": [item.as_dict() for item in self.items],
         }
 
 

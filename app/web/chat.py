@@ -39,6 +39,7 @@ from app.retrieval import Filters, Passage
 from app.web import panel_fix
 from app.web.auth import Identity, request_identity
 from app.web.chat_docs import document_entries, exact_path_glob, example_questions
+from app.web.chat_quiz import ChatQuiz, Exporter, QuizMaker
 from app.web.chat_render import (
     QUOTED_MODES,
     answer_html,
@@ -162,12 +163,13 @@ class SourcePanel(pn.custom.JSComponent):
 
 
 class DocumentsPanel(pn.custom.JSComponent):
-    """The indexed documents (title, type, pages, collection) with a search box and "Ask about this";
-    for editors and the admin, an "Add documents" box (`upload`: limits and collections; empty for
-    everyone else, whose upload messages the server refuses anyway)."""
+    """The indexed documents (title, type, pages, collection) with a search box, "Ask about this" and
+    "Quiz me"; for editors and the admin, an "Add documents" box (`upload`: limits and collections; empty
+    for everyone else, whose upload messages the server refuses anyway)."""
 
     documents = param.List(default=[])
     scope = param.String(default="")
+    quiz = param.Boolean(default=False, doc="Quizzes can be made on this server (shows 'Quiz me').")
     upload = param.Dict(default={}, doc="The upload control's settings ({} : no control).")
 
     _esm = with_uploader(_esm("panel_head.js", "documents.js"))
@@ -234,6 +236,8 @@ class ChatPage:
         limiter: ClientLimiter | None = None, client: Client | None = None,
         history: ChatHistory | None = None, owner: str | None = None,
         identity: Identity | None = None, uploads: ChatUploads | None = None,
+        quiz_maker: QuizMaker | None = None, quiz_executor: Executor | None = None,
+        quiz_exports: dict[str, tuple[str, str, Exporter]] | None = None,
     ) -> None:
         self.assistant = assistant
         self.executor = executor
@@ -282,10 +286,16 @@ class ChatPage:
             self.documents.upload = uploads.control(self.session.collection, collections)
         self.chats = ChatList(visible=False, enabled=history is not None, sizing_mode="stretch_height", margin=0)
         self.chats.on_msg(self._on_chats_msg)
-        chat = pn.Column(self.feed, self.composer, sizing_mode="stretch_both", margin=0)
+        self.conversation = pn.Column(self.feed, self.composer, sizing_mode="stretch_both", margin=0)
+        self.quiz = ChatQuiz(
+            quiz_maker, quiz_executor or executor, assistant.index.documents, self.file_url, self._show_quiz,
+            self._open_source, exports=quiz_exports, limit=self._quiz_limit,
+        )
+        self.documents.quiz = self.quiz.available
         self.layout = pn.Column(
             self.header,
-            pn.Row(self.chats, chat, self.documents, self.source, sizing_mode="stretch_both", margin=0),
+            pn.Row(self.chats, self.conversation, self.quiz.view, self.documents, self.source,
+                   sizing_mode="stretch_both", margin=0),
             sizing_mode="stretch_both", margin=0, styles={"background": PAGE_BACKGROUND},
         )
         if self.owner is not None:
@@ -380,6 +390,8 @@ class ChatPage:
             self.composer.focus_token += 1
         elif kind == "scope":
             self.set_scope(str(data.get("path", "")))
+        elif kind == "quiz":
+            self.open_quiz(str(data.get("path", "")))
         elif kind == "upload":  # refused unless this page's login may add documents (ChatUploader)
             reply = self.uploader.handle(data)
             if reply is not None:
@@ -411,6 +423,8 @@ class ChatPage:
             self._notice("This document is not in the index", "It may have been removed; pick another one "
                          "from Documents.")
             return
+        if self.quiz.view.visible:  # "Ask about this" from the quiz: back to the conversation to ask
+            self.quiz.leave()
         self.scope_path = path
         self.composer.scope = known[path]["name"] if path is not None else ""
         self.documents.scope = path or ""
@@ -418,6 +432,28 @@ class ChatPage:
         if path is not None:
             self.documents.visible = False
         self.composer.focus_token += 1
+
+    # --- the quiz ---------------------------------------------------------------------------------
+    def open_quiz(self, path: str) -> bool:
+        """Show the quiz setup for a document the documents panel lists, in place of the conversation."""
+        if self.quiz.open(path):
+            return True
+        self._notice("No quiz for this document", "It is not in the index (it may have been removed), or "
+                     "quizzes are off on this server; pick another one from Documents.")
+        return False
+
+    def _show_quiz(self, shown: bool) -> None:
+        """The quiz in place of the conversation, or the conversation back (it was only hidden)."""
+        self.quiz.view.visible = shown
+        self.conversation.visible = not shown
+        if shown:
+            self.documents.visible = False
+        else:
+            self.composer.focus_token += 1
+
+    def _quiz_limit(self) -> str | None:
+        """Making a quiz counts as a question for the rate limits (an LLM may make it)."""
+        return self.limiter.check(self.client) if self.limiter is not None else None
 
     def _notice(self, title: str, message: str) -> None:
         view = TurnView(sizing_mode="stretch_width", margin=0,
@@ -499,6 +535,8 @@ class ChatPage:
 
     # --- the conversation -------------------------------------------------------------------------
     def _clear(self) -> None:
+        if self.quiz.view.visible:
+            self.quiz.leave()
         self.stop_all()
         self._generation += 1
         self.session.reset()
@@ -787,14 +825,17 @@ def history_owner(user: str | None, browser: str | None) -> str | None:
 def chat_page(
     assistant: Assistant, executor: Executor, limiter: ClientLimiter | None = None,
     history: ChatHistory | None = None, uploads: ChatUploads | None = None,
+    quiz_maker: QuizMaker | None = None, quiz_executor: Executor | None = None,
+    quiz_exports: dict[str, tuple[str, str, Exporter]] | None = None,
 ) -> pn.viewable.Viewable:
     """A fresh chat page for one browser session (its saved chats found by login or browser cookie;
-    an upload box when its login may add documents)."""
+    an upload box when its login may add documents; "Quiz me" when a quiz maker is given)."""
     panel_fix.install()
     client = current_client()
     page = ChatPage(assistant, executor, limiter=limiter, client=client, history=history,
                     owner=history_owner(client.user, client.browser), identity=request_identity(),
-                    uploads=uploads)
+                    uploads=uploads, quiz_maker=quiz_maker, quiz_executor=quiz_executor,
+                    quiz_exports=quiz_exports)
     doc = pn.state.curdoc
     if doc is not None and doc.session_context is not None:
         doc.template = _page_template()

@@ -1,4 +1,5 @@
-"""The web server: the reader's chat at /, the admin console's pages, and /files/<id> for cited originals.
+"""The web server: the reader's chat (and its quizzes) at /, the admin console's pages, and /files/<id> for
+cited originals.
 
 One process serves every browser session. Its stores and models come from one `app.services.Services`
 (index, embedder, LLM client, moderator, logs), shared by the chat, the console and /metrics; each
@@ -10,6 +11,7 @@ for every page, by `install_access`.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import socket
 from collections.abc import Callable
@@ -21,10 +23,13 @@ import panel as pn
 
 from app.assistant import Assistant
 from app.errors import UserError
+from app.quiz.export import to_anki_csv, to_markdown
+from app.quiz.generate import make_quiz
 from app.services import Services, build_services
 from app.settings import Settings
 from app.web.auth import REFUSAL_TEMPLATE, TOKEN_EXCLUSIONS, Authenticator, CitewiseAuth, make_authorize
 from app.web.chat import chat_page
+from app.web.chat_quiz import Exporter
 from app.web.chat_uploads import ChatUploads
 from app.web.client_limits import ClientLimiter
 from app.web.console import console_mount
@@ -34,6 +39,10 @@ from app.web.metrics import MetricsCache, MetricsHandler
 from app.web.transport import COMPONENTS_ROUTE, SafeComponentResourceHandler, install_message_limits
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
+QUIZ_WORKERS = 2  # quizzes made at once, in their own pool so that they never hold up answers
+QUIZ_EXPORTS: dict[str, tuple[str, str, Exporter]] = {
+    "markdown": ("md", "text/markdown", to_markdown), "anki": ("csv", "text/csv", to_anki_csv),
+}
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
@@ -44,6 +53,7 @@ class ServerApp:
     services: Services
     assistant: Assistant
     executor: Executor
+    quiz_executor: Executor | None = None
     routes: dict[str, Callable[[], Any]] = field(default_factory=dict)
     extra_patterns: list[tuple[Any, ...]] = field(default_factory=list)
     serve_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -67,13 +77,15 @@ def build_server_app(services: Services) -> ServerApp:
     assistant = services.assistant
     assistant.channel = "chat"  # the query log tells the chat's questions from the CLI's
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
+    quiz_executor = ThreadPoolExecutor(max_workers=QUIZ_WORKERS, thread_name_prefix="citewise-quiz")
+    quiz_maker = functools.partial(make_quiz, services)  # (document path, count, kind) -> Quiz
 
     limiter = ClientLimiter(services.settings)
     history = services.chat_history
     uploads = ChatUploads(services)  # editors' and the admin's uploads from the chat
 
     def chat() -> Any:
-        return chat_page(assistant, executor, limiter, history, uploads)
+        return chat_page(assistant, executor, limiter, history, uploads, quiz_maker, quiz_executor, QUIZ_EXPORTS)
 
     auth, kwargs = install_access(services.settings)
     mount = console_mount(services, auth)
@@ -85,7 +97,7 @@ def build_server_app(services: Services) -> ServerApp:
     ]
     kwargs.update(TOKEN_EXCLUSIONS)  # the login never rides in the page's session token
     kwargs["title"] = {"/": "citewise", **mount.titles}
-    return ServerApp(services, assistant, executor, routes, patterns, kwargs)
+    return ServerApp(services, assistant, executor, quiz_executor, routes, patterns, kwargs)
 
 
 def warm_up(assistant: Assistant) -> None:
@@ -143,6 +155,8 @@ def start_server(
             print("citewise stopped.", flush=True)
         finally:
             app.executor.shutdown(wait=False, cancel_futures=True)
+            if app.quiz_executor is not None:
+                app.quiz_executor.shutdown(wait=False, cancel_futures=True)
     return server
 
 

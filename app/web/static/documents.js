@@ -1,5 +1,5 @@
 // The indexed documents: title, type, pages, collection; a search box; "Ask about this" scopes the next
-// questions to one document. All values go in through textContent. Pages whose login may add documents
+// questions to one document; "Quiz me" (when the server makes quizzes) opens a quiz on it. All values go in through textContent. Pages whose login may add documents
 // (editors, the admin) get `model.upload` and an "Add documents" box; its files are sent in parts by
 // `uploadFiles` (static/uploader.js, put before this module) on this panel's own message channel
 // (`uploadChannel`). The header comes from `panelHead` (static/panel_head.js).
@@ -135,6 +135,15 @@ export function render({ model, el }) {
       ask.textContent = d.path === model.scope ? "Asking about this" : "Ask about this";
       ask.addEventListener("click", () => model.send_msg({ kind: "scope", path: d.path }));
       li.append(t, f, ask);
+      if (model.quiz) {
+        const quiz = document.createElement("button");
+        quiz.type = "button";
+        quiz.className = "quiz-me";
+        quiz.textContent = "Quiz me";
+        quiz.title = `Questions about ${d.title}, each with the passage its answer comes from`;
+        quiz.addEventListener("click", () => model.send_msg({ kind: "quiz", path: d.path }));
+        li.appendChild(quiz);
+      }
       list.appendChild(li);
     }
   }
@@ -147,7 +156,7 @@ export function render({ model, el }) {
   document.addEventListener("keydown", onKey);
   model.on("remove", () => document.removeEventListener("keydown", onKey));
   search.addEventListener("input", draw);
-  model.on(["documents", "scope"], draw);
+  model.on(["documents", "scope", "quiz"], draw);
   model.on("upload", drawUpload);
   drawUpload();
   draw();
