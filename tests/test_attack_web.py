@@ -226,3 +226,30 @@ def test_forwarded_addresses_are_ignored_unless_from_a_trusted_proxy(data_dir) -
     proxied = Request("127.0.0.1", "198.51.100.7, 10.1.1.1")
     assert client_address(proxied, parse_networks("127.0.0.1, 10.0.0.0/8")) == "198.51.100.7"
     assert client_address(proxied, parse_networks(None)) == "127.0.0.1"
+
+
+def test_a_write_to_a_closed_websocket_is_not_logged_as_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+
+    from tornado.websocket import WebSocketClosedError
+
+    from app.web.transport import quiet_closed_sockets
+
+    async def closed() -> None:
+        raise WebSocketClosedError()
+
+    async def broken() -> None:
+        raise ValueError("a real fault")
+
+    loop = asyncio.new_event_loop()
+    quiet_closed_sockets(loop)
+    with caplog.at_level("ERROR", logger="asyncio"):
+        for coro in (closed(), broken()):
+            task = loop.create_task(coro)
+            loop.run_until_complete(asyncio.wait([task]))
+            del task
+        import gc
+        gc.collect()
+    loop.close()
+    logged = caplog.text
+    assert "a real fault" in logged and "WebSocketClosedError" not in logged

@@ -312,6 +312,10 @@ class Console:
         value.wait_for(state="visible")
         return value.inner_text().strip()
 
+    def expect_kpi(self, key: str, value: str) -> None:
+        """Wait until a figure shows `value` (the overview refreshes after a change, not at once)."""
+        expect(self.page.locator(f"[data-kpi={key}] .value").first).to_have_text(value, timeout=JOB_TIMEOUT_MS)
+
     def tab(self, name: str) -> None:
         self.page.locator(".bk-tab", has_text=name).first.click()
 
@@ -393,7 +397,7 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     console.page.goto(console_server.url + "login?next=%2Fconsole")
     console.screenshot("login")
     assert console.sign_in("admin", ADMIN_PASSWORD).status == 200
-    assert console.kpi("documents") == "0"
+    console.expect_kpi("documents", "0")
 
     # re-sync a folder (a wrong path first: a readable message, no traceback)
     console.tab("Documents")
@@ -413,15 +417,16 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     chunks = sum(f["chunk_count"] for f in files.values())
     expect(page.locator(".documents-table .tabulator-row", has_text="pump.pdf")).to_have_count(1)
     console.tab("Overview")
-    assert console.kpi("documents") == "6"
-    assert console.kpi("chunks") == str(chunks)
-    assert console.kpi("pages") == "4"  # pump.pdf and scan.pdf, 2 each
-    assert console.kpi("collections") == "1"
-    assert console.kpi("health-failed") == "1" and console.kpi("health-no") == "1"
+    console.expect_kpi("documents", "6")
+    console.expect_kpi("chunks", str(chunks))
+    console.expect_kpi("pages", "4")  # pump.pdf and scan.pdf, 2 each
+    console.expect_kpi("collections", "1")
+    console.expect_kpi("health-failed", "1")
+    console.expect_kpi("health-no", "1")
     listed = subprocess.run([sys.executable, "-m", "ingest", "list", "--json"], capture_output=True, text=True,
                             env=server_env(console_server.data_dir), cwd=console_server.cwd, timeout=120, check=True)
     flagged = [r for r in json.loads(listed.stdout) if r["injection_flags"]]
-    assert console.kpi("health-injection") == str(len(flagged))  # the same function counts both
+    console.expect_kpi("health-injection", str(len(flagged)))  # the same function counts both
     if moderation_available():
         assert [Path(r["path"]).name for r in flagged] == ["hidden.md"]  # found by the ingestion scan
     assert "5 added, 1 failed" in page.locator("[data-kpi=last-sync]").inner_text()
@@ -452,9 +457,10 @@ def test_admin_sees_counts_after_sync_upload_and_delete(
     files = _catalog(console_server)
     assert "notes.txt" not in files and len(files) == 6
     console.tab("Overview")
-    assert console.kpi("documents") == "6"
+    console.expect_kpi("documents", "6")
     remaining = sum(f["chunk_count"] for f in files.values())
-    assert console.kpi("chunks") == str(chunks_with_upload - notes_chunks) == str(remaining)
+    assert chunks_with_upload - notes_chunks == remaining
+    console.expect_kpi("chunks", str(remaining))
 
     console.tab("Retrieval tester")
     query = page.locator("input[placeholder='Type a question or keywords…']")
@@ -491,7 +497,7 @@ def test_usage_questions_and_moderation_tabs(open_console: Any, console_server: 
     assert asked >= SEEDED_QUESTIONS
     page.locator("select:has(option:text-is('All time'))").select_option(label="All time")
     page.locator("[data-kpi=questions] .value", has_text=str(int(asked))).wait_for()
-    assert console.kpi("no-answer") == "16.7%"  # 2 of the 12 questions not blocked
+    console.expect_kpi("no-answer", "16.7%")  # 2 of the 12 questions not blocked
     assert console.kpi("thumbs").endswith("%")
     assert page.get_by_text("answer@concise").first.is_visible()  # the A/B arms side by side
     console.screenshot("usage")

@@ -36,7 +36,12 @@ from app.web.console import console_mount
 from app.web.files import ROUTE as FILES_ROUTE
 from app.web.files import FileHandler
 from app.web.metrics import MetricsCache, MetricsHandler
-from app.web.transport import COMPONENTS_ROUTE, SafeComponentResourceHandler, install_message_limits
+from app.web.transport import (
+    COMPONENTS_ROUTE,
+    SafeComponentResourceHandler,
+    install_message_limits,
+    quiet_closed_sockets,
+)
 
 ANSWER_WORKERS = 4  # answers computed at once; more sessions queue for a free worker
 QUIZ_WORKERS = 2  # quizzes made at once, in their own pool so that they never hold up answers
@@ -149,6 +154,7 @@ def start_server(
         print(f"citewise is serving http://{shown}:{server.port}/ (answers: {app.assistant.mode_label})",
               flush=True)
         server.start()
+        quiet_closed_sockets(server.io_loop.asyncio_loop)
         try:
             server.io_loop.start()
         except KeyboardInterrupt:

@@ -11,18 +11,25 @@ Panel's /components/<module>/<class>/<attribute>/<file> route imports `<module>`
 `/components/..%2f..` ended in a TypeError (a 500 with a traceback) and any installed module could be
 imported by a visitor. `SafeComponentResourceHandler` serves only modules that are already loaded and
 answers 404 for anything else.
+
+A reader who closes a tab while an update is on its way leaves tornado a write to a closed socket; its
+"Task exception was never retrieved" traceback is not an error of the server, so `quiet_closed_sockets`
+drops exactly that case from the event loop's error log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bokeh.server.urls import per_app_patterns
 from panel.io.server import AutoloadJsHandler, ComponentResourceHandler
 from panel.io.server import WSHandler as PanelWSHandler
+from tornado.iostream import StreamClosedError
 from tornado.web import HTTPError
+from tornado.websocket import WebSocketClosedError
 
 from app.web.auth import is_console_path
 
@@ -78,3 +85,14 @@ class SafeComponentResourceHandler(ComponentResourceHandler):
         if not _MODULE_NAME.fullmatch(module) or module not in sys.modules:
             raise HTTPError(404, "Not found")
         return str(super().parse_url_path(path))
+
+
+def quiet_closed_sockets(loop: asyncio.AbstractEventLoop) -> None:
+    """Log unhandled task errors as before, except a write to a websocket the reader already closed."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), WebSocketClosedError | StreamClosedError):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
