@@ -63,6 +63,26 @@ def index(settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
+def offline_assistant(settings, index, embedder, tmp_path: Path):  # noqa: ANN001, ANN201
+    """Index documents written by the test ({file name: text}) and return an offline assistant over them
+    (moderation and the answer cache off, so the answer pipeline alone is tested)."""
+    from app.assistant import Assistant
+    from app.prompts import load_prompts
+    from ingest.sync import SyncOptions, sync
+
+    def make(files: dict[str, str]):  # noqa: ANN202 - Assistant
+        folder = tmp_path / f"docs{len(list(tmp_path.glob('docs*')))}"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        assert not sync(index, embedder, [folder], SyncOptions()).failed
+        run = settings.model_copy(update={"moderation": False, "answer_cache": False})
+        return Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+
+    return make
+
+
+@pytest.fixture
 def docs(tmp_path: Path) -> Path:
     """A small folder of documents in several formats (written by the tests, not shipped data)."""
     folder = tmp_path / "docs"

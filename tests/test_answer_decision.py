@@ -3,13 +3,9 @@ and accepts another spelling of a word the documents use."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.assistant import Assistant
-from app.prompts import load_prompts
-from ingest.sync import SyncOptions, sync
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -34,14 +30,8 @@ A worker is a program that takes jobs from the queue and runs them one at a time
 
 
 @pytest.fixture
-def assistant(settings, index, embedder, tmp_path: Path) -> Assistant:  # noqa: ANN001
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "abstract.md").write_text(ABSTRACT, encoding="utf-8")
-    (docs / "guide.md").write_text(GUIDE, encoding="utf-8")
-    assert not sync(index, embedder, [docs], SyncOptions()).failed
-    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
-    return Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+def assistant(offline_assistant) -> Assistant:  # noqa: ANN001
+    return offline_assistant({"abstract.md": ABSTRACT, "guide.md": GUIDE})
 
 
 def test_how_to_question_is_refused_when_the_text_only_shares_its_words(assistant: Assistant) -> None:

@@ -14,11 +14,9 @@ from app.assistant import Assistant
 from app.citations import Citation, number_in_order
 from app.cli import cli
 from app.conversation import Turn, load_session, rule_rewrite, save_turn
-from app.prompts import load_prompts
 from app.retrieval import Passage
 from app.verbatim import quoted_markdown, terminal_text
 from app.web.chat_render import answer_html
-from ingest.sync import SyncOptions, sync
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -55,14 +53,8 @@ Saturn is the sixth planet from the Sun and has a prominent ring system made of 
 
 
 @pytest.fixture
-def assistant(settings, index, embedder, tmp_path: Path) -> Assistant:  # noqa: ANN001
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "acme-report.md").write_text(REPORT, encoding="utf-8")
-    (docs / "planets.md").write_text(ASTRONOMY, encoding="utf-8")
-    assert not sync(index, embedder, [docs], SyncOptions()).failed
-    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
-    return Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+def assistant(offline_assistant) -> Assistant:  # noqa: ANN001
+    return offline_assistant({"acme-report.md": REPORT, "planets.md": ASTRONOMY})
 
 
 def test_how_much_question_quotes_the_row_with_its_header(assistant: Assistant) -> None:
@@ -209,16 +201,11 @@ def _annual_report(company: str, year: int) -> str:
             f"three suppliers and expects to keep them in {year + 1}.\n")
 
 
-def test_a_year_no_report_of_the_named_series_covers_is_refused(settings, index, embedder, tmp_path: Path) -> None:  # noqa: ANN001
-    docs = tmp_path / "series"
-    docs.mkdir()
-    for year in (2016, 2018):
-        (docs / f"globex_{year}.md").write_text(_annual_report("Globex", year), encoding="utf-8")
+def test_a_year_no_report_of_the_named_series_covers_is_refused(offline_assistant) -> None:  # noqa: ANN001
+    files = {f"globex_{year}.md": _annual_report("Globex", year) for year in (2016, 2018)}
     for other in ("Initech", "Umbrella", "Hooli", "Vandelay"):
-        (docs / f"{other.lower()}_2018.md").write_text(_annual_report(other, 2018), encoding="utf-8")
-    assert not sync(index, embedder, [docs], SyncOptions()).failed
-    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
-    assistant = Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+        files[f"{other.lower()}_2018.md"] = _annual_report(other, 2018)
+    assistant = offline_assistant(files)
     answered = assistant.ask("What were Globex's net sales in 2017?")
     assert not answered.no_answer, answered.decision
     assert answered.citations[0].file_name == "globex_2018.md", "the report about the latest year asked"
@@ -246,15 +233,8 @@ def _balance_sheet_report() -> str:
             "## Consolidated balance sheets\n\n(in millions)    2019    2018\n" + "\n".join(rows) + "\n")
 
 
-def test_the_row_that_names_what_is_asked_is_quoted_from_a_long_statement(
-    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
-) -> None:
-    docs = tmp_path / "statement"
-    docs.mkdir()
-    (docs / "globex_2019.md").write_text(_balance_sheet_report(), encoding="utf-8")
-    assert not sync(index, embedder, [docs], SyncOptions()).failed
-    run = settings.model_copy(update={"moderation": False, "answer_cache": False})
-    assistant = Assistant(run, index, embedder, load_prompts(run.prompts_dir))
+def test_the_row_that_names_what_is_asked_is_quoted_from_a_long_statement(offline_assistant) -> None:  # noqa: ANN001
+    assistant = offline_assistant({"globex_2019.md": _balance_sheet_report()})
     answer = assistant.ask("What were the total current assets of Globex in 2019?")
     assert not answer.no_answer, answer.decision
     first = answer.text.split("[1]")[0]

@@ -25,7 +25,6 @@ import logging
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import panel as pn
@@ -53,13 +52,13 @@ from app.web.chat_render import (
 from app.web.chat_uploads import ChatUploader, ChatUploads, UploadReport
 from app.web.client_limits import Client, ClientLimiter, current_client
 from app.web.state import ChatSession
+from app.web.static_files import static_text
 from app.web.uploads import with_uploader
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
-CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
+CSS = static_text("chat.css")
 INDEX_HINT = "python -m ingest sync data/sample --collection sample"
 PAGE_BACKGROUND = "var(--cw-bg, #f4f5f7)"
 STOPPED = "Stopped: the answer was not finished."
@@ -70,7 +69,7 @@ PAGE_TEMPLATE = """{% extends base %}
 {% block postamble %}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<style>""" + (STATIC / "theme.css").read_text(encoding="utf-8") + """</style>
+<style>""" + static_text("theme.css") + """</style>
 <script>
 try { const t = localStorage.getItem("citewise-theme"); if (t) document.documentElement.dataset.theme = t; }
 catch (e) {}
@@ -86,11 +85,6 @@ def _page_template() -> Any:
     return _env.from_string(PAGE_TEMPLATE, globals={"base": BASE_TEMPLATE})
 
 
-def _esm(*names: str) -> str:
-    """One ES module from the static files `names`, in order (shared helpers first)."""
-    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
-
-
 class Header(pn.custom.JSComponent):
     """Name, answering mode, collection picker, chats/documents/theme buttons and New chat."""
 
@@ -99,7 +93,7 @@ class Header(pn.custom.JSComponent):
     collections = param.List(default=[])
     collection = param.String(default="")
 
-    _esm = _esm("header.js")
+    _esm = static_text("header.js")
     _stylesheets = [CSS]
 
 
@@ -113,7 +107,7 @@ class Composer(pn.custom.JSComponent):
     busy = param.Boolean(default=False, doc="An answer is being written: the button stops it.")
     scope = param.String(default="", doc="The document questions are limited to ('' for all).")
 
-    _esm = _esm("composer.js")
+    _esm = static_text("composer.js")
     _stylesheets = [CSS]
 
 
@@ -123,7 +117,7 @@ class Welcome(pn.custom.JSComponent):
     html = param.String(default="", doc="Safe HTML from chat_render.welcome_html.")
     examples = param.List(default=[])
 
-    _esm = _esm("welcome.js")
+    _esm = static_text("welcome.js")
     _stylesheets = [CSS]
 
 
@@ -138,7 +132,7 @@ class TurnView(pn.custom.JSComponent):
     feedback = param.Dict(default={})
     last = param.Boolean(default=False, doc="The newest answer (it can be regenerated).")
 
-    _esm = _esm("turn.js")
+    _esm = static_text("turn.js")
     _stylesheets = [CSS]
 
 
@@ -158,7 +152,7 @@ class SourcePanel(pn.custom.JSComponent):
 
     passage = param.Dict(default={})
 
-    _esm = _esm("panel_head.js", "source.js")
+    _esm = static_text("panel_head.js", "source.js")
     _stylesheets = [CSS + _SHEET]
 
 
@@ -172,7 +166,7 @@ class DocumentsPanel(pn.custom.JSComponent):
     quiz = param.Boolean(default=False, doc="Quizzes can be made on this server (shows 'Quiz me').")
     upload = param.Dict(default={}, doc="The upload control's settings ({} : no control).")
 
-    _esm = with_uploader(_esm("panel_head.js", "documents.js"))
+    _esm = with_uploader(static_text("panel_head.js", "documents.js"))
     _stylesheets = [CSS + _SHEET.replace("440px", "380px")]
 
 
@@ -184,7 +178,7 @@ class ChatList(pn.custom.JSComponent):
     download = param.Dict(default={}, doc="{name, text, token}: the browser saves it as a file.")
     enabled = param.Boolean(default=True)
 
-    _esm = _esm("panel_head.js", "chats.js")
+    _esm = static_text("panel_head.js", "save_file.js", "chats.js")
     _stylesheets = [CSS + """
 :host { width: 260px; flex: none; }
 @media (max-width: 760px) {

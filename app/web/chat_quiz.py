@@ -31,10 +31,10 @@ from app.index import FileRow
 from app.quiz.model import QUIZ_KINDS, Quiz, QuizError, QuizKind, QuizSource
 from app.web.chat_render import FileUrl, place, reflow
 from app.web.quiz_session import Outcome, QuizSession
+from app.web.static_files import static_text
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
 KIND_LABELS: dict[str, str] = {"mcq": "Multiple choice", "cloze": "Fill in the blank", "short": "Short answer"}
 KIND_NOUNS: dict[str, str] = {"mcq": "multiple-choice", "cloze": "fill-in-the-blank", "short": "short-answer"}
 DEFAULT_KIND: QuizKind = "mcq"
@@ -52,9 +52,9 @@ class QuizView(pn.custom.JSComponent):
     view = param.Dict(default={}, doc="What to show, from ChatQuiz (plain values, inserted as text).")
     download = param.Dict(default={}, doc="{name, text, type, token}: the browser saves it as a file.")
 
-    _esm = (STATIC / "quiz.js").read_text(encoding="utf-8")
-    _stylesheets = [(STATIC / "chat.css").read_text(encoding="utf-8"),
-                    (STATIC / "quiz.css").read_text(encoding="utf-8")]
+    _esm = static_text("save_file.js", "quiz.js")
+    _stylesheets = [static_text("chat.css"),
+                    static_text("quiz.css")]
 
 
 def quiz_source(source: QuizSource, collection: str | None, url: str | None) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from app.errors import user_message
 from app.services import Services
 from app.web.auth import Identity, may_add_documents
 from app.web.index_updates import IndexUpdateBusy, SyncProgress, file_results, sync_files
+from app.web.static_files import static_text
 from app.web.uploads import UploadReceiver, UploadRefused, UploadSession, limit_text, part_bytes_for
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
 NOT_ALLOWED = ("Only editors and the admin may add documents. Sign in with an editor login "
                "(CITEWISE_EDITOR_ACCOUNTS), or ask whoever runs citewise to add the files.")
 _COLLECTION = re.compile(r"[\w.\- ]{1,60}")
@@ -75,8 +75,8 @@ class UploadReport(pn.custom.JSComponent):
     results = param.List(default=[], doc="[{name, outcome, reason}] once indexing is finished.")
     error = param.String(default="", doc="Why nothing was indexed.")
 
-    _esm = (STATIC / "upload_report.js").read_text(encoding="utf-8")
-    _stylesheets = [(STATIC / "chat.css").read_text(encoding="utf-8")]
+    _esm = static_text("upload_report.js")
+    _stylesheets = [static_text("chat.css")]
 
 
 class ChatUploader:

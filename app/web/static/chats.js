@@ -83,16 +83,7 @@ export function render({ model, el }) {
   }
 
   function save() {
-    const file = model.download || {};
-    if (!file.name) return;
-    const blob = new Blob([file.text], { type: "text/markdown;charset=utf-8" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = file.name;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    saveFile({ type: "text/markdown", ...model.download });
   }
 
   // A wide screen shows the chats beside the conversation; a phone opens them from the header.

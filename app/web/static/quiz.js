@@ -235,16 +235,7 @@ export function render({ model, el }) {
   }
 
   function save() {
-    const file = model.download || {};
-    if (!file.name) return;
-    const blob = new Blob([file.text], { type: `${file.type || "text/plain"};charset=utf-8` });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = file.name;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    saveFile(model.download);
   }
 
   model.on("view", draw);
