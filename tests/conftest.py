@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,14 @@ def offline_assistant(settings, index, embedder, tmp_path: Path):  # noqa: ANN00
         return Assistant(run, index, embedder, load_prompts(run.prompts_dir))
 
     return make
+
+
+@pytest.fixture
+def executor() -> Iterator[ThreadPoolExecutor]:
+    """A small thread pool for the pages' background work (answers, quizzes), shut down after the test."""
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True)
 
 
 @pytest.fixture

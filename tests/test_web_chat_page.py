@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -24,13 +23,6 @@ from app.web.chat_render import answer_html, citation_source, reflow
 from ingest.sync import SyncOptions, sync
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-
-@pytest.fixture
-def executor() -> Any:
-    pool = ThreadPoolExecutor(max_workers=2)
-    yield pool
-    pool.shutdown(wait=True)
 
 
 def make_assistant(settings: Any, index: Any, embedder: Any) -> Assistant:
