@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.index.catalog import ChunkHit
@@ -119,9 +119,12 @@ def _similar(a: Candidate, b: Candidate) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
 
 
-def spread(pool: Sequence[Candidate], n: int, chunk_count: int) -> list[Candidate]:
+def spread(
+    pool: Sequence[Candidate], n: int, chunk_count: int, shared: Callable[[Candidate], bool] | None = None,
+) -> list[Candidate]:
     """Up to `n` candidates (best first within each stretch), one per stretch of the document, then more
-    from pages not used yet; no two near-duplicates. Returned in reading order."""
+    from pages not used yet; no two near-duplicates, and none that `shared` says other documents also
+    hold word for word (boilerplate: asking it would not be about this document). In reading order."""
     if n <= 0 or not pool:
         return []
     stretches: dict[int, list[Candidate]] = {}
@@ -131,6 +134,8 @@ def spread(pool: Sequence[Candidate], n: int, chunk_count: int) -> list[Candidat
 
     def take(cand: Candidate) -> bool:
         if len(chosen) >= n or any(_similar(cand, c) for c in chosen) or cand in chosen:
+            return False
+        if shared is not None and shared(cand):
             return False
         chosen.append(cand)
         return True
