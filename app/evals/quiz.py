@@ -38,6 +38,11 @@ def open_services(docs: Path, data_dir: Path, settings: Settings) -> Any:
     return services
 
 
+def _glob(path: str) -> str:
+    """A GLOB pattern that matches exactly `path` (its special characters bracketed)."""
+    return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in path)
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS}
 
@@ -56,11 +61,19 @@ def near_duplicates(questions: list[str]) -> int:
 
 def score_quiz(quiz: Quiz, services: Any, pages: int | None) -> dict[str, Any]:
     """The measures of one quiz (counts, so that they add up over documents)."""
-    found = same_sentence = 0
+    from app.retrieval import Filters
+
+    found = same_sentence = in_document = 0
     for item in quiz.items:
         query = item.question.replace(BLANK, " ")
         hits = services.retriever.search(query, k=TOP).passages[:TOP]
-        found += any(p.passage_id == item.source.passage_id for p in hits)
+        hit = any(p.passage_id == item.source.passage_id for p in hits)
+        found += hit
+        if hit:
+            in_document += 1
+        else:  # the reader's situation: the quiz is about one document
+            only = services.retriever.search(query, k=TOP, filters=Filters(path_glob=_glob(item.source.path)))
+            in_document += any(p.passage_id == item.source.passage_id for p in only.passages[:TOP])
         quote = " ".join(item.source.quote.split())
         same_sentence += any(quote in " ".join(p.text.split()) for p in hits)
     distractors = [(item.answer, item.answer_kind, d) for item in quiz.items for d in item.distractors]
@@ -70,6 +83,7 @@ def score_quiz(quiz: Quiz, services: Any, pages: int | None) -> dict[str, Any]:
         "supported": sum(supported(i.answer, i.source.quote) for i in quiz.items),
         "retrieved_top3": found,
         "quote_in_top3": same_sentence,  # the source passage, or another holding the same sentence
+        "in_document_top3": in_document,  # searching the quiz's document only
         "near_duplicates": near_duplicates([i.question for i in quiz.items]),
         "distractors": len(distractors),
         "distractors_same_kind": sum(answer_kind(d) == kind for _, kind, d in distractors),
@@ -90,8 +104,8 @@ def _rate(part: int, whole: int) -> float | None:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals and rates over the documents of one kind."""
     total = {key: sum(r[key] for r in rows) for key in
-             ("questions", "supported", "retrieved_top3", "quote_in_top3", "near_duplicates", "distractors",
-              "distractors_same_kind", "distractors_equal_answer")}
+             ("questions", "supported", "retrieved_top3", "quote_in_top3", "in_document_top3", "near_duplicates",
+              "distractors", "distractors_same_kind", "distractors_equal_answer")}
     paged = [r for r in rows if r["pages"]]
     kinds: dict[str, int] = {}
     for r in rows:
@@ -103,6 +117,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "supported_rate": _rate(total["supported"], total["questions"]),
         "self_consistency_top3": _rate(total["retrieved_top3"], total["questions"]),
         "quote_in_top3": _rate(total["quote_in_top3"], total["questions"]),
+        "in_document_top3": _rate(total["in_document_top3"], total["questions"]),
         "near_duplicate_rate": _rate(total["near_duplicates"], total["questions"]),
         "distractor_same_kind_rate": _rate(total["distractors_same_kind"], total["distractors"]),
         "page_coverage": round(sum(r["pages_used"] / r["pages"] for r in paged) / len(paged), 3) if paged else None,
@@ -152,7 +167,7 @@ def format_quiz_report(report: dict[str, Any]) -> str:
             f" ({len(s['failed'])} without a quiz), {s['seconds_per_quiz']} s per quiz",
             f"  answer supported by its quote     {s['supported_rate']}",
             f"  self-consistency (source in top {TOP}) {s['self_consistency_top3']}"
-            f"   (its sentence in top {TOP}: {s['quote_in_top3']})",
+            f"   (its sentence: {s['quote_in_top3']}; searching its document only: {s['in_document_top3']})",
             f"  page coverage (pages used/pages)  {s['page_coverage']}   distinct pages per question"
             f" {s['pages_per_question']}   tenths of the document reached {s['tenths_covered']}",
             f"  near-duplicate questions          {s['near_duplicate_rate']}",
