@@ -16,7 +16,7 @@ from app.index.catalog import ChunkHit, FileRow
 from app.quiz.keys import supported
 from app.quiz.model import QUIZ_KINDS, Quiz, QuizError, QuizItem, QuizKind
 from app.quiz.offline import key_pool, make_item
-from app.quiz.sentences import Candidate, candidates, spread
+from app.quiz.sentences import Candidate, candidates, similar, spread
 from app.quiz.subject import resolve_subject
 
 if TYPE_CHECKING:
@@ -35,26 +35,24 @@ def offline_items(
     shared: Callable[[Candidate], bool] | None = None,
 ) -> list[QuizItem]:
     """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`)."""
-    pool_of_sentences = candidates(chunks)
-    if not pool_of_sentences:
+    remaining = candidates(chunks)
+    if not remaining:
         return []
     keys = key_pool(chunks)
-    items: list[QuizItem] = []
-    tried: set[tuple[int, int]] = set()
-    remaining: list[Candidate] = pool_of_sentences
+    made: list[tuple[Candidate, QuizItem]] = []
     for _ in range(4):  # a chosen sentence may have no usable key (mcq without distractors): choose again
-        wanted = n - len(items)
+        wanted = n - len(made)
         if wanted <= 0 or not remaining:
             break
-        for cand in spread(remaining, wanted, len(chunks), shared):
-            tried.add((cand.order, cand.start))
+        chosen = spread(remaining, wanted, shared, placed=[c.place for c, _ in made])
+        for cand in chosen:
             item = make_item(cand, kind, keys, used, rng)
             if item is not None:
-                items.append(item)
-        taken = {(i.source.passage_id, i.source.start) for i in items}
-        remaining = [c for c in remaining if (c.order, c.start) not in tried
-                     and all(not _near(c, i) for i in items) and (c.chunk.passage_id, c.start) not in taken]
-    return sorted(items, key=lambda i: (i.source.page or 0, i.source.start))
+                made.append((cand, item))
+        remaining = [c for c in remaining
+                     if not any(c is o for o in chosen) and not any(similar(c, m) for m, _ in made)]
+    made.sort(key=lambda pair: (pair[0].order, pair[0].start))
+    return [item for _, item in made]
 
 
 def boilerplate(services: Services) -> Callable[[Candidate], bool]:
@@ -68,10 +66,6 @@ def boilerplate(services: Services) -> Callable[[Candidate], bool]:
         return seen[key]
 
     return shared
-
-
-def _near(cand: Candidate, item: QuizItem) -> bool:
-    return cand.flat == " ".join(item.source.quote.split())
 
 
 def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: QuizKind,

@@ -68,7 +68,7 @@ def choose_passages(
     for path, quota in zip(files, quotas(n, len(files)) if files else [], strict=True):
         chunks = chunks_by_file[path]
         seen: set[str] = set()
-        for cand in spread(candidates(chunks), quota, len(chunks), shared):
+        for cand in spread(candidates(chunks), quota, shared):
             if cand.chunk.passage_id not in seen:
                 seen.add(cand.chunk.passage_id)
                 chosen.append(cand.chunk)
