@@ -113,8 +113,11 @@ def find_keys(
 
     for m in _DATE.finditer(sentence):
         add(m.start(), m.end(), "date", "date" if re.search(r"\d{1,2}\D+\d{4}|\d{4}-", m[0]) else "month")
-    for m in _YEAR.finditer(sentence):
-        add(m.start(), m.end(), "date", "year")
+    years = list(_YEAR.finditer(sentence))
+    for m in years:
+        # a year in a run of years ("2022, 2021 and 2020") is guessed from its neighbours, not known
+        if not any(o is not m and abs(o.start() - m.start()) <= 12 for o in years):
+            add(m.start(), m.end(), "date", "year")
     for m in _NUMBER.finditer(sentence):
         if _ID_BEFORE.search(sentence[: m.start()]) or _overlaps(taken, m.start(), m.end()):
             continue
@@ -140,7 +143,7 @@ def find_keys(
         word = m[0]
         if word in STOPWORDS or word in common or (nouns is not None and word not in nouns):
             continue
-        add(m.start(), m.end(), "term", word[-3:])
+        add(m.start(), m.end(), "term", "plural" if word.endswith("s") and not word.endswith("ss") else "singular")
     return keys
 
 

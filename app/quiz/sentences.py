@@ -35,6 +35,20 @@ _NEEDS_CONTEXT_PAIRS = ("in addition", "as a result", "for example", "for instan
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _DEBRIS = re.compile(r"\.{3,}|…|\|| {3,}|_{3,}|https?://|www\.|@\w|\bpage \d+ of\b", re.IGNORECASE)
 KIND_WEIGHT = {"number": 1.0, "date": 1.0, "name": 0.8, "term": 0.5}
+_ABBREVIATIONS = frozenset("inc co corp ltd llc plc no nos vs etc approx jr sr st dept fig figs est".split())
+_INNER_STOP = re.compile(r"(\S+)\.\s+[a-z]")
+
+
+def _spliced(flat: str) -> bool:
+    """Two pieces of text run together: a full stop followed by a lower-case word ("... Topic 326. through
+    the sale"), which layout extraction produces when a note is set beside the text; "U.S. government"
+    and "Inc. and" are abbreviations, not splices."""
+    for match in _INNER_STOP.finditer(flat):
+        word = match.group(1).strip("()[],;:\"'")
+        if "." in word or len(word) <= 1 or word.lower() in _ABBREVIATIONS:
+            continue
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,8 @@ def self_contained(flat: str, raw: str) -> bool:
     first = words[0].strip("\"'(“").lower().rstrip(",:;")
     if first in _NEEDS_CONTEXT or flat.lower().startswith(_NEEDS_CONTEXT_PAIRS):
         return False
+    if all(w[:1].isupper() or w[:1].isdigit() for w in words[:4]) or _spliced(flat):
+        return False  # a heading glued to the sentence, or two texts run together
     if flat.count("(") != flat.count(")") or flat.count('"') % 2 or flat.count("“") != flat.count("”"):
         return False
     letters = sum(ch.isalpha() for ch in flat)
