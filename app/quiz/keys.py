@@ -121,6 +121,8 @@ def find_keys(
     for m in _NUMBER.finditer(sentence):
         if _ID_BEFORE.search(sentence[: m.start()]) or _overlaps(taken, m.start(), m.end()):
             continue
+        if _YEAR.fullmatch(m[0]):
+            continue  # a year is a date (kept out above when it is guessable)
         if sentence[m.start() - 1: m.start()] == "(" and sentence[m.end(): m.end() + 1] == ")":
             continue  # an enumeration "(1)" or a footnote mark
         add(m.start(), m.end(), "number", number_shape(m))
