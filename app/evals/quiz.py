@@ -38,6 +38,12 @@ def open_services(docs: Path, data_dir: Path, settings: Settings) -> Any:
     return services
 
 
+def _top(retrieval: Any) -> list[Any]:
+    """The first passages as the chat would rank them (its top_k, best first), whether or not the relevance
+    floor would answer from them: a blanked sentence is not a question the floor is made for."""
+    return (retrieval.passages or retrieval.possibly_related)[:TOP]
+
+
 def _glob(path: str) -> str:
     """A GLOB pattern that matches exactly `path` (its special characters bracketed)."""
     return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in path)
@@ -66,14 +72,14 @@ def score_quiz(quiz: Quiz, services: Any, pages: int | None) -> dict[str, Any]:
     found = same_sentence = in_document = 0
     for item in quiz.items:
         query = item.question.replace(BLANK, " ")
-        hits = services.retriever.search(query, k=TOP).passages[:TOP]
+        hits = _top(services.retriever.search(query))
         hit = any(p.passage_id == item.source.passage_id for p in hits)
         found += hit
         if hit:
             in_document += 1
         else:  # the reader's situation: the quiz is about one document
-            only = services.retriever.search(query, k=TOP, filters=Filters(path_glob=_glob(item.source.path)))
-            in_document += any(p.passage_id == item.source.passage_id for p in only.passages[:TOP])
+            only = services.retriever.search(query, filters=Filters(path_glob=_glob(item.source.path)))
+            in_document += any(p.passage_id == item.source.passage_id for p in _top(only))
         quote = " ".join(item.source.quote.split())
         same_sentence += any(quote in " ".join(p.text.split()) for p in hits)
     distractors = [(item.answer, item.answer_kind, d) for item in quiz.items for d in item.distractors]
