@@ -91,6 +91,16 @@ def _wh(key: Key, sentence: str) -> str:
     return "what"
 
 
+# Words after which a term is the noun a short question can ask "what" about.
+_NOUN_BEFORE = frozenset("the a an its their our your his her this these those each every any no all some of in "
+                         "from for with by on at about into within between".split())
+
+
+def _noun_slot(sentence: str, key: Key) -> bool:
+    before = sentence[: key.start].split()
+    return bool(before) and before[-1].lower().strip("(\"'“") in _NOUN_BEFORE
+
+
 def question_for(kind: QuizKind, key: Key, sentence: str) -> str:
     """The question a reader sees: the sentence with the key blanked (cloze, mcq) or asked for (short)."""
     before, after = sentence[: key.start], sentence[key.end:]
@@ -118,6 +128,8 @@ def make_item(
     for key in cand.keys:  # best first (see sentences.candidates)
         if answer_form(key.text) in used or not supported(key.text, source.quote):
             continue
+        if kind == "short" and key.kind == "term" and not _noun_slot(cand.flat, key):
+            continue  # "what" stands in for a noun, not a verb ("To what a backup, ...")
         question = question_for(kind, key, cand.flat)
         if supported(key.text, question.replace(BLANK, " ")):
             continue  # the answer shows elsewhere in the sentence: the question would give it away
