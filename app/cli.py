@@ -311,6 +311,7 @@ def eval_quiz(
     n: Annotated[int, typer.Option("--n", help="Questions per document.")] = 10,
     max_docs: Annotated[int | None, typer.Option(help="Only the first N documents (by path).")] = None,
     data_dir: DataDirOpt = None,
+    holdout_every: HoldoutOpt = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """Quiz quality: answers supported, questions that find their source, page coverage, duplicates,
@@ -325,7 +326,7 @@ def eval_quiz(
         if k not in QUIZ_KINDS:
             raise UserError(f"unknown --kind '{k}': use {', '.join(QUIZ_KINDS)}")
     folder, tmp = _eval_data_dir(data_dir)
-    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs)  # type: ignore[arg-type]
+    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs, holdout_every)  # type: ignore[arg-type]
     _print_json(results) if as_json else out.print(format_quiz_report(results), markup=False, highlight=False)
 
 

@@ -59,6 +59,10 @@ def quiz_docs(tmp_path: Path) -> Path:
     folder.mkdir()
     _pdf(folder / "lighthouse.pdf", PAGES)
     (folder / "stub.txt").write_text("Short.\n", encoding="utf-8")
+    (folder / "bulletin.txt").write_text(  # shares one sentence with the report, word for word
+        "Harbor bulletin\n\nThe Harbor Lighthouse Society was founded by Margaret Ellison in 1921 to restore the "
+        "old beacon.\n\nThe bulletin is printed by Harbor Press in Port Hollis four times a year for every member.\n",
+        encoding="utf-8")
     return folder
 
 
@@ -108,11 +112,19 @@ def test_cloze_blank_hides_the_answer(services) -> None:  # noqa: ANN001
 def test_short_questions_ask_without_giving_the_answer(services) -> None:  # noqa: ANN001
     quiz = make_quiz(services, "harbor", n=5, kind="short")  # a collection name
     assert quiz.subject == "harbor" and len(quiz.items) == 5
+    assert {item.source.file_name for item in quiz.items} == {"lighthouse.pdf", "bulletin.txt"}
     for item in quiz.items:
         assert item.question.endswith("?") and BLANK not in item.question
         assert not supported(item.answer, item.question)
         assert _words(item.question) - _words(item.answer) <= _words(item.source.quote) | {
             "what", "which", "how", "much", "many", "year", "number", "percentage", "date", "month"}
+
+
+def test_a_sentence_other_documents_hold_word_for_word_is_not_asked(services) -> None:  # noqa: ANN001
+    quiz = make_quiz(services, "lighthouse.pdf", n=18, kind="cloze")
+    assert len(quiz.items) >= 10
+    assert all("Margaret Ellison" not in item.source.quote for item in quiz.items)
+    assert any(item.source.page == 1 for item in quiz.items), "the page's other sentences are still asked"
 
 
 def test_unknown_subject_and_nothing_to_ask_are_clear_errors(services) -> None:  # noqa: ANN001

@@ -38,6 +38,17 @@ def open_services(docs: Path, data_dir: Path, settings: Settings) -> Any:
     return services
 
 
+def _top(retrieval: Any) -> list[Any]:
+    """The first passages as the chat would rank them (its top_k, best first), whether or not the relevance
+    floor would answer from them: a blanked sentence is not a question the floor is made for."""
+    return (retrieval.passages or retrieval.possibly_related)[:TOP]
+
+
+def _glob(path: str) -> str:
+    """A GLOB pattern that matches exactly `path` (its special characters bracketed)."""
+    return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in path)
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS}
 
@@ -56,23 +67,38 @@ def near_duplicates(questions: list[str]) -> int:
 
 def score_quiz(quiz: Quiz, services: Any, pages: int | None) -> dict[str, Any]:
     """The measures of one quiz (counts, so that they add up over documents)."""
-    found = 0
+    from app.retrieval import Filters
+
+    found = same_sentence = in_document = 0
     for item in quiz.items:
         query = item.question.replace(BLANK, " ")
-        hits = services.retriever.search(query, k=TOP).passages[:TOP]
-        found += any(p.passage_id == item.source.passage_id for p in hits)
+        hits = _top(services.retriever.search(query))
+        hit = any(p.passage_id == item.source.passage_id for p in hits)
+        found += hit
+        if hit:
+            in_document += 1
+        else:  # the reader's situation: the quiz is about one document
+            only = services.retriever.search(query, filters=Filters(path_glob=_glob(item.source.path)))
+            in_document += any(p.passage_id == item.source.passage_id for p in _top(only))
+        quote = " ".join(item.source.quote.split())
+        same_sentence += any(quote in " ".join(p.text.split()) for p in hits)
     distractors = [(item.answer, item.answer_kind, d) for item in quiz.items for d in item.distractors]
     item_pages = {item.source.page for item in quiz.items if item.source.page}
     return {
         "questions": len(quiz.items),
         "supported": sum(supported(i.answer, i.source.quote) for i in quiz.items),
         "retrieved_top3": found,
+        "quote_in_top3": same_sentence,  # the source passage, or another holding the same sentence
+        "in_document_top3": in_document,  # searching the quiz's document only
         "near_duplicates": near_duplicates([i.question for i in quiz.items]),
         "distractors": len(distractors),
         "distractors_same_kind": sum(answer_kind(d) == kind for _, kind, d in distractors),
         "distractors_equal_answer": sum(same_answer(d, answer) for answer, _, d in distractors),
         "pages": pages or 0,
         "pages_used": len(item_pages),
+        # tenths of the document (by page) holding a question, of the tenths n questions could reach
+        "tenths_used": len({(p - 1) * 10 // pages for p in item_pages}) if pages else 0,
+        "tenths_possible": min(10, len(quiz.items), pages) if pages else 0,
         "answer_kinds": [i.answer_kind for i in quiz.items],
     }
 
@@ -84,8 +110,8 @@ def _rate(part: int, whole: int) -> float | None:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals and rates over the documents of one kind."""
     total = {key: sum(r[key] for r in rows) for key in
-             ("questions", "supported", "retrieved_top3", "near_duplicates", "distractors",
-              "distractors_same_kind", "distractors_equal_answer")}
+             ("questions", "supported", "retrieved_top3", "quote_in_top3", "in_document_top3", "near_duplicates",
+              "distractors", "distractors_same_kind", "distractors_equal_answer")}
     paged = [r for r in rows if r["pages"]]
     kinds: dict[str, int] = {}
     for r in rows:
@@ -96,19 +122,23 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "documents": len(rows),
         "supported_rate": _rate(total["supported"], total["questions"]),
         "self_consistency_top3": _rate(total["retrieved_top3"], total["questions"]),
+        "quote_in_top3": _rate(total["quote_in_top3"], total["questions"]),
+        "in_document_top3": _rate(total["in_document_top3"], total["questions"]),
         "near_duplicate_rate": _rate(total["near_duplicates"], total["questions"]),
         "distractor_same_kind_rate": _rate(total["distractors_same_kind"], total["distractors"]),
         "page_coverage": round(sum(r["pages_used"] / r["pages"] for r in paged) / len(paged), 3) if paged else None,
         "pages_per_question": _rate(sum(r["pages_used"] for r in paged), sum(r["questions"] for r in paged)),
+        "tenths_covered": _rate(sum(r["tenths_used"] for r in paged), sum(r["tenths_possible"] for r in paged)),
         "answer_kinds": kinds,
     }
 
 
 def evaluate_quiz(
     docs: Path, settings: Settings, data_dir: Path, kinds: list[QuizKind], n: int = 10,
-    max_docs: int | None = None,
+    max_docs: int | None = None, holdout_every: int = 2,
 ) -> dict[str, Any]:
-    """Quizzes for every document of `docs` (or the first `max_docs`), measured per kind."""
+    """Quizzes for every document of `docs` (or the first `max_docs`), measured per kind; every
+    `holdout_every`-th document (by path) is also reported apart as held out from tuning."""
     from app.quiz.generate import make_quiz
 
     services = open_services(docs, data_dir, settings)
@@ -125,8 +155,11 @@ def evaluate_quiz(
                 failed.append({"file": Path(file.path).name, "reason": str(exc)})
                 continue
             seconds += time.perf_counter() - t
-            rows.append({"file": Path(file.path).name, **score_quiz(quiz, services, file.pages)})
-        report["kinds"][kind] = {**summarise(rows), "failed": failed,
+            held_out = bool(holdout_every) and files.index(file) % holdout_every == holdout_every - 1
+            rows.append({"file": Path(file.path).name, "split": "held-out" if held_out else "tuned",
+                         **score_quiz(quiz, services, file.pages)})
+        splits = {name: summarise([r for r in rows if r["split"] == name]) for name in ("tuned", "held-out")}
+        report["kinds"][kind] = {**summarise(rows), "failed": failed, "splits": splits,
                                  "seconds_per_quiz": round(seconds / max(len(rows), 1), 2), "per_document": rows}
     return report
 
@@ -139,15 +172,23 @@ def format_quiz_report(report: dict[str, Any]) -> str:
             f"\n[{kind}] {s['questions']} questions from {s['documents']} documents"
             f" ({len(s['failed'])} without a quiz), {s['seconds_per_quiz']} s per quiz",
             f"  answer supported by its quote     {s['supported_rate']}",
-            f"  self-consistency (source in top {TOP}) {s['self_consistency_top3']}",
+            f"  self-consistency (source in top {TOP}) {s['self_consistency_top3']}"
+            f"   (its sentence: {s['quote_in_top3']}; searching its document only: {s['in_document_top3']})",
             f"  page coverage (pages used/pages)  {s['page_coverage']}   distinct pages per question"
-            f" {s['pages_per_question']}",
+            f" {s['pages_per_question']}   tenths of the document reached {s['tenths_covered']}",
             f"  near-duplicate questions          {s['near_duplicate_rate']}",
             f"  answer kinds                      {s['answer_kinds']}",
         ]
         if kind == "mcq":
             lines.append(f"  distractors of the answer's kind  {s['distractor_same_kind_rate']}"
                          f"   equal to the answer: {s['distractors_equal_answer']}")
+        for name, part in s["splits"].items():
+            if part["documents"] and part["documents"] < s["documents"]:
+                kinds_ok = f", distractors of the kind {part['distractor_same_kind_rate']}" if kind == "mcq" else ""
+                lines.append(f"  {name:9} ({part['documents']} docs): supported {part['supported_rate']},"
+                             f" source in top {TOP} {part['self_consistency_top3']}, coverage {part['page_coverage']},"
+                             f" tenths {part['tenths_covered']}, near-duplicates {part['near_duplicate_rate']}"
+                             + kinds_ok)
         for fail in s["failed"][:5]:
             lines.append(f"  no quiz: {fail['file']}: {fail['reason'][:100]}")
     return "\n".join(lines)

@@ -796,6 +796,22 @@ class Catalog:
             out[source].append(_chunk_hit(data))
         return out
 
+    def files_sharing_text(self, text: str, path: str) -> int:
+        """Files other than `path` with a passage that holds `text` word for word (an FTS5 phrase query);
+        0 when the keyword index cannot say."""
+        words = re.findall(r"[^\W_]+", search_form(text))
+        if not words:
+            return 0
+        try:
+            rows = self.query(
+                "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
+                " WHERE passages_fts MATCH ? AND f.path != ?",
+                ["{text} : \"" + " ".join(words) + "\"", path])
+        except sqlite3.OperationalError:
+            return 0
+        return int(rows[0][0])
+
     def file_chunks(self, path: str) -> list[ChunkHit]:
         """Every chunk of one file, in reading order, with its page, headings and passage text."""
         rows = self.query(_CHUNK_HITS + " WHERE f.path = ? ORDER BY c.position", (path,))

@@ -444,6 +444,10 @@ class KnowledgeIndex:
         """type, chunks, without_page per file type."""
         return self.catalog.pages_by_type()
 
+    def files_sharing_text(self, text: str, path: str) -> int:
+        """Files other than `path` holding `text` word for word (boilerplate shared by documents)."""
+        return self.catalog.files_sharing_text(text, path)
+
     def file_chunks(self, path: str) -> list[ChunkHit]:
         """Every chunk of one file in reading order (page, headings, passage text)."""
         return self.catalog.file_chunks(path)

@@ -9,13 +9,14 @@ quiz is made offline, with a note saying so.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.index.catalog import ChunkHit, FileRow
 from app.quiz.keys import supported
 from app.quiz.model import QUIZ_KINDS, Quiz, QuizError, QuizItem, QuizKind
 from app.quiz.offline import key_pool, make_item
-from app.quiz.sentences import Candidate, candidates, spread
+from app.quiz.sentences import Candidate, candidates, similar, spread
 from app.quiz.subject import resolve_subject
 
 if TYPE_CHECKING:
@@ -30,33 +31,41 @@ def quotas(n: int, files: int) -> list[int]:
 
 
 def offline_items(
-    chunks: list[ChunkHit], n: int, kind: QuizKind, rng: random.Random, used: set[str]
+    chunks: list[ChunkHit], n: int, kind: QuizKind, rng: random.Random, used: set[str],
+    shared: Callable[[Candidate], bool] | None = None,
 ) -> list[QuizItem]:
     """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`)."""
-    pool_of_sentences = candidates(chunks)
-    if not pool_of_sentences:
+    remaining = candidates(chunks)
+    if not remaining:
         return []
     keys = key_pool(chunks)
-    items: list[QuizItem] = []
-    tried: set[tuple[int, int]] = set()
-    remaining: list[Candidate] = pool_of_sentences
+    made: list[tuple[Candidate, QuizItem]] = []
     for _ in range(4):  # a chosen sentence may have no usable key (mcq without distractors): choose again
-        wanted = n - len(items)
+        wanted = n - len(made)
         if wanted <= 0 or not remaining:
             break
-        for cand in spread(remaining, wanted, len(chunks)):
-            tried.add((cand.order, cand.start))
+        chosen = spread(remaining, wanted, shared, placed=[c.place for c, _ in made])
+        for cand in chosen:
             item = make_item(cand, kind, keys, used, rng)
             if item is not None:
-                items.append(item)
-        taken = {(i.source.passage_id, i.source.start) for i in items}
-        remaining = [c for c in remaining if (c.order, c.start) not in tried
-                     and all(not _near(c, i) for i in items) and (c.chunk.passage_id, c.start) not in taken]
-    return sorted(items, key=lambda i: (i.source.page or 0, i.source.start))
+                made.append((cand, item))
+        remaining = [c for c in remaining
+                     if not any(c is o for o in chosen) and not any(similar(c, m) for m, _ in made)]
+    made.sort(key=lambda pair: (pair[0].order, pair[0].start))
+    return [item for _, item in made]
 
 
-def _near(cand: Candidate, item: QuizItem) -> bool:
-    return cand.flat == " ".join(item.source.quote.split())
+def boilerplate(services: Services) -> Callable[[Candidate], bool]:
+    """Whether another indexed document holds a candidate sentence word for word (each asked once)."""
+    seen: dict[tuple[str, str], bool] = {}
+
+    def shared(cand: Candidate) -> bool:
+        key = (cand.chunk.path, cand.flat)
+        if key not in seen:
+            seen[key] = services.index.files_sharing_text(cand.flat, cand.chunk.path) > 0
+        return seen[key]
+
+    return shared
 
 
 def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: QuizKind,
@@ -67,12 +76,13 @@ def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, ki
     items: list[QuizItem] = []
     chunks_by_file = {f.path: services.index.file_chunks(f.path) for f in files}
     share = quotas(n, len(files))
+    shared = boilerplate(services)
     for file, quota in zip(files, share, strict=True):
-        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used)
+        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used, shared)
     if len(items) < n and len(files) > 1:  # documents with few good sentences leave room for the others
         for file in files:
             got = sum(1 for i in items if i.source.path == file.path)
-            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used)[got:]
+            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used, shared)[got:]
             if len(items) >= n:
                 break
     items = [i for i in items[:n] if supported(i.answer, i.source.quote)]  # checked, not trusted

@@ -29,7 +29,7 @@ _NUMBER = re.compile(
 _ID_BEFORE = re.compile(r"(?:item|note|notes|section|part|page|pages|figure|fig\.|table|no\.|chapter|step|rule|level"
                         r"|version|exhibit|schedule|article|form)\s*$", re.IGNORECASE)
 _NAME = re.compile(r"(?<![\w./-])[A-Z][A-Za-z0-9&'’.-]*[A-Za-z0-9]"
-                   r"(?:\s+(?:of\s+|&\s+|and\s+)?[A-Z][A-Za-z0-9&'’.-]*[A-Za-z0-9])*(?![\w/-])")
+                   r"(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z0-9&'’.-]*[A-Za-z0-9])*(?![\w/-])")
 _TERM = re.compile(r"\b[a-z][a-z-]{5,}[a-z]\b")
 _LEADING_WORDS = frozenset({
     "the", "a", "an", "in", "on", "at", "for", "to", "of", "by", "as", "if", "when", "our", "we", "all",
@@ -113,11 +113,18 @@ def find_keys(
 
     for m in _DATE.finditer(sentence):
         add(m.start(), m.end(), "date", "date" if re.search(r"\d{1,2}\D+\d{4}|\d{4}-", m[0]) else "month")
-    for m in _YEAR.finditer(sentence):
-        add(m.start(), m.end(), "date", "year")
+    years = list(_YEAR.finditer(sentence))
+    for m in years:
+        # a year in a run of years ("2022, 2021 and 2020") is guessed from its neighbours, not known
+        if not any(o is not m and abs(o.start() - m.start()) <= 12 for o in years):
+            add(m.start(), m.end(), "date", "year")
     for m in _NUMBER.finditer(sentence):
         if _ID_BEFORE.search(sentence[: m.start()]) or _overlaps(taken, m.start(), m.end()):
             continue
+        if _YEAR.fullmatch(m[0]):
+            continue  # a year is a date (kept out above when it is guessable)
+        if sentence[m.start() - 1: m.start()] == "(" and sentence[m.end(): m.end() + 1] == ")":
+            continue  # an enumeration "(1)" or a footnote mark
         add(m.start(), m.end(), "number", number_shape(m))
     for m in _NAME.finditer(sentence):
         start, text = m.start(), m[0]
@@ -138,7 +145,7 @@ def find_keys(
         word = m[0]
         if word in STOPWORDS or word in common or (nouns is not None and word not in nouns):
             continue
-        add(m.start(), m.end(), "term", word[-3:])
+        add(m.start(), m.end(), "term", "plural" if word.endswith("s") and not word.endswith("ss") else "singular")
     return keys
 
 
@@ -150,7 +157,7 @@ def answer_kind(text: str) -> str:
     if _NUMBER.fullmatch(text):
         return "number"
     words = text.split()
-    if words and all(w[:1].isupper() or w in ("of", "and", "&") for w in words):
+    if words and all(w[:1].isupper() or w in ("of", "&") for w in words):
         return "name"
     return "term"
 

@@ -15,17 +15,17 @@ from __future__ import annotations
 import logging
 import random
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from app.index.catalog import ChunkHit, FileRow
-from app.quiz.generate import offline_quiz, quotas
+from app.quiz.generate import boilerplate, offline_quiz, quotas
 from app.quiz.keys import Key, answer_form, answer_kind, same_answer, supported
 from app.quiz.model import BLANK, Quiz, QuizItem, QuizKind, QuizSource
 from app.quiz.offline import CHOICES, distractors, key_pool
-from app.quiz.sentences import candidates, spread
+from app.quiz.sentences import Candidate, candidates, spread
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -53,18 +53,14 @@ class QuizDraft(BaseModel):
     items: list[DraftItem]
 
 
-@dataclass(frozen=True)
-class Batch:
-    passages: list[ChunkHit]
-    count: int
-
-
 def _label(chunk: ChunkHit) -> str:
     name = chunk.path.rsplit("/", 1)[-1]
     return name + (f" p. {chunk.page}" if chunk.page else "") + (f" · {chunk.headings[-1]}" if chunk.headings else "")
 
 
-def choose_passages(chunks_by_file: dict[str, list[ChunkHit]], n: int) -> list[ChunkHit]:
+def choose_passages(
+    chunks_by_file: dict[str, list[ChunkHit]], n: int, shared: Callable[[Candidate], bool] | None = None,
+) -> list[ChunkHit]:
     """About `n` passages spread over the documents: those holding the sentences the offline generator
     would ask about (self-contained, with a key)."""
     chosen: list[ChunkHit] = []
@@ -72,7 +68,7 @@ def choose_passages(chunks_by_file: dict[str, list[ChunkHit]], n: int) -> list[C
     for path, quota in zip(files, quotas(n, len(files)) if files else [], strict=True):
         chunks = chunks_by_file[path]
         seen: set[str] = set()
-        for cand in spread(candidates(chunks), quota, len(chunks)):
+        for cand in spread(candidates(chunks), quota, shared):
             if cand.chunk.passage_id not in seen:
                 seen.add(cand.chunk.passage_id)
                 chosen.append(cand.chunk)
@@ -147,7 +143,7 @@ def llm_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: 
     variant = choose_variant(settings.prompt_ab, "quiz", name)
     template = prompts.get("quiz", variant)
     chunks_by_file = {f.path: services.index.file_chunks(f.path) for f in files}
-    passages = choose_passages(chunks_by_file, n)
+    passages = choose_passages(chunks_by_file, n, boilerplate(services))
     if not passages:
         return offline_quiz(services, name, files, n, kind)
     pool = {path: key_pool(chunks) for path, chunks in chunks_by_file.items()}

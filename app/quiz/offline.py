@@ -48,15 +48,19 @@ def _magnitude(text: str) -> float:
         return 0.0
 
 
+def _singular(form: str) -> str:
+    return form[:-1] if form.endswith("s") and not form.endswith("ss") else form
+
+
 def distractors(key: Key, stem: str, pool: dict[str, list[Key]], rng: random.Random) -> list[str]:
     """Three keys of the answer's kind from the same document, none equal to (or inside) the answer and
     none already shown in the question; same shape first (a percentage for a percentage)."""
     answer, shown = _normal(key.text), _normal(stem)
     options: list[Key] = []
-    forms = {answer_form(key.text)}
+    forms = {_singular(answer_form(key.text))}
     for other in pool.get(key.kind, []):
         text = _normal(other.text)
-        form = answer_form(other.text)
+        form = _singular(answer_form(other.text))  # "setting" and "settings" are one option, not two
         if form in forms or text in answer or answer in text or text in shown:
             continue
         forms.add(form)
@@ -87,6 +91,16 @@ def _wh(key: Key, sentence: str) -> str:
     return "what"
 
 
+# Words after which a term is the noun a short question can ask "what" about.
+_NOUN_BEFORE = frozenset("the a an its their our your his her this these those each every any no all some of in "
+                         "from for with by on at about into within between".split())
+
+
+def _noun_slot(sentence: str, key: Key) -> bool:
+    before = sentence[: key.start].split()
+    return bool(before) and before[-1].lower().strip("(\"'“") in _NOUN_BEFORE
+
+
 def question_for(kind: QuizKind, key: Key, sentence: str) -> str:
     """The question a reader sees: the sentence with the key blanked (cloze, mcq) or asked for (short)."""
     before, after = sentence[: key.start], sentence[key.end:]
@@ -114,7 +128,11 @@ def make_item(
     for key in cand.keys:  # best first (see sentences.candidates)
         if answer_form(key.text) in used or not supported(key.text, source.quote):
             continue
+        if kind == "short" and key.kind == "term" and not _noun_slot(cand.flat, key):
+            continue  # "what" stands in for a noun, not a verb ("To what a backup, ...")
         question = question_for(kind, key, cand.flat)
+        if supported(key.text, question.replace(BLANK, " ")):
+            continue  # the answer shows elsewhere in the sentence: the question would give it away
         choices: tuple[str, ...] = ()
         if kind == "mcq":
             wrong = distractors(key, question, pool, rng)

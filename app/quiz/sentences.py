@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.index.catalog import ChunkHit
 from app.quiz.keys import STOPWORDS, Key, find_keys, lower_words, noun_terms
@@ -34,6 +35,20 @@ _NEEDS_CONTEXT_PAIRS = ("in addition", "as a result", "for example", "for instan
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _DEBRIS = re.compile(r"\.{3,}|…|\|| {3,}|_{3,}|https?://|www\.|@\w|\bpage \d+ of\b", re.IGNORECASE)
 KIND_WEIGHT = {"number": 1.0, "date": 1.0, "name": 0.8, "term": 0.5}
+_ABBREVIATIONS = frozenset("inc co corp ltd llc plc no nos vs etc approx jr sr st dept fig figs est".split())
+_INNER_STOP = re.compile(r"(\S+)\.\s+[a-z]")
+
+
+def _spliced(flat: str) -> bool:
+    """Two pieces of text run together: a full stop followed by a lower-case word ("... Topic 326. through
+    the sale"), which layout extraction produces when a note is set beside the text; "U.S. government"
+    and "Inc. and" are abbreviations, not splices."""
+    for match in _INNER_STOP.finditer(flat):
+        word = match.group(1).strip("()[],;:\"'")
+        if "." in word or len(word) <= 1 or word.lower() in _ABBREVIATIONS:
+            continue
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -42,13 +57,14 @@ class Candidate:
 
     chunk: ChunkHit
     order: int  # the chunk's position in its file
+    place: float  # where in the document it is, 0 (start) to 1: by page when the file has pages
     start: int
     end: int
     flat: str  # the sentence with its white space collapsed (what a question shows)
     keys: tuple[Key, ...]
     score: float
 
-    @property
+    @cached_property
     def words(self) -> frozenset[str]:
         return frozenset(w.lower() for w in _WORD.findall(self.flat) if w.lower() not in STOPWORDS)
 
@@ -63,6 +79,8 @@ def self_contained(flat: str, raw: str) -> bool:
     first = words[0].strip("\"'(“").lower().rstrip(",:;")
     if first in _NEEDS_CONTEXT or flat.lower().startswith(_NEEDS_CONTEXT_PAIRS):
         return False
+    if all(w[:1].isupper() or w[:1].isdigit() for w in words[:4]) or _spliced(flat):
+        return False  # a heading glued to the sentence, or two texts run together
     if flat.count("(") != flat.count(")") or flat.count('"') % 2 or flat.count("“") != flat.count("”"):
         return False
     letters = sum(ch.isalpha() for ch in flat)
@@ -92,7 +110,9 @@ def candidates(chunks: Sequence[ChunkHit]) -> list[Candidate]:
     nouns, lower = noun_terms(whole), lower_words(whole)
     seen: set[str] = set()
     out: list[Candidate] = []
+    pages = max((chunk.page or 0 for chunk in chunks), default=0)
     for order, chunk in enumerate(chunks):
+        place = (chunk.page - 1) / pages if pages and chunk.page else order / total
         for start, end in sentence_spans(chunk.text):
             raw = chunk.text[start:end]
             flat = " ".join(raw.split())
@@ -110,39 +130,57 @@ def candidates(chunks: Sequence[ChunkHit]) -> list[Candidate]:
             centrality /= max(len(words), 1) ** 0.5
             best_key = max(KIND_WEIGHT[k.kind] for k in keys)
             length_fit = 1.0 - abs(len(flat.split()) - 22) / 40
-            out.append(Candidate(chunk, order, start, end, flat, keys, centrality + best_key + length_fit))
+            out.append(Candidate(chunk, order, place, start, end, flat, keys, centrality + best_key + length_fit))
     return out
 
 
-def _similar(a: Candidate, b: Candidate) -> bool:
+def similar(a: Candidate, b: Candidate) -> bool:
+    """Whether two sentences share half their content words (a near-duplicate question)."""
     wa, wb = a.words, b.words
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
 
 
-def spread(pool: Sequence[Candidate], n: int, chunk_count: int) -> list[Candidate]:
-    """Up to `n` candidates (best first within each stretch), one per stretch of the document, then more
-    from pages not used yet; no two near-duplicates. Returned in reading order."""
+def spread(
+    pool: Sequence[Candidate], n: int, shared: Callable[[Candidate], bool] | None = None,
+    placed: Sequence[float] = (),
+) -> list[Candidate]:
+    """Up to `n` candidates spread over the document: the best of each stretch (of n) no question is in
+    yet (`placed` holds the places of questions already made), then, one at a time, the best of those
+    farthest from every question. No two near-duplicates, and none that `shared` says other documents
+    also hold word for word (boilerplate: asking it would not be about this document). In reading order."""
     if n <= 0 or not pool:
         return []
+    parts = n + len(placed)
+    occupied = {min(int(place * parts), parts - 1) for place in placed}
     stretches: dict[int, list[Candidate]] = {}
     for cand in pool:
-        stretches.setdefault(cand.order * n // max(chunk_count, 1), []).append(cand)
+        stretches.setdefault(min(int(cand.place * parts), parts - 1), []).append(cand)
     chosen: list[Candidate] = []
 
     def take(cand: Candidate) -> bool:
-        if len(chosen) >= n or any(_similar(cand, c) for c in chosen) or cand in chosen:
+        if len(chosen) >= n or any(cand is c or similar(cand, c) for c in chosen):
+            return False
+        if shared is not None and shared(cand):
             return False
         chosen.append(cand)
         return True
 
-    for stretch in sorted(stretches):
+    for stretch in sorted(set(stretches) - occupied):
         for cand in sorted(stretches[stretch], key=lambda c: -c.score):
             if take(cand):
                 break
-    if len(chosen) < n:
-        used_pages = {c.chunk.page for c in chosen}
-        rest = sorted(pool, key=lambda c: (c.chunk.page in used_pages, -c.score))
-        for cand in rest:
+    rest = [c for c in pool if not any(c is o for o in chosen)]
+    while len(chosen) < n and rest:
+        marks = [c.place for c in chosen] + list(placed)
+
+        def gap(cand: Candidate, marks: list[float] = marks) -> int:
+            return int(min((abs(cand.place - m) for m in marks), default=1.0) * 20)
+
+        rest.sort(key=lambda c: (-gap(c), -c.score))
+        for i, cand in enumerate(rest):
             if take(cand):
-                used_pages.add(cand.chunk.page)
+                del rest[: i + 1]  # the ones passed over were refused (near-duplicate or shared)
+                break
+        else:
+            break
     return sorted(chosen, key=lambda c: (c.order, c.start))
