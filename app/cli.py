@@ -310,6 +310,8 @@ def eval_quiz(
     kind: Annotated[list[str] | None, typer.Option(help="mcq, cloze or short (repeatable; default all).")] = None,
     n: Annotated[int, typer.Option("--n", help="Questions per document.")] = 10,
     max_docs: Annotated[int | None, typer.Option(help="Only the first N documents (by path).")] = None,
+    holdout_every: Annotated[int, typer.Option(
+        help="Also report every Nth document apart, as a held-out part (0: no held-out part).")] = 0,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -325,7 +327,7 @@ def eval_quiz(
         if k not in QUIZ_KINDS:
             raise UserError(f"unknown --kind '{k}': use {', '.join(QUIZ_KINDS)}")
     folder, tmp = _eval_data_dir(data_dir)
-    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs)  # type: ignore[arg-type]
+    results = evaluate_quiz(docs, get_settings(), folder, kinds, n, max_docs, holdout_every)  # type: ignore[arg-type]
     _print_json(results) if as_json else out.print(format_quiz_report(results), markup=False, highlight=False)
 
 

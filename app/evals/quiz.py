@@ -106,15 +106,19 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def evaluate_quiz(
     docs: Path, settings: Settings, data_dir: Path, kinds: list[QuizKind], n: int = 10,
-    max_docs: int | None = None,
+    max_docs: int | None = None, holdout_every: int = 0,
 ) -> dict[str, Any]:
-    """Quizzes for every document of `docs` (or the first `max_docs`), measured per kind."""
+    """Quizzes for every document of `docs` (or the first `max_docs`), measured per kind; with
+    `holdout_every` N > 0, every Nth document's figures are also reported apart (`held_out`), as a part
+    nothing was tuned on."""
     from app.quiz.generate import make_quiz
 
     services = open_services(docs, data_dir, settings)
     root = str(docs.resolve())
     files = [f for f in services.index.documents() if f.path.startswith(root)][: max_docs or None]
     report: dict[str, Any] = {"docs": str(docs), "documents": len(files), "n": n, "kinds": {}}
+    every = max(holdout_every, 0)
+    held = {Path(f.path).name for i, f in enumerate(files) if every and i % every == every - 1}
     for kind in kinds:
         rows, failed, seconds = [], [], 0.0
         for file in files:
@@ -126,6 +130,8 @@ def evaluate_quiz(
                 continue
             seconds += time.perf_counter() - t
             rows.append({"file": Path(file.path).name, **score_quiz(quiz, services, file.pages)})
+        if held:
+            report.setdefault("held_out", {})[kind] = summarise([r for r in rows if r["file"] in held])
         report["kinds"][kind] = {**summarise(rows), "failed": failed,
                                  "seconds_per_quiz": round(seconds / max(len(rows), 1), 2), "per_document": rows}
     return report
@@ -148,6 +154,10 @@ def format_quiz_report(report: dict[str, Any]) -> str:
         if kind == "mcq":
             lines.append(f"  distractors of the answer's kind  {s['distractor_same_kind_rate']}"
                          f"   equal to the answer: {s['distractors_equal_answer']}")
+        if kind in report.get("held_out", {}):
+            h = report["held_out"][kind]
+            lines.append(f"  held-out documents ({h['documents']}): self-consistency {h['self_consistency_top3']}"
+                         f", answer kinds {h['answer_kinds']}")
         for fail in s["failed"][:5]:
             lines.append(f"  no quiz: {fail['file']}: {fail['reason'][:100]}")
     return "\n".join(lines)

@@ -801,6 +801,33 @@ class Catalog:
         rows = self.query(_CHUNK_HITS + " WHERE f.path = ? ORDER BY c.position", (path,))
         return [_chunk_hit(dict(r)) for r in rows]
 
+    def files_sharing_wording(self, sentence: str, path: str) -> set[str]:
+        """Other files (not `path`) with a passage that holds `sentence`'s wording, figures aside: its runs
+        of words between figures and years, each as a phrase (through the keyword index's stemmer).
+
+        A yearly report repeats "Net sales increased 7% to $514 billion in 2022" next year with other
+        figures; asked without its figure, such a sentence does not say which document it comes from."""
+        words = re.findall(r"[^\W_]+", search_form(sentence))
+        runs: list[list[str]] = [[]]
+        for word in words:
+            if any(ch.isdigit() for ch in word):
+                runs.append([])
+            else:
+                runs[-1].append(word.lower())
+        phrases = ['"' + " ".join(run) + '"' for run in runs if run]
+        if sum(len(run) for run in runs) < 3:  # too few words to be a template
+            return set()
+        try:
+            rows = self.query(
+                "SELECT DISTINCT f.path FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
+                " WHERE passages_fts MATCH ? AND f.path != ?", ["{context text} : (" + " AND ".join(phrases) + ")",
+                                                                 path])
+        except sqlite3.OperationalError as exc:
+            log.warning("keyword search for shared wording failed: %s", exc)
+            return set()
+        return {r[0] for r in rows}
+
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
         path_glob: str | None = None, file_type: str | None = None, exclude_glob: str | None = None,

@@ -9,6 +9,7 @@ quiz is made offline, with a note saying so.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.index.catalog import ChunkHit, FileRow
@@ -30,22 +31,36 @@ def quotas(n: int, files: int) -> list[int]:
 
 
 def offline_items(
-    chunks: list[ChunkHit], n: int, kind: QuizKind, rng: random.Random, used: set[str]
+    chunks: list[ChunkHit], n: int, kind: QuizKind, rng: random.Random, used: set[str],
+    shared: Callable[[Candidate], bool] = lambda cand: False,
 ) -> list[QuizItem]:
-    """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`)."""
+    """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`).
+
+    Sentences whose wording another document repeats (`shared`: a yearly report's "Revenue grew 7% to
+    $2.1 billion" next year with other figures) are asked only when the document has too few others:
+    without its answer such a question does not say which document it is about."""
     pool_of_sentences = candidates(chunks)
     if not pool_of_sentences:
         return []
     keys = key_pool(chunks)
     items: list[QuizItem] = []
     tried: set[tuple[int, int]] = set()
+    deferred: list[Candidate] = []
     remaining: list[Candidate] = pool_of_sentences
-    for _ in range(4):  # a chosen sentence may have no usable key (mcq without distractors): choose again
+    allow_shared = False
+    for round_ in range(16):  # a chosen sentence may be shared or have no usable key: choose again
         wanted = n - len(items)
+        if wanted > 0 and not allow_shared and deferred and (not remaining or round_ >= 12):
+            allow_shared = True  # too few sentences of its own: ask the shared ones after all
+            tried -= {(c.order, c.start) for c in deferred}
+            remaining = [*remaining, *deferred]
         if wanted <= 0 or not remaining:
             break
         for cand in spread(remaining, wanted, len(chunks)):
             tried.add((cand.order, cand.start))
+            if not allow_shared and shared(cand):
+                deferred.append(cand)
+                continue
             item = make_item(cand, kind, keys, used, rng)
             if item is not None:
                 items.append(item)
@@ -67,12 +82,21 @@ def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, ki
     items: list[QuizItem] = []
     chunks_by_file = {f.path: services.index.file_chunks(f.path) for f in files}
     share = quotas(n, len(files))
+    seen: dict[tuple[str, str], bool] = {}
+
+    def shared(cand: Candidate) -> bool:
+        key = (cand.chunk.path, cand.flat)
+        if key not in seen:
+            seen[key] = bool(services.index.files_sharing_wording(cand.flat, cand.chunk.path))
+        return seen[key]
+
     for file, quota in zip(files, share, strict=True):
-        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used)
+        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used, shared)
     if len(items) < n and len(files) > 1:  # documents with few good sentences leave room for the others
         for file in files:
             got = sum(1 for i in items if i.source.path == file.path)
-            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used)[got:]
+            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used,
+                                   shared)[got:]
             if len(items) >= n:
                 break
     items = [i for i in items[:n] if supported(i.answer, i.source.quote)]  # checked, not trusted
