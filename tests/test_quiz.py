@@ -232,3 +232,32 @@ def test_llm_server_error_falls_back_to_offline_with_a_note(services, server) ->
     quiz: Quiz = make_quiz(_llm_services(services, server), "lighthouse.pdf", n=4, kind="mcq")
     assert quiz.generator == "offline" and len(quiz.items) == 4
     assert any("could not write this quiz" in note and "HTTP 500" in note for note in quiz.notes)
+
+
+def test_a_sentence_another_report_repeats_with_other_figures_is_asked_last(settings, embedder, tmp_path) -> None:  # noqa: ANN001
+    # Two yearly reports share one sentence template with other figures: blanked, that sentence does not
+    # say which report it is about, so a quiz asks the report's own sentences first.
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "ferries_2021.txt").write_text(
+        "The ferry company carried 1,250,000 passengers in 2021 across all of its routes and seasons.\n\n"
+        "A new terminal opened in Port Hollis in March 2021 after two years of building work.\n\n"
+        "Captain Rosa Delgado was named head of the fleet after the retirement of Ben Carter.\n", encoding="utf-8")
+    (folder / "ferries_2022.txt").write_text(
+        "The ferry company carried 1,410,000 passengers in 2022 across all of its routes and seasons.\n\n"
+        "A night service to Gull Island started in June 2022 with two sailings each evening.\n\n"
+        "The board chose Linda Okafor as chief financial officer after a long search abroad.\n\n"
+        "Fuel costs rose by 18% during the year because the price of diesel doubled in the summer.\n",
+        encoding="utf-8")
+    services = build_services(settings.model_copy(update={"moderation": False}))
+    try:
+        assert not sync(services.index, embedder, [folder], SyncOptions()).failed
+        for kind in ("cloze", "short"):
+            quiz = make_quiz(services, "ferries_2022.txt", n=3, kind=kind)
+            assert len(quiz.items) == 3
+            assert not any("passengers" in item.source.quote for item in quiz.items)
+        # with nothing else left to ask, the shared sentence is asked after all
+        quiz = make_quiz(services, "ferries_2022.txt", n=4, kind="cloze")
+        assert any("passengers" in item.source.quote for item in quiz.items)
+    finally:
+        services.index.close()

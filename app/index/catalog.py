@@ -817,6 +817,40 @@ class Catalog:
         rows = self.query(_CHUNK_HITS + " WHERE f.path = ? ORDER BY c.position", (path,))
         return [_chunk_hit(dict(r)) for r in rows]
 
+    def files_sharing_wording(self, sentence: str, path: str, share: float = 0.5) -> set[str]:
+        """Other files (not `path`) that hold most of `sentence`'s wording, figures aside: its words between
+        figures and years, cut into phrases of up to four words, at least `share` of which each such file
+        holds (through the keyword index's stemmer).
+
+        A yearly report repeats "Net sales increased 7% to $514 billion in 2022" next year with other
+        figures, often with a few words changed; asked without its figure, such a sentence does not say
+        which document it comes from."""
+        words = re.findall(r"[^\W_]+", search_form(sentence))
+        runs: list[list[str]] = [[]]
+        for word in words:
+            if any(ch.isdigit() for ch in word):
+                runs.append([])
+            else:
+                runs[-1].append(word.lower())
+        phrases = [run[i:i + 4] for run in runs for i in range(0, len(run), 4)]
+        phrases = [p for p in phrases if len(p) >= 2]
+        if sum(len(p) for p in phrases) < 3:  # too few words to be a template
+            return set()
+        held: dict[str, int] = {}
+        for phrase in phrases:
+            try:
+                rows = self.query(
+                    "SELECT DISTINCT f.path FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                    " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
+                    " WHERE passages_fts MATCH ? AND f.path != ?",
+                    ['{context text} : "' + " ".join(phrase) + '"', path])
+            except sqlite3.OperationalError as exc:
+                log.warning("keyword search for shared wording failed: %s", exc)
+                return set()
+            for row in rows:
+                held[row[0]] = held.get(row[0], 0) + 1
+        return {other for other, count in held.items() if count >= share * len(phrases)}
+
     def chunks_for(
         self, passage_ids: Sequence[str], collection: str | None = None,
         path_glob: str | None = None, file_type: str | None = None, exclude_glob: str | None = None,

@@ -452,6 +452,10 @@ class KnowledgeIndex:
         """Every chunk of one file in reading order (page, headings, passage text)."""
         return self.catalog.file_chunks(path)
 
+    def files_sharing_wording(self, sentence: str, path: str) -> set[str]:
+        """Other files holding `sentence`'s wording with any figures (see `Catalog.files_sharing_wording`)."""
+        return self.catalog.files_sharing_wording(sentence, path)
+
     def chunks_for(self, passage_ids: Sequence[str], **filters: Any) -> dict[str, list[ChunkHit]]:
         return self.catalog.chunks_for(passage_ids, **filters)
 

@@ -32,40 +32,62 @@ def quotas(n: int, files: int) -> list[int]:
 
 def offline_items(
     chunks: list[ChunkHit], n: int, kind: QuizKind, rng: random.Random, used: set[str],
-    shared: Callable[[Candidate], bool] | None = None,
+    shared: Callable[[Candidate], bool] | None = None, asked_last: Callable[[Candidate], bool] | None = None,
 ) -> list[QuizItem]:
-    """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`)."""
+    """Up to `n` questions from one document's chunks, spread over it (see `sentences.spread`). Sentences
+    `shared` says other documents hold are never asked; those `asked_last` marks only when the document
+    has too few others."""
     remaining = candidates(chunks)
     if not remaining:
         return []
     keys = key_pool(chunks)
     made: list[tuple[Candidate, QuizItem]] = []
-    for _ in range(4):  # a chosen sentence may have no usable key (mcq without distractors): choose again
-        wanted = n - len(made)
-        if wanted <= 0 or not remaining:
-            break
-        chosen = spread(remaining, wanted, shared, placed=[c.place for c, _ in made])
-        for cand in chosen:
-            item = make_item(cand, kind, keys, used, rng)
-            if item is not None:
-                made.append((cand, item))
-        remaining = [c for c in remaining
-                     if not any(c is o for o in chosen) and not any(similar(c, m) for m, _ in made)]
+    first = _either(shared, asked_last)
+    for refuse in (first, shared) if asked_last is not None else (shared,):
+        for _ in range(4):  # a chosen sentence may have no usable key (mcq without distractors): choose again
+            wanted = n - len(made)
+            if wanted <= 0 or not remaining:
+                break
+            chosen = spread(remaining, wanted, refuse, placed=[c.place for c, _ in made])
+            for cand in chosen:
+                item = make_item(cand, kind, keys, used, rng)
+                if item is not None:
+                    made.append((cand, item))
+            remaining = [c for c in remaining
+                         if not any(c is o for o in chosen) and not any(similar(c, m) for m, _ in made)]
     made.sort(key=lambda pair: (pair[0].order, pair[0].start))
     return [item for _, item in made]
 
 
-def boilerplate(services: Services) -> Callable[[Candidate], bool]:
-    """Whether another indexed document holds a candidate sentence word for word (each asked once)."""
+def _either(
+    a: Callable[[Candidate], bool] | None, b: Callable[[Candidate], bool] | None,
+) -> Callable[[Candidate], bool] | None:
+    tests = [t for t in (a, b) if t is not None]
+    return (lambda cand: any(t(cand) for t in tests)) if tests else None
+
+
+def _cached(test: Callable[[Candidate], bool]) -> Callable[[Candidate], bool]:
     seen: dict[tuple[str, str], bool] = {}
 
-    def shared(cand: Candidate) -> bool:
+    def cached(cand: Candidate) -> bool:
         key = (cand.chunk.path, cand.flat)
         if key not in seen:
-            seen[key] = services.index.files_sharing_text(cand.flat, cand.chunk.path) > 0
+            seen[key] = test(cand)
         return seen[key]
 
-    return shared
+    return cached
+
+
+def boilerplate(services: Services) -> Callable[[Candidate], bool]:
+    """Whether another indexed document holds a candidate sentence word for word (never asked)."""
+    return _cached(lambda cand: services.index.files_sharing_text(cand.flat, cand.chunk.path) > 0)
+
+
+def same_wording(services: Services) -> Callable[[Candidate], bool]:
+    """Whether another indexed document holds a candidate's wording with other figures (a yearly report's
+    "Revenue grew 7% to $2.1 billion" next year with other numbers): without its answer such a question
+    does not say which document it is about, so it is asked last."""
+    return _cached(lambda cand: bool(services.index.files_sharing_wording(cand.flat, cand.chunk.path)))
 
 
 def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: QuizKind,
@@ -76,13 +98,14 @@ def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, ki
     items: list[QuizItem] = []
     chunks_by_file = {f.path: services.index.file_chunks(f.path) for f in files}
     share = quotas(n, len(files))
-    shared = boilerplate(services)
+    shared, asked_last = boilerplate(services), same_wording(services)
     for file, quota in zip(files, share, strict=True):
-        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used, shared)
+        items += offline_items(chunks_by_file[file.path], quota, kind, rng, used, shared, asked_last)
     if len(items) < n and len(files) > 1:  # documents with few good sentences leave room for the others
         for file in files:
             got = sum(1 for i in items if i.source.path == file.path)
-            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used, shared)[got:]
+            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used, shared,
+                                   asked_last)[got:]
             if len(items) >= n:
                 break
     items = [i for i in items[:n] if supported(i.answer, i.source.quote)]  # checked, not trusted
