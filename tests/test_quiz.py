@@ -261,3 +261,14 @@ def test_a_sentence_another_report_repeats_with_other_figures_is_asked_last(sett
         assert any("passengers" in item.source.quote for item in quiz.items)
     finally:
         services.index.close()
+
+
+def test_a_collection_quiz_asks_each_sentence_once(services, embedder) -> None:  # noqa: ANN001
+    # The bundled samples: three documents of one collection. The round that fills the quiz up from the
+    # documents with more to ask must not ask a sentence again with another word blanked.
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    assert not sync(services.index, embedder, [sample], SyncOptions(collection="sample")).failed
+    for kind in ("short", "cloze"):
+        quiz = make_quiz(services, "sample", n=10, kind=kind)
+        sources = [(item.source.passage_id, item.source.start) for item in quiz.items]
+        assert len(sources) >= 5 and len(sources) == len(set(sources)), [i.question for i in quiz.items]

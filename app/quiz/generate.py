@@ -104,8 +104,10 @@ def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, ki
     if len(items) < n and len(files) > 1:  # documents with few good sentences leave room for the others
         for file in files:
             got = sum(1 for i in items if i.source.path == file.path)
-            items += offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng, used, shared,
-                                   asked_last)[got:]
+            asked = {(i.source.passage_id, i.source.start) for i in items}
+            items += [item for item in offline_items(chunks_by_file[file.path], got + n - len(items), kind, rng,
+                                                     used, shared, asked_last)
+                      if (item.source.passage_id, item.source.start) not in asked]  # one question per sentence
             if len(items) >= n:
                 break
     items = [i for i in items[:n] if supported(i.answer, i.source.quote)]  # checked, not trusted
