@@ -52,6 +52,7 @@ eval: install
 		$(BIN)/python -m app eval retrieval --beir $(SHARED)/scifact-train --split train --mode dense --mode keyword --mode hybrid; \
 	else echo "skipped retrieval eval: $(SHARED)/scifact-train not found"; fi
 	$(BIN)/python -m app eval answers --docs data/sample --questions tests/data/sample_questions.jsonl
+	$(BIN)/python -m app eval quiz --docs data/sample
 	@if [ -d $(SHARED)/financebench-dev ]; then \
 		$(BIN)/python -m app eval answers --docs $(SHARED)/financebench-dev/pdfs \
 			--questions $(SHARED)/financebench-dev/questions.jsonl --index-dir var/eval/financebench-dev --holdout-every 2; \
@@ -59,6 +60,7 @@ eval: install
 			--questions $(SHARED)/financebench-dev/questions.jsonl --data-dir var/eval/financebench-dev; \
 		$(BIN)/python -m app eval followups --docs $(SHARED)/financebench-dev/pdfs \
 			--conversations bench/followups_financebench.jsonl --data-dir var/eval/financebench-dev; \
+		$(BIN)/python -m app eval quiz --docs $(SHARED)/financebench-dev/pdfs --data-dir var/eval/financebench-dev; \
 	else echo "skipped financebench eval: $(SHARED)/financebench-dev not found"; fi
 	@if [ -d $(SHARED)/scifact-train ] && [ -f $(SHARED)/safety-dev/xstest_prompts.csv ]; then \
 		$(BIN)/python -m app eval refusals --beir $(SHARED)/scifact-train \
