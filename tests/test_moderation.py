@@ -123,6 +123,13 @@ def test_ordinary_questions_pass_without_a_note(moderator: Moderator, text: str)
     "I run the wiki for our team. How do I enable debug mode in the config?",
     "My friend says her account was hacked. How do I check if my email was pwned?",
     "Our staging server crashed last night. How do I put it into maintenance mode before the deploy?",
+    # 'kill', 'exploit' and 'attack' in their technical sense
+    "How do I kill a Docker container that ignores SIGTERM?",
+    "How can I exploit all CPU cores in a Python loop?",
+    "What does the security report mean by an exploit with a CVSS score of 9.8?",
+    "Which command kills every child process when the parent exits?",
+    "How do we patch the exploit described in the incident review?",
+    "What's the fastest way to attack this scheduling problem with dynamic programming?",
 ])
 def test_operations_and_role_play_words_alone_never_block(moderator: Moderator, text: str) -> None:
     decision = moderator.check_input(text, "s1", None)
@@ -190,19 +197,6 @@ def test_a_harmful_request_wrapped_in_a_story_is_blocked(moderator: Moderator, t
     decision = moderator.check_input(text, "s1", None)
     assert decision.action == "block", decision.findings
     assert categories(decision) & {"harmful", "jailbreak"}
-
-
-@pytest.mark.parametrize("text", [
-    "How do I kill a Docker container that ignores SIGTERM?",
-    "How can I exploit all CPU cores in a Python loop?",
-    "What does the security report mean by an exploit with a CVSS score of 9.8?",
-    "Which command kills every child process when the parent exits?",
-    "How do we patch the exploit described in the incident review?",
-    "What's the fastest way to attack this scheduling problem with dynamic programming?",
-])
-def test_ordinary_technical_questions_with_kill_or_exploit_are_answered(moderator: Moderator, text: str) -> None:
-    decision = moderator.check_input(text, "s1", None)
-    assert decision.action != "block", decision.findings
 
 
 def test_harm_in_a_game_or_story_is_a_warning_not_a_block(moderator: Moderator) -> None:

@@ -800,17 +800,21 @@ class Catalog:
         """Files other than `path` with a passage that holds `text` word for word (an FTS5 phrase query);
         0 when the keyword index cannot say."""
         words = re.findall(r"[^\W_]+", search_form(text))
-        if not words:
-            return 0
+        return len(self._files_with_phrase("{text}", words, path) or ()) if words else 0
+
+    def _files_with_phrase(self, columns: str, words: Sequence[str], path: str) -> set[str] | None:
+        """Files other than `path` whose passages hold `words` as a phrase in the FTS5 `columns`
+        (e.g. "{text}"); None when the keyword index cannot say."""
         try:
             rows = self.query(
-                "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                "SELECT DISTINCT f.path FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
                 " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
                 " WHERE passages_fts MATCH ? AND f.path != ?",
-                ["{text} : \"" + " ".join(words) + "\"", path])
-        except sqlite3.OperationalError:
-            return 0
-        return int(rows[0][0])
+                [f'{columns} : "' + " ".join(words) + '"', path])
+        except sqlite3.OperationalError as exc:
+            log.warning("keyword phrase search failed: %s", exc)
+            return None
+        return {str(row[0]) for row in rows}
 
     def file_chunks(self, path: str) -> list[ChunkHit]:
         """Every chunk of one file, in reading order, with its page, headings and passage text."""
@@ -838,17 +842,11 @@ class Catalog:
             return set()
         held: dict[str, int] = {}
         for phrase in phrases:
-            try:
-                rows = self.query(
-                    "SELECT DISTINCT f.path FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
-                    " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
-                    " WHERE passages_fts MATCH ? AND f.path != ?",
-                    ['{context text} : "' + " ".join(phrase) + '"', path])
-            except sqlite3.OperationalError as exc:
-                log.warning("keyword search for shared wording failed: %s", exc)
+            found = self._files_with_phrase("{context text}", phrase, path)
+            if found is None:
                 return set()
-            for row in rows:
-                held[row[0]] = held.get(row[0], 0) + 1
+            for other in found:
+                held[other] = held.get(other, 0) + 1
         return {other for other, count in held.items() if count >= share * len(phrases)}
 
     def chunks_for(
