@@ -321,7 +321,7 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
 def assess(
     question: str, selected: Sequence[Passage], catalog: Any, quoted: Sequence[str] = (),
     series: dict[str, list[str]] | None = None, named: Sequence[str] = (),
-    columns: Sequence[Sequence[str] | None] = (),
+    columns: Sequence[Sequence[str] | None] = (), quoted_in: Sequence[Passage] = (),
 ) -> Decision:
     """Decide whether `selected` (the passages the answer would quote, best first) answers `question`.
 
@@ -329,7 +329,9 @@ def assess(
     the passages when nothing was picked). `columns` are, per quote, the years of a quoted row's columns
     (None for a sentence): when every quote is such a row and none has a column of the year asked, the
     figures are another year's (a later report's comparatives do not reach back that far, an earlier
-    report's columns stop before it). `catalog` gives the index's term statistics.
+    report's columns stop before it). `quoted_in` are the passages the quotes come from: the year asked
+    must be in them (another passage's mention of it does not date the quote). `catalog` gives the
+    index's term statistics.
     """
     kind = answer_kind(question)
     question = asked_part(question)
@@ -359,7 +361,10 @@ def assess(
         shown = sorted({y for c in columns if c for y in c}, reverse=True)
         return Decision(False, f"the quoted figures are for {', '.join(shown)}, not {', '.join(column_years)}",
                         kind, missing_years=column_years)
-    missing_years = [y for y in years if y not in text]
+    # The year must be in what is quoted: the passages the quotes come from, with their column headers.
+    quoted_text = "\n".join(f"{p.title or ''}\n{p.file_name}\n{p.context}\n{p.text}" for p in quoted_in) \
+        + " ".join(y for c in columns if c for y in c) if quoted_in else text
+    missing_years = [y for y in years if y not in quoted_text]
     if years and len(missing_years) == len(years):
         return Decision(False, f"the passages do not mention {', '.join(missing_years)}, the year asked about",
                         kind, missing_years=missing_years)

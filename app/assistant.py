@@ -222,7 +222,8 @@ class Assistant:
             selected += [p for p in retrieval.passages[:3] if p not in selected]
             decision = assess(answer.standalone, selected, self.index.catalog, [q.text for q in quotes],
                               retrieval.ranking.series, list(retrieval.ranking.named),
-                              quoted_columns(quotes, retrieval.passages))
+                              quoted_columns(quotes, retrieval.passages),
+                              selected[:len(quoted_from[:3])])
             answer.decision = decision.as_dict()
             timings["answerability_ms"] = _ms(t)
             if not decision.answerable:
