@@ -114,3 +114,17 @@ def test_expectations_are_read_only_in_the_report_written_then() -> None:
 def test_a_short_acronym_is_not_the_stem_of_a_longer_one() -> None:
     assert not same_word("ebit", "ebitdar")
     assert same_word("retina", "retinal") and same_word("orfs", "orf")
+
+
+def test_the_llm_reads_first_the_passage_the_offline_answer_would_quote_first(offline_assistant) -> None:  # noqa: ANN001
+    from tests.fakes import FakeChatModel
+
+    offline = offline_assistant({"initrode-2019.md": REPORT})
+    llm = FakeChatModel("The dividend was $0.40 per share [1].")
+    with_llm = Assistant(offline.settings, offline.index, offline.embedder, offline.prompts, llm=llm)
+    question = "Has Initrode paid dividends to common shareholders in 2019?"
+    quoted_first = offline.ask(question).text.split("[1]")[0].strip()
+    with_llm.ask(question)
+    _, user = llm.history[0]
+    first_passage = user.content.split('<quote n="1"', 1)[1].split("</quote>", 1)[0]
+    assert quoted_first in " ".join(first_passage.split()), (quoted_first, first_passage)
