@@ -5,6 +5,8 @@ meaning, copied verbatim from a cited passage, so it cannot state anything the d
 Candidates are scored by meaning (embedding similarity to the question, read under their section heading),
 term overlap, the passage's retrieval score, and whether they hold the kind of answer asked for: a figure
 in the year asked about for "how much / what was … in 2018", a date for "when", a name for "who".
+A question that wants prose (a reason, a yes/no question, a list of things) is answered by sentences, a
+defined computation by the row of each of its parts (`asks_for_prose`, `defined_parts`).
 The same ranking orders the passages an LLM reads (`order_passages`).
 """
 
