@@ -256,9 +256,12 @@ SHARED_SHARE = 0.75  # …and this share of the shorter word ("chemoprophylactic
 
 def same_word(term: str, word: str) -> bool:
     """Whether `word` is a spelling variant of `term`: equal, a plural ("ORFs" / "ORF"), or the same
-    stem written differently ("retinal" / "retina", "overexpressors" / "overexpression")."""
+    stem written differently ("retinal" / "retina", "overexpressors" / "overexpression"); a word of
+    SHARED_PREFIX letters or fewer only as written or as a plural ("EBIT" is not "EBITDA")."""
     if term == word or (len(term) > 2 and len(word) > 2 and term.rstrip("s") == word.rstrip("s")):
         return True
+    if min(len(term), len(word)) <= SHARED_PREFIX:  # a short word (an acronym) is not a longer one's stem:
+        return False  # "EBIT" is not "EBITDA"
     shared = len(os.path.commonprefix([term, word]))
     return shared >= SHARED_PREFIX and shared >= SHARED_SHARE * min(len(term), len(word))
 
@@ -284,6 +287,10 @@ _AT_A_DATE = re.compile(
     r"\b(?:shareholders|stockholders)['’]? equity\b|\baccounts (?:payable|receivable)\b|\binventor(?:y|ies)\b|"
     r"\bat the (?:end|close) of\b", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas of (?:the )?(?:FY\s?|fiscal(?: year)? )?((?:19|20)\d{2})\b", re.IGNORECASE)
+# A question about what was expected, forecast or planned: only the report written then says it.
+_FORWARD = re.compile(r"\b(?:forecast\w*|expect(?:s|ed|ing)? to|expectations?|anticipat\w* to|outlook|guidance|"
+                      r"projected to|projections?)\b", re.IGNORECASE)  # not "expected return on plan assets"
+FORWARD_SPAN = 1  # a report states expectations for the year after its own (a forecast for 2023 in 2022's)
 
 
 def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
@@ -292,7 +299,9 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
     `series` maps the subject's files (several periods, within the filters) to their years, period first.
     A report covers its period and the REPORT_SPAN years before it (amounts over a year: income, cash
     flows), or only the BALANCE_SPAN year before it when the question asks for amounts at a date (a
-    balance sheet shows two year-ends); "as of 2021" sets the year asked.
+    balance sheet shows two year-ends); "as of 2021" sets the year asked. What was expected or forecast
+    is only in the report written then: "as of 2021, what did it expect to pay in 2024?" needs the 2021
+    report (a later one states later expectations), "the forecast for 2023" a report of 2022 or 2023.
     """
     if not series:
         return []
@@ -300,9 +309,11 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
     years = [as_of.group(1)] if as_of else question_years(question)
     if not years:
         return []
-    span = BALANCE_SPAN if _AT_A_DATE.search(question) else REPORT_SPAN
+    before, after = (BALANCE_SPAN if _AT_A_DATE.search(question) else REPORT_SPAN), 0
+    if _FORWARD.search(question):
+        before, after = (0, 0) if as_of else (0, FORWARD_SPAN)
     for periods in series.values():
-        if periods and all(int(periods[0]) - span <= int(y) <= int(periods[0]) for y in years):
+        if periods and all(int(periods[0]) - before <= int(y) <= int(periods[0]) + after for y in years):
             return []
     return years
 
@@ -310,11 +321,17 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
 def assess(
     question: str, selected: Sequence[Passage], catalog: Any, quoted: Sequence[str] = (),
     series: dict[str, list[str]] | None = None, named: Sequence[str] = (),
+    columns: Sequence[Sequence[str] | None] = (), quoted_in: Sequence[Passage] = (),
 ) -> Decision:
     """Decide whether `selected` (the passages the answer would quote, best first) answers `question`.
 
     `quoted` are the sentences or rows the answerer picked; the kind of answer is checked on them (or on
-    the passages when nothing was picked). `catalog` gives the index's term statistics.
+    the passages when nothing was picked). `columns` are, per quote, the years of a quoted row's columns
+    (None for a sentence): when every quote is such a row and none has a column of the year asked, the
+    figures are another year's (a later report's comparatives do not reach back that far, an earlier
+    report's columns stop before it). `quoted_in` are the passages the quotes come from: the year asked
+    must be in them (another passage's mention of it does not date the quote). `catalog` gives the
+    index's term statistics.
     """
     kind = answer_kind(question)
     question = asked_part(question)
@@ -337,7 +354,17 @@ def assess(
             return Decision(False, "the passages come from other documents than the ones the question names",
                             kind)
     years = question_years(question)
-    missing_years = [y for y in years if y not in text]
+    asked = _AS_OF.search(question)
+    column_years = [y for y in ([asked.group(1)] if asked else years)]
+    if column_years and columns and all(c for c in columns) \
+            and not any(y in c for c in columns if c for y in column_years):
+        shown = sorted({y for c in columns if c for y in c}, reverse=True)
+        return Decision(False, f"the quoted figures are for {', '.join(shown)}, not {', '.join(column_years)}",
+                        kind, missing_years=column_years)
+    # The year must be in what is quoted: the passages the quotes come from, with their column headers.
+    quoted_text = "\n".join(f"{p.title or ''}\n{p.file_name}\n{p.context}\n{p.text}" for p in quoted_in) \
+        + " ".join(y for c in columns if c for y in c) if quoted_in else text
+    missing_years = [y for y in years if y not in quoted_text]
     if years and len(missing_years) == len(years):
         return Decision(False, f"the passages do not mention {', '.join(missing_years)}, the year asked about",
                         kind, missing_years=missing_years)

@@ -23,7 +23,7 @@ from app.citations import Citation, check_answer, number_in_order
 from app.conversation import Turn, rule_rewrite
 from app.embeddings import MiniLMEmbedder
 from app.index import KnowledgeIndex
-from app.offline_answerer import Quote, compose, order_passages, select_quotes
+from app.offline_answerer import Quote, compose, order_passages, quoted_columns, select_quotes
 from app.prompts import (
     PromptLibrary,
     choose_variant,
@@ -214,14 +214,16 @@ class Assistant:
             # 3b. does the text the answer would quote answer the question? (app/answerability.py)
             t = time.perf_counter()
             quotes = select_quotes(answer.standalone, retrieval.candidates or retrieval.passages,
-                                   self.embedder.embed_array, retrieval.focus)
+                                   self.embedder.embed_array, retrieval.focus, retrieval.ranking.named)
             retrieval.passages = order_passages(retrieval.passages, quotes)
             answer.passages = retrieval.passages
             quoted_from = list(dict.fromkeys(q.passage.passage_id for q in quotes))
             selected = [p for pid in quoted_from for p in retrieval.passages if p.passage_id == pid][:3]
             selected += [p for p in retrieval.passages[:3] if p not in selected]
             decision = assess(answer.standalone, selected, self.index.catalog, [q.text for q in quotes],
-                              retrieval.ranking.series, list(retrieval.ranking.named))
+                              retrieval.ranking.series, list(retrieval.ranking.named),
+                              quoted_columns(quotes, retrieval.passages),
+                              selected[:len(quoted_from[:3])])
             answer.decision = decision.as_dict()
             timings["answerability_ms"] = _ms(t)
             if not decision.answerable:

@@ -5,6 +5,8 @@ meaning, copied verbatim from a cited passage, so it cannot state anything the d
 Candidates are scored by meaning (embedding similarity to the question, read under their section heading),
 term overlap, the passage's retrieval score, and whether they hold the kind of answer asked for: a figure
 in the year asked about for "how much / what was … in 2018", a date for "when", a name for "who".
+A question that wants prose (a reason, a yes/no question, a list of things) is answered by sentences, a
+defined computation by the row of each of its parts (`asks_for_prose`, `defined_parts`).
 The same ranking orders the passages an LLM reads (`order_passages`).
 """
 
@@ -30,11 +32,14 @@ MAX_SENTENCE_WORDS = 80  # longer "sentences" are runs of table text: their rows
 PASSAGE_WEIGHT = 0.25  # how much the passage's retrieval score counts for its sentences
 RELATIVE_FLOOR = 0.85  # further quotes must score at least this share of the best one
 KIND_BONUS = 0.12  # the quote holds the kind of answer asked for (figure, date, name)
+REASON_BONUS = 0.25  # a sentence giving a reason, for a question asking for one (nothing else answers it)
 YEAR_BONUS = 0.12  # the quote (or its header) holds the year asked about
 HEADER_LOOKBACK = 40  # lines above a row searched for its header (the nearest header line wins)
 ROW_WEIGHT = 0.8  # how much a row whose label the question names counts (see `label_match`)
 PAGE_WEIGHT = 1.0  # a row's match grows by this times the share of the question its page's title names
 ROW_REFERENCE = 0.15  # a best row match below this gets a share of ROW_WEIGHT only
+PART_SHARE = 0.8  # a row names a part of a defined computation when it scores this share of the part's best
+OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -49,6 +54,31 @@ _ASKING_WORDS = frozenset({
 # A question asking for a reason or a judgement is answered by prose, not by a row of figures.
 _ASKS_REASON = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|caused|causes|led to|explains?)\b|\breasons?\b",
                           re.IGNORECASE)
+# So is a yes/no question ("Does the company ...?", "Has it paid ...?", "Did X increase or decrease?") and one
+# asking for a list of things that are not figures ("What are the geographies ...?").
+_ASKS_YES_NO = re.compile(r"^\s*(?:does|do|did|has|have|had|is|are|was|were|can|could|will|would|should)\b",
+                          re.IGNORECASE)
+_ASKS_LIST = re.compile(r"^\s*what (?:are|were) (?:the )?(?:main |primary |principal |key |major )?[a-z]+s\b",
+                        re.IGNORECASE)
+# A sentence that gives a reason: what a "why" / "what drove" question wants quoted.
+_GIVES_REASON = re.compile(
+    r"\b(?:because|due to|owing to|driven by|drove|as a result|result(?:ed|ing)? (?:of|from)|caused by|"
+    r"attributable to|primarily (?:by|from|reflect\w*)|reflect(?:s|ed|ing)|offset by|led by|thanks to)\b",
+    re.IGNORECASE)
+# A question about whether something changed, and a sentence that says how it changed.
+_ASKS_CHANGE = re.compile(r"\b(?:increase|decrease|change|grow|grew|decline|improv\w*|rise|fall|higher|lower)\b",
+                          re.IGNORECASE)
+_GIVES_CHANGE = re.compile(r"\b(?:increased|decreased|rose|fell|declined|grew|improved|deteriorated|"
+                           r"(?:higher|lower) than)\b", re.IGNORECASE)
+# A computation the question defines ("... is defined as: cash from operations / total current liabilities"):
+# its parts name the rows that hold the figures.
+_DEFINED_AS = re.compile(r"\b(?:defined|calculated|computed|measured) as\s*:?\s*(.+?)(?:[.?!;](?:\s|$)|$)",
+                         re.IGNORECASE | re.DOTALL)
+_OPERATOR = re.compile(r"\s[/*+÷×-]\s|[/*+÷×]|\bdivided by\b|\btimes\b|\bplus\b|\bminus\b|"
+                       r"\bless\b", re.IGNORECASE)
+# Words of a computation's part that say what is done with a figure, not which row holds it.
+_OPERATION_WORDS = frozenset({"average", "change", "increase", "decrease", "difference", "growth", "sum",
+                              "between", "annual", "beginn", "ending", "year", "period"})  # stems
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ies", "es", "ed", "s")
 
 
@@ -111,16 +141,33 @@ def _is_header(line: str) -> bool:
     return len(years) >= 1 and len(_figures(line)) <= max(1, len(years)) and len(line.split()) <= 30
 
 
+def _is_table_run(sentence: str) -> bool:
+    """Table text read as a sentence ("Cash distributions — — (221,690) Dividends declared ..."): at least
+    four of its tokens, and a third or more, are empty cells or figures other than years ("Net sales were
+    $32.8 billion in 2018, up 4% from $31.7 billion" is prose). Its rows are candidates, with their header."""
+    tokens = sentence.split()
+    cells = sum(1 for t in tokens if t in ("—", "–", "-", "$") or bool(_figures(t.strip(",;:"))))
+    return cells >= 4 and cells * 3 >= len(tokens)
+
+
+def _says_something(sentence: str, subject: set[str]) -> bool:
+    """Whether a sentence says something beyond naming the document's subject: "American Express Europe,
+    S.A." (a line of a list of subsidiaries) only names it."""
+    return len([w for w in content_words(sentence) if w not in subject]) >= MIN_WORDS - 1
+
+
 def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, int], tuple[int, int] | None]]:
     out: list[tuple[Passage, tuple[int, int], tuple[int, int] | None]] = []
     for passage in passages:
         text = passage.text
+        subject = set(content_words(passage.context.split(" > ")[0]))
         for start, end in sentence_spans(text):
             sentence = text[start:end]
             words = len(sentence.split())
             if "\n" not in sentence and _is_row(sentence):
                 continue  # a one-line row: quoted as a row, with its header
-            if len(content_words(sentence)) >= MIN_WORDS - 1 and MIN_WORDS <= words <= MAX_SENTENCE_WORDS:
+            if MIN_WORDS <= words <= MAX_SENTENCE_WORDS and _says_something(sentence, subject) \
+                    and not _is_table_run(sentence):
                 out.append((passage, (start, end), None))
         lines = _lines(text)
         for i, (start, end) in enumerate(lines):
@@ -135,10 +182,43 @@ def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, i
     return out
 
 
+def asked_sentence(question: str) -> str:
+    """The sentence that asks (the first one ending in "?"), without requests about the answer's form:
+    "Here's the question: what is ...?" asks what follows the colon."""
+    asked = asked_part(question)
+    for sentence in re.findall(r"[^.?!]*\?", asked):
+        return sentence.split(":")[-1].strip()
+    return asked.strip()
+
+
+def asks_for_prose(question: str) -> bool:
+    """Whether sentences answer rather than a table row: a reason ("why", "what drove ..."), a yes/no
+    question ("Does the company ...?", "Has it paid dividends ...?") or a list of things that are not
+    figures ("What are the geographies ...?")."""
+    asked = asked_sentence(question)
+    if _ASKS_REASON.search(asked):
+        return True
+    if _ASKS_YES_NO.search(asked):
+        return True
+    return answer_kind(asked) == "other" and bool(_ASKS_LIST.search(asked))
+
+
 def asks_for_row(question: str) -> bool:
-    """Whether a table row can answer: not for "who" (a name) or "when" (a date), nor for a reason
-    ("why", "what drove ..."), which prose gives."""
-    return answer_kind(question) in ("amount", "other") and not _ASKS_REASON.search(question)
+    """Whether a table row can answer: not for "who" (a name) or "when" (a date), nor for what prose
+    answers (`asks_for_prose`)."""
+    return answer_kind(question) in ("amount", "other") and not asks_for_prose(question)
+
+
+def defined_parts(question: str) -> list[str]:
+    """The parts of a computation the question defines, in order: "DPO is defined as: 365 * (average
+    accounts payable) / (COGS + change in inventory)" -> ["average accounts payable", "COGS", "change in
+    inventory"]. Parts without words (a constant) are dropped; empty when nothing is defined."""
+    match = _DEFINED_AS.search(question)
+    if not match:
+        return []
+    parts = [" ".join(p.strip(" ()[]").split()) for p in _OPERATOR.split(match.group(1))]
+    parts = [p for p in parts if _LETTERS.search(p)]
+    return parts if len(parts) >= 2 else []
 
 
 def _stem(word: str) -> str:
@@ -215,13 +295,14 @@ def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
 
 def _row_scores(
     passages: Sequence[Passage], terms: dict[str, float], years: list[str], focus: Collection[str] = (),
-    page_terms: dict[str, float] | None = None,
+    page_terms: dict[str, float] | None = None, complete: bool = False,
 ) -> dict[tuple[int, int, int], float]:
     """Each table row's label match (keyed by passage position and row span), halved when the question
-    asks about a year the columns of its page do not hold, relative to the best row's but never above
-    ROW_REFERENCE: the row that best names what is asked gets the full ROW_WEIGHT, while a weak best (a
-    contents line sharing one word) stays weak. Only rows of the `focus` files (the documents the answer
-    is about, when known) count: another report's row of the same name does not answer."""
+    asks about a year the columns of its page do not hold (nil, with `complete`, when the label misses
+    one of the terms), relative to the best row's but never above ROW_REFERENCE: the row that best names
+    what is asked gets the full ROW_WEIGHT, while a weak best (a contents line sharing one word) stays weak.
+    Only rows of the `focus` files (the documents the answer is about, when known) count: another report's
+    row of the same name does not answer."""
     scores: dict[tuple[int, int, int], float] = {}
     if not terms:
         return scores
@@ -239,6 +320,8 @@ def _row_scores(
             if (header is None and not _is_row(row)) or _is_reference(row):
                 continue
             match = label_match(row, terms)
+            if match and complete and not terms.keys() <= _label_stems(row):
+                match = 0.0
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
             if match:  # the rest of what is asked named by the page around the table (its title)
@@ -250,19 +333,32 @@ def _row_scores(
     return {key: score / best for key, score in scores.items()}
 
 
-def _scanned(passages: Sequence[Passage], rows: dict[tuple[int, int, int], float]) -> list[Passage]:
-    """The top passages, and those of the wider pool whose table rows best name what is asked."""
+def _scanned(
+    passages: Sequence[Passage], rows: dict[tuple[int, int, int], float], named: Collection[str] = (),
+) -> list[Passage]:
+    """The top passages (of the documents the question names, when it names some and the pool holds
+    enough of them), and those of the wider pool whose table rows best name what is asked."""
+    top = list(range(len(passages)))
+    if named:
+        top = [i for i in top if passages[i].path in named] + [i for i in top if passages[i].path not in named]
+    top = sorted(top[:PASSAGES_SCANNED])
     best: dict[int, float] = {}
     for (i, _, _), score in rows.items():
-        if i >= PASSAGES_SCANNED:
+        if i not in top:
             best[i] = max(best.get(i, 0.0), score)
     extra = sorted(best, key=lambda i: best[i], reverse=True)[:POOL_SCANNED]
-    return list(passages[:PASSAGES_SCANNED]) + [passages[i] for i in sorted(extra)]
+    return [passages[i] for i in sorted(top + extra)]
 
 
-def _kind_score(question: str, candidate: str, header: str) -> float:
+def _kind_score(question: str, candidate: str, header: str, prose: str = "") -> float:
+    """Bonuses for holding what is asked: the kind of answer, the year, and for a prose question (`prose`:
+    its asking sentence) a reason when it asks for one, a change when it asks whether something changed."""
     kind = answer_kind(question)
     score = KIND_BONUS if kind != "other" and has_kind(kind, candidate) else 0.0
+    if prose and _ASKS_REASON.search(prose) and _GIVES_REASON.search(candidate):
+        score += REASON_BONUS
+    if prose and _ASKS_CHANGE.search(prose) and _GIVES_CHANGE.search(candidate):
+        score += KIND_BONUS
     years = question_years(question)
     if years and any(y in candidate or y in header for y in years):
         score += YEAR_BONUS
@@ -271,17 +367,30 @@ def _kind_score(question: str, candidate: str, header: str) -> float:
 
 def select_quotes(
     question: str, passages: Sequence[Passage], embed_array: object, focus: Collection[str] = (),
+    named: Collection[str] = (),
 ) -> list[Quote]:
     """The best quotes (at most MAX_SENTENCES), the best one's passage first.
 
     `passages` are ranked best first; the top PASSAGES_SCANNED are read, and from the rest (a wider pool)
-    the few whose table rows best name what the question asks."""
+    the few whose table rows best name what the question asks. A computation the question defines is
+    answered by the row of each of its parts, in the definition's order. When the question names
+    documents (`named`), quotes from other documents weigh less."""
     terms = question_terms(question, passages) if asks_for_row(question) else {}
     years = question_years(question)
-    rows = _row_scores(passages, terms, years, focus, question_terms(question, passages, subject=True))
-    scanned = _scanned(passages, rows)
+    page_terms = question_terms(question, passages, subject=True)
+    rows = _row_scores(passages, terms, years, focus, page_terms)
+    part_rows = []
+    if terms:
+        for part in defined_parts(question):
+            part_terms = {t: w for t, w in question_terms(part, passages).items() if t not in _OPERATION_WORDS}
+            if part_terms:
+                part_rows.append(_row_scores(passages, part_terms, years, focus, page_terms, complete=True))
+    for scores in part_rows:  # each part's best row counts as much as the best row overall
+        for key, score in scores.items():
+            rows[key] = max(rows.get(key, 0.0), score)
+    scanned = _scanned(passages, rows, named)
     position = {id(p): i for i, p in enumerate(passages)}
-    top = {id(p) for p in passages[:PASSAGES_SCANNED]}
+    top = {id(p) for p in _scanned(passages, {}, named)}
     # From the wider pool only the rows that name what is asked are read (and embedded).
     candidates = [c for c in _candidates(scanned)
                   if id(c[0]) in top or rows.get((position[id(c[0])], *c[1]), 0.0) > 0]
@@ -299,6 +408,8 @@ def select_quotes(
     similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     best_passage = max(p.score for p in scanned) or 1.0
     page_years = _page_years(passages) if years else {}
+    prose = asked_sentence(question) if asks_for_prose(question) else ""
+    other_file = bool(named) and any(p.path in named for p in scanned)
     scored = []
     for (passage, span, header), text, sim in zip(candidates, in_context, similarity, strict=True):
         overlap = lexical_overlap(question, text)
@@ -306,11 +417,24 @@ def select_quotes(
         header_text = passage.text[header[0]:header[1]] if header else ""
         if header is None and _is_row(passage.text[span[0]:span[1]]):  # the page's columns name its years
             header_text = " ".join(sorted(page_years.get((passage.path, passage.page), ())))
-        bonus = _kind_score(question, passage.text[span[0]:span[1]], header_text)
+        is_row = header is not None or _is_row(passage.text[span[0]:span[1]])
+        bonus = _kind_score(question, passage.text[span[0]:span[1]], header_text, "" if is_row else prose)
+        if prose and is_row:
+            bonus -= KIND_BONUS  # a prose question wants the sentence that says it, not a row of figures
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
+        if other_file and passage.path not in named:
+            bonus -= OTHER_FILE_PENALTY
         scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + relevance + bonus, header))
     scored.sort(key=lambda q: q.score, reverse=True)
     chosen: list[Quote] = []
+    # A defined computation: the best row of each part, in the definition's order (the first part first).
+    for scores in part_rows:
+        best = next((q for q in scored if scores.get((position[id(q.passage)], *q.span), 0.0) >= PART_SHARE
+                     and not any(near_duplicate(q.text, c.text, 0.6) or _overlaps(q, c) for c in chosen)), None)
+        if best is not None and len(chosen) < MAX_SENTENCES:
+            chosen.append(best)
+    if chosen:
+        return chosen
     for quote in scored:
         if chosen and quote.score < RELATIVE_FLOOR * chosen[0].score:
             break
@@ -328,13 +452,33 @@ def _overlaps(a: Quote, b: Quote) -> bool:
     return a.passage is b.passage and a.span[0] < b.span[1] and b.span[0] < a.span[1]
 
 
+def quoted_columns(quotes: Sequence[Quote], passages: Sequence[Passage]) -> list[list[str] | None]:
+    """For each quote that is a table row, the years of its columns (its header line's, else those of its
+    page's column headers, latest first), with the years whose column the row has no figure for left out;
+    None for a sentence or a row whose columns name no year."""
+    page_years = _page_years([*passages, *(q.passage for q in quotes)])
+    out: list[list[str] | None] = []
+    for quote in quotes:
+        if quote.header is None and not _is_row(quote.sentence):
+            out.append(None)
+            continue
+        if quote.header is not None:
+            header = quote.passage.text[quote.header[0]:quote.header[1]]
+            years = list(dict.fromkeys(_YEAR.findall(header)))
+            years = years[: max(1, len(_figures(quote.sentence)))]  # a row with one figure fills one column
+        else:
+            years = sorted(page_years.get((quote.passage.path, quote.passage.page), ()), reverse=True)
+        out.append(years or None)
+    return out
+
+
 def order_passages(passages: Sequence[Passage], quotes: Sequence[Quote]) -> list[Passage]:
-    """Passages holding the chosen quotes first (best quote first), the rest after, renumbered 1..n.
+    """Passages holding the chosen quotes first, in the order the answer quotes them (the best quote's, or
+    a computation's first part's, first), the rest after, renumbered 1..n.
 
     A quote may come from the wider pool (`Retrieval.candidates`): its passage then takes the place of
     the last shown one, so as many passages are shown as before."""
-    ranked = sorted(quotes, key=lambda q: q.score, reverse=True)
-    quoted = list({id(q.passage): q.passage for q in ranked}.values())
+    quoted = list({id(q.passage): q.passage for q in quotes}.values())
     quoted_ids = {p.passage_id for p in quoted}
     rest = [p for p in passages if p.passage_id not in quoted_ids]
     ordered = (quoted + rest)[: max(len(passages), len(quoted))]
