@@ -175,6 +175,9 @@ class Ranking:
     # A subject with several documents (one company's reports of several years): its files within the
     # filters -> the years each is about (its period first); empty when the question names no such series.
     series: dict[str, list[str]] = field(default_factory=dict)
+    # The keyword matches FOCUS_SCAN deep when the search ran over the whole index (`keyword` is their
+    # head): the answer's look inside its documents (`Retriever._inside`) reads them instead of searching again.
+    keyword_scan: list[tuple[str, float]] | None = None
 
 
 @dataclass
@@ -300,10 +303,15 @@ class Retriever:
                 degraded = f"Keyword search only: the vector store failed ({exc})."
                 mode = "keyword"
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        keyword_scan: list[tuple[str, float]] | None = None
         if mode in ("hybrid", "keyword"):
             t = time.perf_counter()
             try:
-                keyword = self.index.keyword_search(query, depth, allowed)
+                if allowed is None:  # one search serves the ranking and the look inside the documents
+                    keyword_scan = self.index.keyword_search(query, max(depth, FOCUS_SCAN), None)
+                    keyword = keyword_scan[:depth]
+                else:
+                    keyword = self.index.keyword_search(query, depth, allowed)
             except KeywordSearchError as exc:
                 if mode != "hybrid":
                     raise
@@ -329,7 +337,7 @@ class Retriever:
             fused = self._boost_named(fused, named)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
-                       used=mode, named=named, series=series)
+                       used=mode, named=named, series=series, keyword_scan=keyword_scan)
 
     def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
         """The files of the subject the question names, when it has documents about several periods."""
@@ -441,7 +449,7 @@ class Retriever:
         # names, else the top passage's file), never at other documents that the top k did not hold.
         about = set(ranking.named) or {p.path for p in chosen[:1]}
         pool = chosen + [p for p in held_back + pool if p not in chosen and p.path in about]
-        pool += self._inside(query, about, pool, ranking.named)
+        pool += self._inside(query, about, pool, ranking.named, ranking.keyword_scan)
         pool += self._table_neighbours(pool)
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
@@ -453,7 +461,10 @@ class Retriever:
             return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
         return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool, focus=about)
 
-    def _inside(self, query: str, about: set[str], pool: list[Passage], named: dict[str, float]) -> list[Passage]:
+    def _inside(
+        self, query: str, about: set[str], pool: list[Passage], named: dict[str, float],
+        scan: list[tuple[str, float]] | None = None,
+    ) -> list[Passage]:
         """The best keyword matches of the query inside the documents the answer is about, not already
         in the pool: in a long report the statement page that answers competes with every other
         document's pages for the top ranks, but it is near the top within its own report. (One deeper
@@ -463,9 +474,11 @@ class Retriever:
             return []
         seen = {p.passage_id for p in pool}
         try:
-            hits = [pid for pid, _ in self.index.catalog.keyword_search(query, FOCUS_SCAN) if pid not in seen]
+            if scan is None:
+                scan = self.index.catalog.keyword_search(query, FOCUS_SCAN)
         except KeywordSearchError:
             return []
+        hits = [pid for pid, _ in scan[:FOCUS_SCAN] if pid not in seen]
         files = self.index.catalog.passage_files(hits)
         inside = [pid for pid in hits if files.get(pid, set()) & about][:FOCUS_DEPTH]
         if not inside:
