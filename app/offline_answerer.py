@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -150,8 +151,9 @@ def _stem(word: str) -> str:
     return word
 
 
-def _label_stems(text: str) -> set[str]:
-    return {_stem(w) for w in _LABEL_WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+@lru_cache(maxsize=8192)  # the same passages' lines are read for every question about them
+def _label_stems(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _LABEL_WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1)
 
 
 def question_terms(question: str, passages: Sequence[Passage], subject: bool = False) -> dict[str, float]:
