@@ -328,8 +328,9 @@ class Retriever:
             fused = [(pid, s / top) for pid, s in keyword]
         else:
             fused = fuse(dense, keyword, dense_weight)
-        named = self.named_files(query)
-        series = self._series(query, filters)
+        found = self.index.named_files(query)
+        named = self.named_files(query, found)
+        series = self._series(query, filters, found)
         if filters.active() and named:
             in_scope = self.index.paths_matching(list(named), **filters.as_kwargs())
             named = {path: share for path, share in named.items() if path in in_scope}
@@ -339,9 +340,12 @@ class Retriever:
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
                        used=mode, named=named, series=series, keyword_scan=keyword_scan)
 
-    def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
-        """The files of the subject the question names, when it has documents about several periods."""
-        found = self.index.named_files(query)
+    def _series(
+        self, query: str, filters: Filters, found: dict[str, tuple[float, float]] | None = None,
+    ) -> dict[str, list[str]]:
+        """The files of the subject the question names, when it has documents about several periods
+        (`found`: the index's `named_files` of the query, when already looked up)."""
+        found = self.index.named_files(query) if found is None else found
         paths = [path for path, (name, _) in found.items() if name >= NAMED_MIN]
         if len(paths) < 2:
             return {}
@@ -353,11 +357,11 @@ class Retriever:
             periods = {path: years for path, years in periods.items() if path in in_scope}
         return {path: sorted(years, reverse=True) for path, years in periods.items()}
 
-    def named_files(self, query: str) -> dict[str, float]:
+    def named_files(self, query: str, found: dict[str, tuple[float, float]] | None = None) -> dict[str, float]:
         """The files a question names through their document headers (company, title, file name), each
         with its share of the best one's score; empty when no header word of the question is rare enough
-        for a file to be clearly the subject."""
-        found = self.index.named_files(query)
+        for a file to be clearly the subject (`found`: the index's `named_files`, when already looked up)."""
+        found = self.index.named_files(query) if found is None else found
         scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
         scores = self._of_the_period(query, scores)
         top = max(scores.values(), default=0.0)
