@@ -289,6 +289,7 @@ class Catalog:
         # Passages per keyword term and the passage count, for the index as it is now (`_frequencies`):
         # every question looks its terms up for BM25's budget, the relevance floor and the answer decision.
         self._df: dict[str, int] = {}
+        self._mentions: dict[tuple[str, str], int] = {}  # `_files_mentioning`, likewise
         self._df_version: tuple[int, int] | None = None
         self.db = open_database(path, foreign_keys=True)
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -588,8 +589,9 @@ class Catalog:
         (`total_changes`) or a commit of another one, such as an ingest process (`PRAGMA data_version`)."""
         with self._lock:
             version = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self.db.total_changes)
-            if version != self._df_version or len(self._df) > DF_CACHE_SIZE:
+            if version != self._df_version or len(self._df) + len(self._mentions) > DF_CACHE_SIZE:
                 self._df.clear()
+                self._mentions.clear()
                 self._df_version = version
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
@@ -737,13 +739,19 @@ class Catalog:
         return count
 
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
-        """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
-        rows = self.query(
-            "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
-            " JOIN chunks c ON c.passage_id = p.id"
-            " WHERE passages_fts MATCH ? AND c.file_id NOT IN (SELECT value FROM json_each(?))",
-            ["{context text} : " + phrase, json.dumps(named)])
-        return len(named) + int(rows[0][0])
+        """Files whose header or passages contain `phrase` (passages of files named by it not counted);
+        remembered until the index changes."""
+        key = (phrase, json.dumps(named))
+        self._fresh_counts()
+        count = self._mentions.get(key)
+        if count is None:
+            rows = self.query(
+                "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                " JOIN chunks c ON c.passage_id = p.id"
+                " WHERE passages_fts MATCH ? AND c.file_id NOT IN (SELECT value FROM json_each(?))",
+                ["{context text} : " + phrase, key[1]])
+            count = self._mentions[key] = int(rows[0][0])
+        return len(named) + count
 
     def passage_files(self, passage_ids: Sequence[str]) -> dict[str, set[str]]:
         """For each passage id, the paths of the files that hold it."""
