@@ -90,6 +90,7 @@ def _figures(text: str) -> list[str]:
     return [f for f in _FIGURE.findall(text) if not _YEAR.fullmatch(f.strip("()$"))]
 
 
+@lru_cache(maxsize=65536)  # lines of the passages read for recent questions
 def _is_row(line: str) -> bool:
     """A table row: a label (words) followed by figures, like 'Total revenue $ 32,765 $ 31,657'."""
     tokens = line.split()
@@ -113,27 +114,31 @@ def _is_header(line: str) -> bool:
 
 
 def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, int], tuple[int, int] | None]]:
-    out: list[tuple[Passage, tuple[int, int], tuple[int, int] | None]] = []
-    for passage in passages:
-        text = passage.text
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            words = len(sentence.split())
-            if "\n" not in sentence and _is_row(sentence):
-                continue  # a one-line row: quoted as a row, with its header
-            if len(content_words(sentence)) >= MIN_WORDS - 1 and MIN_WORDS <= words <= MAX_SENTENCE_WORDS:
-                out.append((passage, (start, end), None))
-        lines = _lines(text)
-        for i, (start, end) in enumerate(lines):
-            if not _is_row(text[start:end]):
-                continue
-            header = None
-            for j in range(i - 1, max(-1, i - 1 - HEADER_LOOKBACK), -1):
-                if _is_header(text[lines[j][0]:lines[j][1]]):
-                    header = lines[j]
-                    break
-            out.append((passage, (start, end), header))
-    return out
+    return [(passage, span, header) for passage in passages for span, header in _candidate_spans(passage.text)]
+
+
+@lru_cache(maxsize=4096)  # a passage is read for every question that retrieves it, and twice per question
+def _candidate_spans(text: str) -> tuple[tuple[tuple[int, int], tuple[int, int] | None], ...]:
+    """The quotable pieces of a passage's text: (sentence span, None) and (row span, its header's span)."""
+    out: list[tuple[tuple[int, int], tuple[int, int] | None]] = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        words = len(sentence.split())
+        if "\n" not in sentence and _is_row(sentence):
+            continue  # a one-line row: quoted as a row, with its header
+        if len(content_words(sentence)) >= MIN_WORDS - 1 and MIN_WORDS <= words <= MAX_SENTENCE_WORDS:
+            out.append(((start, end), None))
+    lines = _lines(text)
+    for i, (start, end) in enumerate(lines):
+        if not _is_row(text[start:end]):
+            continue
+        header = None
+        for j in range(i - 1, max(-1, i - 1 - HEADER_LOOKBACK), -1):
+            if _is_header(text[lines[j][0]:lines[j][1]]):
+                header = lines[j]
+                break
+        out.append(((start, end), header))
+    return tuple(out)
 
 
 def asks_for_row(question: str) -> bool:
@@ -142,6 +147,7 @@ def asks_for_row(question: str) -> bool:
     return answer_kind(question) in ("amount", "other") and not _ASKS_REASON.search(question)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to match a row label to a question: 'operations'/'operating' -> 'operat'."""
     word = word.lower().strip("'’-")
