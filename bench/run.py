@@ -38,7 +38,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MODELS = ROOT / ".cache" / "models"
-FILINGS = ROOT.parent / "shared" / "datasets" / "financebench-dev" / "pdfs"
+SHARED = ROOT.parent / "shared" / "datasets"  # the shared datasets beside a clone (`--shared` elsewhere)
+FILINGS = SHARED / "financebench-dev" / "pdfs"
 
 from app.evals.answers import percentile  # noqa: E402 - after the path and offline settings above
 
@@ -314,8 +315,8 @@ def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str], list[str]
         made += per_file
         title, text = next(source)
     queries = []
-    if (Path(__file__).resolve().parent.parent.parent / "shared/datasets/scifact-train/queries.jsonl").exists():
-        with (ROOT.parent / "shared/datasets/scifact-train/queries.jsonl").open() as handle:
+    if (SHARED / "scifact-train" / "queries.jsonl").exists():
+        with (SHARED / "scifact-train" / "queries.jsonl").open() as handle:
             queries = [json.loads(line)["text"] for line in handle][:QUESTIONS]
     if not queries:
         queries = [f"{next(source)[0]} evidence" for _ in range(QUESTIONS)]
@@ -419,6 +420,15 @@ def bench_retrieval(work: Path, chunks: int, results: dict[str, Any]) -> None:
     index.close()
 
 
+def _use_shared(folder: Path) -> None:
+    """Read the shared datasets from `folder` (SciFact's abstracts and claims, the dev filings)."""
+    global SHARED, FILINGS
+    from bench import corpus
+
+    SHARED, FILINGS = folder, folder / "financebench-dev" / "pdfs"
+    corpus.SCIFACT = folder / "scifact-train" / "corpus.jsonl"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["ingest", "memory", "retrieval"], action="append")
@@ -430,8 +440,11 @@ def main() -> None:
                         help="memory run on --memory-pages generated pages, or on the dev filings")
     parser.add_argument("--memory-pages", type=int, default=10000)
     parser.add_argument("--chunks", type=int, default=100000, help="size of the synthetic index")
+    parser.add_argument("--shared", type=Path, default=SHARED,
+                        help="the shared datasets folder (SciFact for the synthetic index, the dev filings)")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench.json")
     args = parser.parse_args()
+    _use_shared(args.shared)
     parts = args.only or ["ingest", "memory", "retrieval"]
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
     with tempfile.TemporaryDirectory(prefix="citewise-bench-") as tmp:
