@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -119,6 +120,7 @@ def _figures(text: str) -> list[str]:
     return [f for f in _FIGURE.findall(text) if not _YEAR.fullmatch(f.strip("()$"))]
 
 
+@lru_cache(maxsize=65536)  # lines of the passages read for recent questions
 def _is_row(line: str) -> bool:
     """A table row: a label (words) followed by figures, like 'Total revenue $ 32,765 $ 31,657'."""
     tokens = line.split()
@@ -157,29 +159,35 @@ def _says_something(sentence: str, subject: set[str]) -> bool:
 
 
 def _candidates(passages: Sequence[Passage]) -> list[tuple[Passage, tuple[int, int], tuple[int, int] | None]]:
-    out: list[tuple[Passage, tuple[int, int], tuple[int, int] | None]] = []
-    for passage in passages:
-        text = passage.text
-        subject = set(content_words(passage.context.split(" > ")[0]))
-        for start, end in sentence_spans(text):
-            sentence = text[start:end]
-            words = len(sentence.split())
-            if "\n" not in sentence and _is_row(sentence):
-                continue  # a one-line row: quoted as a row, with its header
-            if MIN_WORDS <= words <= MAX_SENTENCE_WORDS and _says_something(sentence, subject) \
-                    and not _is_table_run(sentence):
-                out.append((passage, (start, end), None))
-        lines = _lines(text)
-        for i, (start, end) in enumerate(lines):
-            if not _is_row(text[start:end]):
-                continue
-            header = None
-            for j in range(i - 1, max(-1, i - 1 - HEADER_LOOKBACK), -1):
-                if _is_header(text[lines[j][0]:lines[j][1]]):
-                    header = lines[j]
-                    break
-            out.append((passage, (start, end), header))
-    return out
+    return [(passage, span, header) for passage in passages
+            for span, header in _candidate_spans(passage.text, passage.context.split(" > ")[0])]
+
+
+@lru_cache(maxsize=4096)  # a passage is read for every question that retrieves it, and twice per question
+def _candidate_spans(text: str, title: str) -> tuple[tuple[tuple[int, int], tuple[int, int] | None], ...]:
+    """The quotable pieces of a passage's text: (sentence span, None) and (row span, its header's span).
+    `title` is the passage's document header: a sentence that only names the document's subject is left out."""
+    out: list[tuple[tuple[int, int], tuple[int, int] | None]] = []
+    subject = set(content_words(title))
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        words = len(sentence.split())
+        if "\n" not in sentence and _is_row(sentence):
+            continue  # a one-line row: quoted as a row, with its header
+        if MIN_WORDS <= words <= MAX_SENTENCE_WORDS and _says_something(sentence, subject) \
+                and not _is_table_run(sentence):
+            out.append(((start, end), None))
+    lines = _lines(text)
+    for i, (start, end) in enumerate(lines):
+        if not _is_row(text[start:end]):
+            continue
+        header = None
+        for j in range(i - 1, max(-1, i - 1 - HEADER_LOOKBACK), -1):
+            if _is_header(text[lines[j][0]:lines[j][1]]):
+                header = lines[j]
+                break
+        out.append(((start, end), header))
+    return tuple(out)
 
 
 def asked_sentence(question: str) -> str:
@@ -221,6 +229,7 @@ def defined_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else []
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to match a row label to a question: 'operations'/'operating' -> 'operat'."""
     word = word.lower().strip("'’-")
@@ -230,8 +239,9 @@ def _stem(word: str) -> str:
     return word
 
 
-def _label_stems(text: str) -> set[str]:
-    return {_stem(w) for w in _LABEL_WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+@lru_cache(maxsize=8192)  # the same passages' lines are read for every question about them
+def _label_stems(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _LABEL_WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1)
 
 
 def question_terms(question: str, passages: Sequence[Passage], subject: bool = False) -> dict[str, float]:

@@ -175,6 +175,9 @@ class Ranking:
     # A subject with several documents (one company's reports of several years): its files within the
     # filters -> the years each is about (its period first); empty when the question names no such series.
     series: dict[str, list[str]] = field(default_factory=dict)
+    # The keyword matches FOCUS_SCAN deep when the search ran over the whole index (`keyword` is their
+    # head): the answer's look inside its documents (`Retriever._inside`) reads them instead of searching again.
+    keyword_scan: list[tuple[str, float]] | None = None
 
 
 @dataclass
@@ -300,10 +303,15 @@ class Retriever:
                 degraded = f"Keyword search only: the vector store failed ({exc})."
                 mode = "keyword"
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        keyword_scan: list[tuple[str, float]] | None = None
         if mode in ("hybrid", "keyword"):
             t = time.perf_counter()
             try:
-                keyword = self.index.keyword_search(query, depth, allowed)
+                if allowed is None:  # one search serves the ranking and the look inside the documents
+                    keyword_scan = self.index.keyword_search(query, max(depth, FOCUS_SCAN), None)
+                    keyword = keyword_scan[:depth]
+                else:
+                    keyword = self.index.keyword_search(query, depth, allowed)
             except KeywordSearchError as exc:
                 if mode != "hybrid":
                     raise
@@ -320,8 +328,9 @@ class Retriever:
             fused = [(pid, s / top) for pid, s in keyword]
         else:
             fused = fuse(dense, keyword, dense_weight)
-        named = self.named_files(query)
-        series = self._series(query, filters)
+        found = self.index.named_files(query)
+        named = self.named_files(query, found)
+        series = self._series(query, filters, found)
         if filters.active() and named:
             in_scope = self.index.paths_matching(list(named), **filters.as_kwargs())
             named = {path: share for path, share in named.items() if path in in_scope}
@@ -329,11 +338,14 @@ class Retriever:
             fused = self._boost_named(fused, named)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Ranking(fused=fused, dense=dense, keyword=keyword, timings=timings, degraded=degraded,
-                       used=mode, named=named, series=series)
+                       used=mode, named=named, series=series, keyword_scan=keyword_scan)
 
-    def _series(self, query: str, filters: Filters) -> dict[str, list[str]]:
-        """The files of the subject the question names, when it has documents about several periods."""
-        found = self.index.named_files(query)
+    def _series(
+        self, query: str, filters: Filters, found: dict[str, tuple[float, float]] | None = None,
+    ) -> dict[str, list[str]]:
+        """The files of the subject the question names, when it has documents about several periods
+        (`found`: the index's `named_files` of the query, when already looked up)."""
+        found = self.index.named_files(query) if found is None else found
         paths = [path for path, (name, _) in found.items() if name >= NAMED_MIN]
         if len(paths) < 2:
             return {}
@@ -345,11 +357,11 @@ class Retriever:
             periods = {path: years for path, years in periods.items() if path in in_scope}
         return {path: sorted(years, reverse=True) for path, years in periods.items()}
 
-    def named_files(self, query: str) -> dict[str, float]:
+    def named_files(self, query: str, found: dict[str, tuple[float, float]] | None = None) -> dict[str, float]:
         """The files a question names through their document headers (company, title, file name), each
         with its share of the best one's score; empty when no header word of the question is rare enough
-        for a file to be clearly the subject."""
-        found = self.index.named_files(query)
+        for a file to be clearly the subject (`found`: the index's `named_files`, when already looked up)."""
+        found = self.index.named_files(query) if found is None else found
         scores = {path: name + detail for path, (name, detail) in found.items() if name >= NAMED_MIN}
         scores = self._of_the_period(query, scores)
         top = max(scores.values(), default=0.0)
@@ -441,7 +453,7 @@ class Retriever:
         # names, else the top passage's file), never at other documents that the top k did not hold.
         about = set(ranking.named) or {p.path for p in chosen[:1]}
         pool = chosen + [p for p in held_back + pool if p not in chosen and p.path in about]
-        pool += self._inside(query, about, pool, ranking.named)
+        pool += self._inside(query, about, pool, ranking.named, ranking.keyword_scan)
         pool += self._table_neighbours(pool)
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
@@ -453,7 +465,10 @@ class Retriever:
             return Retrieval(query, [], chosen[:3], True, best_dense, ranking, mode)
         return Retrieval(query, chosen, [], False, best_dense, ranking, mode, candidates=pool, focus=about)
 
-    def _inside(self, query: str, about: set[str], pool: list[Passage], named: dict[str, float]) -> list[Passage]:
+    def _inside(
+        self, query: str, about: set[str], pool: list[Passage], named: dict[str, float],
+        scan: list[tuple[str, float]] | None = None,
+    ) -> list[Passage]:
         """The best keyword matches of the query inside the documents the answer is about, not already
         in the pool: in a long report the statement page that answers competes with every other
         document's pages for the top ranks, but it is near the top within its own report. (One deeper
@@ -463,9 +478,11 @@ class Retriever:
             return []
         seen = {p.passage_id for p in pool}
         try:
-            hits = [pid for pid, _ in self.index.catalog.keyword_search(query, FOCUS_SCAN) if pid not in seen]
+            if scan is None:
+                scan = self.index.catalog.keyword_search(query, FOCUS_SCAN)
         except KeywordSearchError:
             return []
+        hits = [pid for pid, _ in scan[:FOCUS_SCAN] if pid not in seen]
         files = self.index.catalog.passage_files(hits)
         inside = [pid for pid in hits if files.get(pid, set()) & about][:FOCUS_DEPTH]
         if not inside:

@@ -239,3 +239,38 @@ def test_the_answers_pool_reads_on_in_the_document_found_and_only_there(
     assert pool[0] is found.passages[0], "the shown passages come first"
     assert any("Spare part 60" in p.text for p in pool), "the rest of the table is in the pool"
     assert found.focus == {found.passages[0].path} and all(p.file_name == "parts.md" for p in pool)
+
+
+def _add_file(catalog, path: str, texts: list[str]) -> None:  # noqa: ANN001 - Catalog
+    from app.index.catalog import NewChunk
+
+    chunks = [NewChunk(n, f"{path}-{n}", text, "", None, [], 0, len(text), 10) for n, text in enumerate(texts)]
+    with catalog.transaction() as conn:
+        catalog.write_file(conn, {"path": path, "collection": "default", "file_type": "text", "status": "ok",
+                                  "chunk_count": len(chunks), "ingested_at": "2026-11-27T00:00:00Z"}, chunks)
+
+
+def test_term_counts_follow_documents_added_by_this_process_and_by_another(tmp_path: Path) -> None:
+    """The index remembers how many passages hold a word (every question looks its words up); a sync in
+    this process or in another one (`python -m ingest sync` beside the running app) must show at once."""
+    from app.index.catalog import Catalog
+
+    path = tmp_path / "catalog.sqlite3"
+    app_side = Catalog(path)
+    _add_file(app_side, "/docs/a.txt", ["Neptune has fourteen known moons.", "Uranus rolls on its side."])
+    assert app_side.document_frequency("neptune") == 1
+    assert app_side.passage_count() == 2
+    assert app_side.term_statistics("Neptune moons", ["/docs/a.txt-0"])["neptune"]["df"] == 1
+
+    _add_file(app_side, "/docs/b.txt", ["Neptune was found in 1846."])
+    assert app_side.document_frequency("neptune") == 2
+
+    ingest_side = Catalog(path)  # another connection, as an ingest process has
+    _add_file(ingest_side, "/docs/c.txt", ["Triton circles Neptune backwards.", "Neptune is blue."])
+    ingest_side.close()
+    assert app_side.document_frequency("neptune") == 4
+    assert app_side.passage_count() == 5
+    stats = app_side.term_statistics("Neptune Triton", ["/docs/c.txt-0"])
+    assert stats["neptune"]["df"] == 4 and stats["triton"]["found"]
+    app_side.close()
+

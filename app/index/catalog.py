@@ -105,6 +105,8 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
+DF_CACHE_SIZE = 50_000  # terms whose passage counts are remembered (Catalog.document_frequencies)
+PASSAGE_COUNT = " passages"  # their key for the passage count (no term holds a space)
 
 
 _GROUPED_NUMBER = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])")
@@ -284,6 +286,11 @@ class Catalog:
         self.path = path
         self._lock = threading.RLock()
         self._periods: dict[tuple[int, str], set[str]] = {}  # file_periods, per file version
+        # Passages per keyword term and the passage count, for the index as it is now (`_frequencies`):
+        # every question looks its terms up for BM25's budget, the relevance floor and the answer decision.
+        self._df: dict[str, int] = {}
+        self._mentions: dict[tuple[str, str], int] = {}  # `_files_mentioning`, likewise
+        self._df_version: tuple[int, int] | None = None
         self.db = open_database(path, foreign_keys=True)
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._check_format()
@@ -567,6 +574,9 @@ class Catalog:
 
     def document_frequency(self, term: str) -> int:
         """Passages that contain `term` (through the same stemmer as the keyword index)."""
+        return self.document_frequencies([term])[term]
+
+    def _count_matches(self, term: str) -> int:
         phrase = '"' + term.replace('"', "") + '"'
         try:
             return int(self.query("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase])[0][0])
@@ -574,10 +584,39 @@ class Catalog:
             log.error("keyword search failed: %s", exc)
             raise KeywordSearchError(f"the keyword index ({self.path}) failed: {exc}") from exc
 
+    def _fresh_counts(self) -> None:
+        """Forget the remembered counts when the index changed since: a write of this connection
+        (`total_changes`) or a commit of another one, such as an ingest process (`PRAGMA data_version`)."""
+        with self._lock:
+            version = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self.db.total_changes)
+            if version != self._df_version or len(self._df) + len(self._mentions) > DF_CACHE_SIZE:
+                self._df.clear()
+                self._mentions.clear()
+                self._df_version = version
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """Passages that contain each term, remembered until the index changes."""
+        self._fresh_counts()
+        out: dict[str, int] = {}
+        for term in terms:
+            count = self._df.get(term)
+            if count is None:
+                count = self._df[term] = self._count_matches(term)
+            out[term] = count
+        return out
+
+    def passage_count(self) -> int:
+        """Passages in the index, remembered until the index changes."""
+        self._fresh_counts()
+        count = self._df.get(PASSAGE_COUNT)
+        if count is None:
+            count = self._df[PASSAGE_COUNT] = int(self.query("SELECT count(*) FROM passages")[0][0])
+        return count
+
     def _affordable_terms(self, terms: list[str]) -> list[str]:
         if len(terms) == 1:
             return terms
-        frequency = {t: self.document_frequency(t) for t in terms}
+        frequency = self.document_frequencies(terms)
         kept = sorted(terms, key=lambda t: frequency[t])
         while len(kept) > 1 and sum(frequency[t] for t in kept) > POSTINGS_BUDGET:
             kept.pop()
@@ -592,24 +631,22 @@ class Catalog:
         terms = query_terms(text)[:16]
         if not terms or not passage_ids:
             return {pid: 0.0 for pid in passage_ids}
-        total = self.query("SELECT count(*) FROM passages")[0][0] or 1
-        ids = json.dumps(list(passage_ids))
+        total = self.passage_count() or 1
+        rowids = self._rowids(passage_ids)
         found = {pid: 0.0 for pid in passage_ids}
         weight_sum = 0.0
         for term in terms:
             phrase = '"' + term.replace('"', "") + '"'
             try:
-                rows = self.query(
-                    "SELECT p.id FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
-                    "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?))", [phrase, ids])
+                holding = self._holding(phrase, rowids)
             except sqlite3.Error as exc:
                 log.error("keyword search failed: %s", exc)
                 raise KeywordSearchError(f"the keyword index ({self.path}) failed: {exc}") from exc
             df = self.document_frequency(term)
             idf = math.log((total - df + 0.5) / (df + 0.5) + 1.0)
             weight_sum += idf
-            for row in rows:
-                found[row[0]] += idf
+            for pid in {rowids[r] for r in holding}:
+                found[pid] += idf
         return {pid: (v / weight_sum if weight_sum else 0.0) for pid, v in found.items()}
 
     def named_files(self, text: str) -> dict[str, tuple[float, float]]:
@@ -702,13 +739,19 @@ class Catalog:
         return count
 
     def _files_mentioning(self, phrase: str, named: list[int]) -> int:
-        """Files whose header or passages contain `phrase` (passages of files named by it not counted)."""
-        rows = self.query(
-            "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
-            " JOIN chunks c ON c.passage_id = p.id"
-            " WHERE passages_fts MATCH ? AND c.file_id NOT IN (SELECT value FROM json_each(?))",
-            ["{context text} : " + phrase, json.dumps(named)])
-        return len(named) + int(rows[0][0])
+        """Files whose header or passages contain `phrase` (passages of files named by it not counted);
+        remembered until the index changes."""
+        key = (phrase, json.dumps(named))
+        self._fresh_counts()
+        count = self._mentions.get(key)
+        if count is None:
+            rows = self.query(
+                "SELECT count(DISTINCT c.file_id) FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
+                " JOIN chunks c ON c.passage_id = p.id"
+                " WHERE passages_fts MATCH ? AND c.file_id NOT IN (SELECT value FROM json_each(?))",
+                ["{context text} : " + phrase, key[1]])
+            count = self._mentions[key] = int(rows[0][0])
+        return len(named) + count
 
     def passage_files(self, passage_ids: Sequence[str]) -> dict[str, set[str]]:
         """For each passage id, the paths of the files that hold it."""
@@ -731,29 +774,51 @@ class Catalog:
         Terms match through the same stemmer as BM25; years ("2018", "fy2018") are left to the caller.
         """
         terms = [t for t in query_terms(text) if not re.fullmatch(r"(?:fy)?\d{2,4}", t)][:24]
-        total = self.query("SELECT count(*) FROM passages")[0][0] or 1
-        ids = json.dumps(list(passage_ids))
+        total = self.passage_count() or 1
+        rowids = self._rowids(passage_ids)
+        file_rowids: dict[int, str] | None = None
         out: dict[str, dict[str, Any]] = {}
         for term in terms:
             phrase = '"' + term.replace('"', "") + '"'
             try:
-                hit = self.query(
-                    "SELECT 1 FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
-                    "WHERE passages_fts MATCH ? AND p.id IN (SELECT value FROM json_each(?)) LIMIT 1",
-                    [phrase, ids])
+                hit = bool(self._holding(phrase, rowids, first=True))
             except sqlite3.OperationalError:
                 continue
-            in_files = bool(hit)
+            in_files = hit
             if paths and not hit:
-                in_files = bool(self.query(
-                    "SELECT 1 FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid"
-                    " JOIN chunks c ON c.passage_id = p.id JOIN files f ON f.id = c.file_id"
-                    " WHERE passages_fts MATCH ? AND f.path IN (SELECT value FROM json_each(?)) LIMIT 1",
-                    ['{context text} : ' + phrase, json.dumps(list(paths))]))
+                if file_rowids is None:
+                    file_rowids = self._file_rowids(paths)
+                in_files = bool(self._holding("{context text} : " + phrase, file_rowids, first=True))
             df = self.document_frequency(term)
             out[term] = {"idf": math.log((total - df + 0.5) / (df + 0.5) + 1.0), "df": df, "found": bool(hit),
                          "in_files": in_files}
         return out
+
+    def _rowids(self, passage_ids: Sequence[str]) -> dict[int, str]:
+        """The keyword index's row of each passage: row id -> passage id."""
+        if not passage_ids:
+            return {}
+        rows = self.query("SELECT rowid, id FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+                          [json.dumps(list(passage_ids))])
+        return {int(r[0]): r[1] for r in rows}
+
+    def _file_rowids(self, paths: Sequence[str]) -> dict[int, str]:
+        """The keyword index's rows of every passage of the files at `paths`: row id -> passage id."""
+        rows = self.query(
+            "SELECT DISTINCT p.rowid, p.id FROM passages p JOIN chunks c ON c.passage_id = p.id"
+            " JOIN files f ON f.id = c.file_id WHERE f.path IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(paths))])
+        return {int(r[0]): r[1] for r in rows}
+
+    def _holding(self, match: str, rowids: dict[int, str], first: bool = False) -> list[int]:
+        """Which of the rows `rowids` match the FTS5 query `match` (the first one only with `first`).
+        Matches are checked against the row ids alone, not joined to the passages: the common words of a
+        question match a large share of a big index."""
+        if not rowids:
+            return []
+        sql = ("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? AND rowid IN "
+               "(SELECT value FROM json_each(?))" + (" LIMIT 1" if first else ""))
+        return [int(r[0]) for r in self.query(sql, [match, json.dumps(list(rowids))])]
 
     def passage_filter(
         self, collection: str | None = None, path_glob: str | None = None, file_type: str | None = None,
