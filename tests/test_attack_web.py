@@ -113,8 +113,10 @@ def test_megabyte_websocket_message_is_cut_off_at_the_transport(clean_log: ChatS
             pass
         return conn.close_code, conn.close_reason
 
+    # A server that took the megabyte would keep the connection open and the wait would time out. The
+    # close frame (1009) can be lost when the server resets the socket while the client is still sending.
     code, reason = asyncio.run(asyncio.wait_for(attack(), 60))
-    assert code == 1009 and reason == "message too big"
+    assert code is None or (code == 1009 and reason == "message too big")
     assert request(clean_log, "GET", "/")[0] == 200  # and the server serves the next reader at once
 
 
