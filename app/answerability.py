@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from app.retrieval import MIN_COVERAGE as RELEVANCE_FLOOR_COVERAGE
 from app.retrieval import Passage
@@ -30,6 +30,19 @@ from app.text import YEAR as _YEAR
 from app.text import question_years
 
 Kind = Literal["amount", "date", "person", "other"]
+
+
+class IndexStatistics(Protocol):
+    """What the decision reads from the keyword index (`app.index.catalog.Catalog` provides it)."""
+
+    def file_frequency(self, term: str) -> tuple[int, int, int]: ...
+
+    def files_named_for(self, term: str) -> int: ...
+
+    def term_statistics(
+        self, text: str, passage_ids: Sequence[str], paths: Sequence[str] = (),
+    ) -> dict[str, dict[str, Any]]: ...
+
 
 MIN_COVERAGE = RELEVANCE_FLOOR_COVERAGE  # share of the question's IDF-weighted terms the passages must hold…
 CLOSE_COVERAGE = 0.20  # …or this share when a selected passage is close in meaning (cosine >= CLOSE_MEANING):
@@ -138,7 +151,7 @@ def asked_part(question: str) -> str:
     return " ".join(" ".join(kept).split()) or question
 
 
-def real_names(question: str, catalog: Any) -> list[str]:
+def real_names(question: str, catalog: IndexStatistics) -> list[str]:
     """The question's names that the index knows as names: a word of some documents' headers (title,
     file name, cover) that few headers hold, or a capitalised word (not an all-capitals acronym like
     USD or FY) that at most half the documents use. Anything else weighs in the coverage instead."""
@@ -319,7 +332,7 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
 
 
 def assess(
-    question: str, selected: Sequence[Passage], catalog: Any, quoted: Sequence[str] = (),
+    question: str, selected: Sequence[Passage], catalog: IndexStatistics, quoted: Sequence[str] = (),
     series: dict[str, list[str]] | None = None, named: Sequence[str] = (),
     columns: Sequence[Sequence[str] | None] = (), quoted_in: Sequence[Passage] = (),
 ) -> Decision:
