@@ -306,6 +306,13 @@ _FORWARD = re.compile(r"\b(?:forecast\w*|expect(?:s|ed|ing)? to|expectations?|an
 FORWARD_SPAN = 1  # a report states expectations for the year after its own (a forecast for 2023 in 2022's)
 
 
+def dated_years(question: str) -> list[str]:
+    """The years a question asks about: the year of "as of 2021" when it has one (the date of the report
+    asked for, not the years it asks about), else every year it names."""
+    as_of = _AS_OF.search(question)
+    return [as_of.group(1)] if as_of else question_years(question)
+
+
 def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
     """Years the question asks about that no available document of its subject's series reports on.
 
@@ -319,7 +326,7 @@ def period_gap(question: str, series: dict[str, list[str]]) -> list[str]:
     if not series:
         return []
     as_of = _AS_OF.search(question)
-    years = [as_of.group(1)] if as_of else question_years(question)
+    years = dated_years(question)
     if not years:
         return []
     before, after = (BALANCE_SPAN if _AT_A_DATE.search(question) else REPORT_SPAN), 0
@@ -367,16 +374,15 @@ def assess(
             return Decision(False, "the passages come from other documents than the ones the question names",
                             kind)
     years = question_years(question)
-    asked = _AS_OF.search(question)
-    column_years = [y for y in ([asked.group(1)] if asked else years)]
+    column_years = dated_years(question)
     if column_years and columns and all(c for c in columns) \
             and not any(y in c for c in columns if c for y in column_years):
         shown = sorted({y for c in columns if c for y in c}, reverse=True)
         return Decision(False, f"the quoted figures are for {', '.join(shown)}, not {', '.join(column_years)}",
                         kind, missing_years=column_years)
     # The year must be in what is quoted: the passages the quotes come from, with their column headers.
-    quoted_text = "\n".join(f"{p.title or ''}\n{p.file_name}\n{p.context}\n{p.text}" for p in quoted_in) \
-        + " ".join(y for c in columns if c for y in c) if quoted_in else text
+    quoted_text = "\n".join([*(f"{p.title or ''}\n{p.file_name}\n{p.context}\n{p.text}" for p in quoted_in),
+                             *(" ".join(c) for c in columns if c)]) if quoted_in else text
     missing_years = [y for y in years if y not in quoted_text]
     if years and len(missing_years) == len(years):
         return Decision(False, f"the passages do not mention {', '.join(missing_years)}, the year asked about",

@@ -343,15 +343,21 @@ def _row_scores(
     return {key: score / best for key, score in scores.items()}
 
 
+def _top(passages: Sequence[Passage], named: Collection[str] = ()) -> list[int]:
+    """Positions of the PASSAGES_SCANNED passages read in full: the best ones, those of the documents the
+    question names first (when it names some)."""
+    top = list(range(len(passages)))
+    if named:
+        top = [i for i in top if passages[i].path in named] + [i for i in top if passages[i].path not in named]
+    return sorted(top[:PASSAGES_SCANNED])
+
+
 def _scanned(
     passages: Sequence[Passage], rows: dict[tuple[int, int, int], float], named: Collection[str] = (),
 ) -> list[Passage]:
     """The top passages (of the documents the question names, when it names some and the pool holds
     enough of them), and those of the wider pool whose table rows best name what is asked."""
-    top = list(range(len(passages)))
-    if named:
-        top = [i for i in top if passages[i].path in named] + [i for i in top if passages[i].path not in named]
-    top = sorted(top[:PASSAGES_SCANNED])
+    top = _top(passages, named)
     best: dict[int, float] = {}
     for (i, _, _), score in rows.items():
         if i not in top:
@@ -400,7 +406,7 @@ def select_quotes(
             rows[key] = max(rows.get(key, 0.0), score)
     scanned = _scanned(passages, rows, named)
     position = {id(p): i for i, p in enumerate(passages)}
-    top = {id(p) for p in _scanned(passages, {}, named)}
+    top = {id(passages[i]) for i in _top(passages, named)}
     # From the wider pool only the rows that name what is asked are read (and embedded).
     candidates = [c for c in _candidates(scanned)
                   if id(c[0]) in top or rows.get((position[id(c[0])], *c[1]), 0.0) > 0]

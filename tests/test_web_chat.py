@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web_fixtures import (
-    CHROMIUM,
-    NO_CHROMIUM,
+    BROWSER_TESTS,
     SCREENSHOTS,
     ChatServer,
     SlowLLM,
@@ -27,10 +26,7 @@ from tests.web_fixtures import (
     moderation_available,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
-]
+pytestmark = BROWSER_TESTS
 
 ANSWER_TIMEOUT_MS = 60_000
 DESKTOP = {"width": 1280, "height": 860}

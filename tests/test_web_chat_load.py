@@ -16,12 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.web_fixtures import CHROMIUM, NO_CHROMIUM, ChatServer, chromium_browser, index_samples, launch_chat_server
+from tests.web_fixtures import BROWSER_TESTS, ChatServer, chromium_browser, index_samples, launch_chat_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM),
-]
+pytestmark = BROWSER_TESTS
 
 SESSIONS = 20
 ROUNDS = 6  # 120 answers: before the fix, about one run in two lost one

@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from tests.web_fixtures import (
-    CHROMIUM,
-    NO_CHROMIUM,
+    BROWSER_TESTS,
     SCREENSHOTS,
     ChatServer,
     chromium_browser,
@@ -27,10 +26,7 @@ from tests.web_fixtures import (
     server_env,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM),
-]
+pytestmark = BROWSER_TESTS
 
 TIMEOUT_MS = 60_000
 HANDBOOK = """# Greenhouse handbook

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import MODEL_CACHE
 from tests.openai_server import OpenAIServer, Reply
 
@@ -30,6 +32,8 @@ SAMPLES = ROOT / "data" / "sample"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NO_CHROMIUM = "no chromium on PATH: install it with `make browser` (Debian's chromium package)"
+# The marks of a module of browser tests: `pytestmark = BROWSER_TESTS`.
+BROWSER_TESTS = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
