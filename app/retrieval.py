@@ -39,6 +39,14 @@ FOCUS_DEPTH = 20  # ...plus the best keyword matches inside the documents the an
 FOCUS_SCAN = 500  # keyword matches looked through for them
 NEIGHBOUR_REACH = 2  # ...plus the chunks next to a table passage on its page (the rest of the table)
 NEIGHBOUR_SHARE = 0.9  # a neighbour's score, as a share of the passage it was found next to
+TITLE_LINES = 12  # lines at the top of a page or section read as its title (up to a table row or prose)
+TITLE_WORDS = 20  # ...each at most this long
+TITLE_MIN = 0.3  # how well a page's title must match the question for the page to join the answer's pool
+TITLE_SHARE = 0.75  # ...and at least this share of the best-matching title's score
+TITLE_PAGES = 3  # at most this many titled pages (a question may name two statements)
+TITLE_REACH = 8  # chunks of a titled page read from its first one
+TITLE_SCORE = 2.0  # a titled page's passages score this times the pool's best times the title's match
+TITLE_SHOWN = 2  # titled pages whose best passage is among the shown ones
 
 
 @dataclass
@@ -199,6 +207,74 @@ class Retrieval:
 
 def content_words(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOPWORDS]
+
+
+def _title_stem(word: str) -> str:
+    """Singular of a title word, enough for "Balance Sheets" to meet "balance sheet"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _title_words(text: str) -> set[str]:
+    return {_title_stem(w) for w in content_words(text) if w.isalpha() and len(w) > 3}
+
+
+def opening_title(hit: ChunkHit) -> set[str]:
+    """The words of a page's or section's title (stems): its last heading and the short lines at the top
+    of its first chunk, up to the first table row, figure or line of prose ("CONSOLIDATED BALANCE SHEETS",
+    "(In millions)"; a running head such as the company name is there too, and weighs little because
+    most pages repeat it)."""
+    words = _title_words(hit.headings[-1]) if hit.headings else set()
+    lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
+    for line in lines[:TITLE_LINES]:
+        if re.fullmatch(r"[^\W\d_]{1,3}", line):  # a short word of a title set one word per line ("OF")
+            continue
+        if not _is_title_line(line):
+            break
+        words |= _title_words(line)
+    return words
+
+
+def _is_title_line(line: str) -> bool:
+    """A line set as a title: short, no table cells or trailing figure, and its longer words capitalised
+    ("Consolidated Statements of Cash Flows", "LIQUIDITY AND CAPITAL RESOURCES"; not "(In millions)" or a
+    line of prose)."""
+    if "\t" in line or len(line.split()) > TITLE_WORDS or re.search(r"\d[\d,.]*\)?$", line):
+        return False
+    longer = [w for w in re.findall(r"[^\W\d_]+", line) if len(w) > 3]
+    return bool(longer) and 3 * sum(w[0].isupper() for w in longer) >= 2 * len(longer)
+
+
+def titled_openings(question: str, openings: list[ChunkHit]) -> list[tuple[ChunkHit, float]]:
+    """The openings (first chunks of a document's pages or sections) whose titles name what the question
+    names, best first, each with its match 0..1: the IDF-weighted share of the title's words the question
+    uses times the share of the question's title words (those any title of the document uses) the title
+    holds. "... in the cash flow statement" meets "CONSOLIDATED STATEMENTS OF CASH FLOWS" rather than a
+    "Cash Flows" section of the discussion, and a manual's question naming a chapter meets its heading.
+    Words of the document's header (its subject) name the document, not a page of it."""
+    titles = [opening_title(hit) for hit in openings]
+    if not titles:
+        return []
+    df: dict[str, int] = {}
+    for title in titles:
+        for word in title:
+            df[word] = df.get(word, 0) + 1
+    subject = _title_words(openings[0].context.split(" > ")[0])
+    asked = (_title_words(question) - subject) & df.keys()
+    if not asked:
+        return []
+    weight = {w: math.log((len(titles) + 1) / (df[w] + 0.5)) for w in df}
+    asked_weight = sum(weight[w] for w in asked)
+    out = []
+    for hit, title in zip(openings, titles, strict=True):
+        matched = sum(weight[w] for w in title & asked)
+        if len(title & asked) >= 2:  # one shared word ("Adjusted") does not name a section
+            whole = sum(weight[w] for w in title - subject) or 1.0
+            out.append((hit, (matched / whole) * math.sqrt(matched / asked_weight)))
+    return sorted(out, key=lambda kv: kv[1], reverse=True)
 
 
 def fuse(
@@ -454,7 +530,12 @@ class Retriever:
         about = set(ranking.named) or {p.path for p in chosen[:1]}
         pool = chosen + [p for p in held_back + pool if p not in chosen and p.path in about]
         pool += self._inside(query, about, pool, ranking.named, ranking.keyword_scan)
+        titled, pages = self._titled(query, about, pool)
+        pool += titled
         pool += self._table_neighbours(pool)
+        chosen = _show_titled(chosen, pool, pages, k)
+        shown = {id(p) for p in chosen}
+        pool = chosen + [p for p in pool if id(p) not in shown]
         for n, passage in enumerate(chosen, start=1):
             passage.n = n
         mode = ranking.used or mode
@@ -496,6 +577,39 @@ class Retriever:
                 hit = max(in_focus, key=lambda h: named.get(h.path, 0.0))
                 out.append(_passage(hit, floor, None, None))
         return out
+
+    def _titled(
+        self, query: str, about: set[str], pool: list[Passage],
+    ) -> tuple[list[Passage], list[tuple[str, int | None, tuple[str, ...]]]]:
+        """The passages of the pages (or sections) whose titles name what the question names, inside the
+        documents the answer is about, not already in the pool, and those pages (path, page, headings),
+        best first: "per the balance sheet" points at the balance sheet's page, whose rows may share few
+        words with the question (`titled_openings`). Their passages score as much as the pool's best
+        times the title's match."""
+        if not about:
+            return [], []
+        found: list[tuple[ChunkHit, float]] = []
+        for openings in self.index.section_openings(sorted(about)).values():
+            found += titled_openings(query, openings)
+        found.sort(key=lambda kv: kv[1], reverse=True)
+        best = found[0][1] if found else 0.0
+        chosen = [(hit, score) for hit, score in found if score >= max(TITLE_MIN, TITLE_SHARE * best)]
+        if not chosen:
+            return [], []
+        top = max((p.score for p in pool), default=0.0)
+        seen = {p.passage_id: p for p in pool}
+        following = self.index.page_neighbours([hit.chunk_id for hit, _ in chosen[:TITLE_PAGES]], TITLE_REACH)
+        out: list[Passage] = []
+        for hit, score in chosen[:TITLE_PAGES]:
+            for chunk in [hit, *(h for h in following.get(hit.chunk_id, []) if h.page == hit.page)]:
+                if chunk.headings != hit.headings:
+                    continue
+                if chunk.passage_id in seen:  # already in the pool: it counts as much as a titled page's
+                    seen[chunk.passage_id].score = max(seen[chunk.passage_id].score, TITLE_SCORE * top * score)
+                    continue
+                seen[chunk.passage_id] = passage = _passage(chunk, TITLE_SCORE * top * score, None, None)
+                out.append(passage)
+        return out, [(hit.path, hit.page, tuple(hit.headings)) for hit, _ in chosen[:TITLE_PAGES]]
 
     def _table_neighbours(self, pool: list[Passage]) -> list[Passage]:
         """The chunks next to the pool's table passages on the same page, not already in the pool: a
@@ -542,6 +656,23 @@ class Retriever:
         except KeywordSearchError:  # degraded to meaning only: the grey zone cannot be checked
             return False
         return max(coverage.values(), default=0.0) >= MIN_COVERAGE
+
+
+def _show_titled(
+    chosen: list[Passage], pool: list[Passage], pages: list[tuple[str, int | None, tuple[str, ...]]], k: int,
+) -> list[Passage]:
+    """The shown passages with the best passage of each titled page (`Retriever._titled`) among them, at
+    most TITLE_SHOWN, each in place of the last shown one: a question naming the balance sheet is shown
+    the balance sheet, not only the pages that repeat its words."""
+    shown = list(chosen)
+    for path, page, headings in pages[:TITLE_SHOWN]:
+        on_page = [p for p in pool if p.path == path and p.page == page and tuple(p.headings) == headings]
+        if not on_page or any(p in shown for p in on_page):
+            continue
+        best = max(on_page, key=lambda p: p.score)
+        shown = [*shown[: k - 1], best] if len(shown) >= k else [*shown, best]
+    shown.sort(key=lambda p: p.score, reverse=True)
+    return shown
 
 
 def _passage(hit: ChunkHit, score: float, dense: float | None, keyword: float | None) -> Passage:

@@ -106,6 +106,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"\w+", re.UNICODE)
 POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
 DF_CACHE_SIZE = 50_000  # terms whose passage counts are remembered (Catalog.document_frequencies)
+OPENINGS_CACHE_FILES = 64  # files whose page and section openings are remembered (Catalog.section_openings)
 PASSAGE_COUNT = " passages"  # their key for the passage count (no term holds a space)
 
 
@@ -286,6 +287,7 @@ class Catalog:
         self.path = path
         self._lock = threading.RLock()
         self._periods: dict[tuple[int, str], set[str]] = {}  # file_periods, per file version
+        self._openings: dict[tuple[int, str], list[ChunkHit]] = {}  # section_openings, per file version
         # Passages per keyword term and the passage count, for the index as it is now (`_frequencies`):
         # every question looks its terms up for BM25's budget, the relevance floor and the answer decision.
         self._df: dict[str, int] = {}
@@ -713,6 +715,31 @@ class Catalog:
                 if counts:
                     cached.add(max(counts, key=lambda y: (counts[y], y)))
                 self._periods[key] = cached
+            out[path] = cached
+        return out
+
+    def section_openings(self, paths: Sequence[str]) -> dict[str, list[ChunkHit]]:
+        """For each file, the first chunk of each of its pages and sections (page and heading path), in
+        reading order: where a page's or a section's title stands. Computed once per file version."""
+        out: dict[str, list[ChunkHit]] = {}
+        for path in paths:
+            row = self.query("SELECT id, content_hash FROM files WHERE path = ?", [path])
+            if not row:
+                continue
+            key = (row[0]["id"], row[0]["content_hash"] or "")
+            cached = self._openings.get(key)
+            if cached is None:
+                rows = self.query(
+                    _CHUNK_HITS.replace("SELECT ", "SELECT MIN(c.position) AS first, ", 1)
+                    + " WHERE c.file_id = ? GROUP BY c.page, c.headings ORDER BY first", [row[0]["id"]])
+                cached = []
+                for r in rows:
+                    data = dict(r)
+                    data.pop("first")
+                    cached.append(_chunk_hit(data))
+                if len(self._openings) >= OPENINGS_CACHE_FILES:
+                    self._openings.clear()
+                self._openings[key] = cached
             out[path] = cached
         return out
 

@@ -415,6 +415,10 @@ class KnowledgeIndex:
         """For each file, the years it is about (its header's years and the year its passages mention most)."""
         return self.catalog.file_periods(paths)
 
+    def section_openings(self, paths: Sequence[str]) -> dict[str, list[ChunkHit]]:
+        """For each file, the first chunk of each page and section (where its title stands)."""
+        return self.catalog.section_openings(paths)
+
     def passage_files(self, passage_ids: Sequence[str]) -> dict[str, set[str]]:
         """For each passage id, the paths of the files that hold it."""
         return self.catalog.passage_files(passage_ids)
