@@ -79,7 +79,7 @@ _OPERATOR = re.compile(r"\s[/*+÷×-]\s|[/*+÷×]|\bdivided by\b|\btimes\b|\bplu
                        r"\bless\b", re.IGNORECASE)
 # Words of a computation's part that say what is done with a figure, not which row holds it.
 _OPERATION_WORDS = frozenset({"average", "change", "increase", "decrease", "difference", "growth", "sum",
-                              "between", "annual", "beginn", "ending", "year", "period"})  # stems
+                              "between", "annual", "beginning", "ending", "year", "period"})
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ies", "es", "ed", "s")
 
 
@@ -231,12 +231,18 @@ def defined_parts(question: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    """A crude stem, enough to match a row label to a question: 'operations'/'operating' -> 'operat'."""
-    word = word.lower().strip("'’-")
+    """A crude stem, enough to match a row label to a question: 'operating'/'operated' -> 'operat',
+    'provide'/'provided' -> 'provid', "Nike's" -> 'nike' (a possessive names its owner)."""
+    word = re.sub(r"['’]s$", "", word.lower()).strip("'’-")  # "Nike's" names Nike
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if word.endswith("e") and len(word) >= 5 else word  # "provide" meets "provided"
+
+
+_OPERATION_STEMS = frozenset(_stem(w) for w in _OPERATION_WORDS)
+_ASKING_STEMS = frozenset(_stem(w) for w in _ASKING_WORDS) | _ASKING_WORDS
 
 
 @lru_cache(maxsize=8192)  # the same passages' lines are read for every question about them
@@ -250,7 +256,7 @@ def question_terms(question: str, passages: Sequence[Passage], subject: bool = F
     no candidate uses cannot name a row, and words of the documents' headers name the document (its
     subject), not a row of it; both are left out (the subject's words are kept with `subject`: a page
     title that names the company asked about, not an affiliate's, tells the pages apart)."""
-    terms = _label_stems(asked_part(question)) - _ASKING_WORDS
+    terms = _label_stems(asked_part(question)) - _ASKING_STEMS
     if not terms or not passages:
         return {}
     texts = [_label_stems(p.text) for p in passages]
@@ -398,7 +404,7 @@ def select_quotes(
     part_rows = []
     if terms:
         for part in defined_parts(question):
-            part_terms = {t: w for t, w in question_terms(part, passages).items() if t not in _OPERATION_WORDS}
+            part_terms = {t: w for t, w in question_terms(part, passages).items() if t not in _OPERATION_STEMS}
             if part_terms:
                 part_rows.append(_row_scores(passages, part_terms, years, focus, page_terms, complete=True))
     for scores in part_rows:  # each part's best row counts as much as the best row overall
