@@ -39,6 +39,7 @@ HEADER_LOOKBACK = 40  # lines above a row searched for its header (the nearest h
 ROW_WEIGHT = 0.8  # how much a row whose label the question names counts (see `label_match`)
 PAGE_WEIGHT = 1.0  # a row's match grows by this times the share of the question its page's title names
 ROW_REFERENCE = 0.15  # a best row match below this gets a share of ROW_WEIGHT only
+PARALLEL_SHARE = 0.5  # a row's match when its label stands in several tables of its page (`_parallel_rows`)
 PART_SHARE = 0.8  # a row names a part of a defined computation when it scores this share of the part's best
 OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
@@ -309,6 +310,25 @@ def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
     return words
 
 
+def _parallel_rows(passages: Sequence[Passage]) -> set[tuple[str, int | None, str]]:
+    """The row labels that stand in several tables of one page with other figures (path, page, label):
+    the same line item of each segment or region ("Casino revenue" of three resorts), none of which is
+    the whole. Overlapping chunks repeating one row with the same figures do not count."""
+    figures: dict[tuple[str, int | None, str], set[tuple[str, ...]]] = {}
+    for passage in passages:
+        for start, end in _lines(passage.text):
+            line = passage.text[start:end]
+            if _is_row(line):
+                key = (passage.path, passage.page, _row_label(line))
+                figures.setdefault(key, set()).add(tuple(_figures(line)))
+    return {key for key, seen in figures.items() if len(seen) > 1}
+
+
+def _row_label(line: str) -> str:
+    """A row's label: its words before the first figure, lower-cased."""
+    return " ".join(_LABEL_WORD.findall(line.split("\t")[0])).lower()
+
+
 def _row_scores(
     passages: Sequence[Passage], terms: dict[str, float], years: list[str], focus: Collection[str] = (),
     page_terms: dict[str, float] | None = None, complete: bool = False,
@@ -324,6 +344,7 @@ def _row_scores(
         return scores
     page_years = _page_years(passages) if years else {}
     page_words = _page_words(passages)
+    parallel = _parallel_rows(passages)
     page_terms = page_terms or terms
     total = sum(page_terms.values())
     for i, passage in enumerate(passages):
@@ -340,6 +361,8 @@ def _row_scores(
                 match = 0.0
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
+            if match and (passage.path, passage.page, _row_label(row)) in parallel:
+                match *= PARALLEL_SHARE
             if match:  # the rest of what is asked named by the page around the table (its title)
                 rest = (page_terms.keys() & on_page) - _label_stems(row)
                 match *= 1.0 + PAGE_WEIGHT * sum(page_terms[t] for t in rest) / total
