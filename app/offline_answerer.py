@@ -310,16 +310,16 @@ def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
     return words
 
 
-def _parallel_rows(passages: Sequence[Passage]) -> set[tuple[str, int | None, str]]:
-    """The row labels that stand in several tables of one page with other figures (path, page, label):
-    the same line item of each segment or region ("Casino revenue" of three resorts), none of which is
-    the whole. Overlapping chunks repeating one row with the same figures do not count."""
-    figures: dict[tuple[str, int | None, str], set[tuple[str, ...]]] = {}
+def _parallel_rows(passages: Sequence[Passage]) -> set[tuple[str, int | None, tuple[str, ...], str]]:
+    """The row labels that stand in several tables of one page and section with other figures (path,
+    page, headings, label): the same line item of each segment or region ("Casino revenue" of three
+    resorts), none of which is the whole. Overlapping chunks repeating one row with its figures do not count."""
+    figures: dict[tuple[str, int | None, tuple[str, ...], str], set[tuple[str, ...]]] = {}
     for passage in passages:
         for start, end in _lines(passage.text):
             line = passage.text[start:end]
             if _is_row(line):
-                key = (passage.path, passage.page, _row_label(line))
+                key = (passage.path, passage.page, tuple(passage.headings), _row_label(line))
                 figures.setdefault(key, set()).add(tuple(_figures(line)))
     return {key for key, seen in figures.items() if len(seen) > 1}
 
@@ -361,7 +361,7 @@ def _row_scores(
                 match = 0.0
             if match and years and not any(y in in_columns or y in row for y in years):
                 match *= 0.5
-            if match and (passage.path, passage.page, _row_label(row)) in parallel:
+            if match and (passage.path, passage.page, tuple(passage.headings), _row_label(row)) in parallel:
                 match *= PARALLEL_SHARE
             if match:  # the rest of what is asked named by the page around the table (its title)
                 rest = (page_terms.keys() & on_page) - _label_stems(row)

@@ -250,3 +250,38 @@ def test_a_label_the_question_names_fully_matches_best() -> None:
     scores = [label_match(row, terms) for row in
               ("Total current assets 16,525 15,134", "Total assets 23,717 22,536", "Net earnings 10,460 8,458")]
     assert scores[0] > scores[1] > scores[2] == 0.0
+
+
+def _segment_report() -> str:
+    """A report whose segment tables repeat the statement's line item for each region, with other figures."""
+    segments = "\n\n".join(
+        f"{region} segment (in millions)    2018    2017\nNet sales    {sales}    {before}\n"
+        f"Operating income    {income}    {income_before}"
+        for region, sales, before, income, income_before in (
+            ("Europe", "12,101", "11,870", "2,010", "1,954"), ("Asia", "9,870", "9,310", "1,502", "1,411"),
+            ("Americas", "10,794", "10,477", "1,835", "1,790")))
+    return ("# Initech annual report 2018\n\n## Results by segment\n\nOur net sales grew in every region.\n\n"
+            + segments + "\n\n## Consolidated statement of income\n\n(in millions)    2018    2017\n"
+            "Net sales    32,765    31,657\nCost of sales    16,682    16,001\nNet income    5,349    4,858\n")
+
+
+def test_the_whole_is_quoted_before_the_same_line_of_each_segment(offline_assistant) -> None:  # noqa: ANN001
+    assistant = offline_assistant({"initech_2018.md": _segment_report()})
+    answer = assistant.ask("What were Initech's net sales in 2018?")
+    assert not answer.no_answer, answer.decision
+    first = answer.text.split("[1]")[0]
+    assert "32,765" in first, answer.text
+    assert answer.citations[0].headings[-1] == "Consolidated statement of income"
+
+
+def test_a_label_in_other_forms_of_the_questions_words_is_a_full_match() -> None:
+    from app.offline_answerer import label_match, question_terms
+
+    texts = ["Cash provided by operations    6,657    2,485", "U.S. operations    0.00 %    0.00 %",
+             "Initech's stores sold more shoes in 2021.", "Initech's revenue rose in every region in 2021."]
+    passages = [Passage.from_dict({"text": t, "context": "Initech annual report 2021", "path": f"p{n}"})
+                for n, t in enumerate(texts)]
+    terms = question_terms("How much cash did Initech's operations provide in 2021?", passages)
+    assert not any(t.startswith("initech") for t in terms), "the possessive names the subject, not a row"
+    assert label_match(texts[0], terms) > 0.9, "'provided' is the question's 'provide'"
+    assert label_match(texts[0], terms) > 2 * label_match(texts[1], terms)

@@ -274,3 +274,61 @@ def test_term_counts_follow_documents_added_by_this_process_and_by_another(tmp_p
     assert stats["neptune"]["df"] == 4 and stats["triton"]["found"]
     app_side.close()
 
+
+
+def _statement_pdf(path: Path) -> Path:
+    """A report as a PDF without an outline: pages of discussion that use the question's words, then the
+    statements, each page titled only by its first lines, then notes under a running head."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+
+    def page(title: list[str], rows: list[tuple[str, ...]] | None = None, prose: str = "") -> None:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for line in title:
+            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+        for label, *figures in rows or []:
+            pdf.cell(100, 6, label)
+            for figure in figures:
+                pdf.cell(35, 6, figure, align="R")
+            pdf.ln(6)
+        if prose:
+            pdf.multi_cell(0, 6, prose)
+
+    page(["INITRODE HOLDINGS", "Annual Report 2023"])
+    for n in range(6):
+        page(["Liquidity and Capital Resources"], prose=" ".join([
+            f"In 2023 we spent cash on equipment for plant {n}, as the cash flow statement shows, and expect to "
+            f"spend more cash on equipment in 2024. Cash flow from our operations funded the equipment we bought "
+            f"for plant {n}; how much we spend on equipment depends on demand."] * 3))
+    page(["INITRODE HOLDINGS", "CONSOLIDATED BALANCE SHEETS", "(in millions)"],
+         [("", "2023", "2022"), ("Cash and cash equivalents", "2,310", "1,905"), ("Inventories", "1,120", "998"),
+          ("Total current assets", "4,870", "4,102"), ("Total assets", "12,640", "11,875")])
+    page(["INITRODE HOLDINGS", "CONSOLIDATED STATEMENTS OF CASH FLOWS", "(in millions)"],
+         [("", "2023", "2022"), ("Net income", "1,466", "1,320"), ("Depreciation", "402", "388"),
+          ("Purchases of machinery", "(1,204)", "(980)"), ("Dividends paid", "(310)", "(295)"),
+          ("Net change in cash", "405", "211")])
+    for n in range(3):
+        page(["INITRODE HOLDINGS", "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"],
+             prose=f"Note {n + 1}. Our accounting for leases, pensions and taxes follows the standards of 2023.")
+    pdf.output(str(path))
+    return path
+
+
+def test_a_question_naming_a_statement_is_shown_that_statements_page(
+    settings, index, embedder, tmp_path: Path,  # noqa: ANN001
+) -> None:
+    folder = tmp_path / "report"
+    folder.mkdir()
+    _statement_pdf(folder / "initrode_2023.pdf")
+    assert not sync(index, embedder, [folder], SyncOptions()).failed
+    retriever = Retriever(index, embedder, settings.model_copy(update={"top_k": 4}))
+    plain = retriever.search("How much cash did Initrode spend on equipment in 2023?")
+    assert all(p.page != 9 for p in plain.passages), "the discussion pages share more words with the question"
+    named = retriever.search("How much cash did Initrode spend on equipment in 2023, according to the "
+                             "cash flow statement?")
+    pages = [p.page for p in named.passages]
+    assert 9 in pages, pages
+    assert 8 not in pages, "the balance sheet is not the statement the question names"
+    assert len(named.passages) == 4
