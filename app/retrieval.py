@@ -34,7 +34,6 @@ NAMED_MIN = 1.0  # name score (see Catalog.named_files) that makes a file "named
 NAMED_SHARE = 0.5  # ...and at least this share of the best-named file's name + detail score
 NAMED_BOOST = 0.3  # added to a named file's passages' fused score (times its share); 0.15, 0.5 tried
 ANSWER_POOL = 30  # fused candidates the answer's selection may quote from (the shown passages are the top k)
-DENSE_POOL = 8  # ...plus the best by meaning alone, which a statement page without the question's words needs
 FOCUS_DEPTH = 20  # ...plus the best keyword matches inside the documents the answer is about
 FOCUS_SCAN = 500  # keyword matches looked through for them
 NEIGHBOUR_REACH = 2  # ...plus the chunks next to a table passage on its page (the rest of the table)
@@ -197,8 +196,8 @@ class Retrieval:
     best_dense: float
     ranking: Ranking
     mode: Mode
-    # A wider pool than `passages` (the top ANSWER_POOL fused and DENSE_POOL dense candidates, passages
-    # first): the answer's selection looks for the row or sentence that answers in all of them, and the
+    # A wider pool than `passages` (the top ANSWER_POOL fused candidates and more, passages first): the
+    # answer's selection looks for the row or sentence that answers in all of them, and the
     # passage holding it moves into the shown ones (`offline_answerer.order_passages`).
     candidates: list[Passage] = field(default_factory=list)
     # The files the answer is about: those the question names, else the top passage's file.
@@ -493,10 +492,6 @@ class Retriever:
         dense_scores = dict(ranking.dense)
         kw_scores = dict(ranking.keyword)
         candidates = ranking.fused[: max(k * 4, ANSWER_POOL)]
-        seen_ids = {pid for pid, _ in candidates}
-        fused_scores = dict(ranking.fused)
-        candidates += [(pid, fused_scores.get(pid, 0.0)) for pid, _ in ranking.dense[:DENSE_POOL]
-                       if pid not in seen_ids]
         chunks = self.index.chunks_for([pid for pid, _ in candidates], **filters.as_kwargs())
         chosen: list[Passage] = []
         held_back: list[Passage] = []
