@@ -250,10 +250,11 @@ def _is_title_line(line: str) -> bool:
 def titled_openings(question: str, openings: list[ChunkHit]) -> list[tuple[ChunkHit, float]]:
     """The openings (first chunks of a document's pages or sections) whose titles name what the question
     names, best first, each with its match 0..1: the IDF-weighted share of the title's words the question
-    uses times the share of the question's title words (those any title of the document uses) the title
-    holds. "... in the cash flow statement" meets "CONSOLIDATED STATEMENTS OF CASH FLOWS" rather than a
-    "Cash Flows" section of the discussion, and a manual's question naming a chapter meets its heading.
-    Words of the document's header (its subject) name the document, not a page of it."""
+    uses times the square root of the share of the question's title words (those any title of the
+    document uses) the title holds; at least two words must be shared. "... in the cash flow statement"
+    meets "CONSOLIDATED STATEMENTS OF CASH FLOWS" rather than a "Cash Flows" section of the discussion,
+    and a manual's question naming a chapter meets its heading. Words of the document's header (its
+    subject) name the document, not a page of it."""
     titles = [opening_title(hit) for hit in openings]
     if not titles:
         return []
@@ -662,7 +663,7 @@ def _show_titled(
     shown = list(chosen)
     for path, page, headings in pages[:TITLE_SHOWN]:
         on_page = [p for p in pool if p.path == path and p.page == page and tuple(p.headings) == headings]
-        if not on_page or any(p in shown for p in on_page):
+        if not on_page or any(p is q for p in on_page for q in shown):
             continue
         best = max(on_page, key=lambda p: p.score)
         shown = [*shown[: k - 1], best] if len(shown) >= k else [*shown, best]
