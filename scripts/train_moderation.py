@@ -64,6 +64,7 @@ from moderation_training_texts import (  # noqa: E402
 )
 
 from app.moderation.classifier import WEIGHTS_PATH, ngram_buckets  # noqa: E402
+from app.moderation.harm_evidence import asks_for_harmful_help  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
 SEED = 13
@@ -96,6 +97,13 @@ WRAPPED_HEADS = ("harmful",)
 # scores are averaged before the thresholds are read off: a single assignment moved the harm head's block
 # threshold between 0.87 and 0.91 (it is the 8th-highest of 250 XSTest scores), and detection with it.
 CV_REPEATS = 3
+# Heads that block from a lower threshold when the text asks for operational help with serious harm
+# (`app.moderation.harm_evidence`). That threshold, `with_evidence_at`, is read off the out-of-fold scores by
+# the block rule (each benign source blocked at most its limit, counting both paths), but never below
+# EVIDENCE_FLOOR: the benign training sources hold few texts with that evidence, so the rule alone would let
+# it fall as low as it likes; at 0.5 the classifier must still find harm the likelier reading.
+EVIDENCE_HEADS = ("harmful",)
+EVIDENCE_FLOOR = 0.5
 # Texts of the extra sources this close (cosine of the embeddings) to a held-out text are left out.
 DECONTAMINATE_AT = 0.85
 BENIGN = "benign"
@@ -307,6 +315,25 @@ def threshold_for(benign_scores: np.ndarray, max_fpr: float) -> float:
     return float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else 0.5
 
 
+def evidence_threshold(oof: np.ndarray, evidence: np.ndarray, block_at: float,
+                       benign: list[tuple[np.ndarray, float]]) -> float:
+    """The lowest threshold (not under EVIDENCE_FLOOR) at which texts with `evidence` may be blocked while
+    each benign source (its rows, its limit) stays within its limit, counting the plain blocks at `block_at`."""
+    needed = EVIDENCE_FLOOR
+    for rows, limit in benign:
+        scores, extra = oof[rows], evidence[rows]
+        room = int(np.floor(limit * len(scores))) - int((scores >= block_at).sum())
+        candidates = np.sort(scores[extra & (scores < block_at)])[::-1]
+        if room < len(candidates):
+            needed = max(needed, float(candidates[max(room, 0)]) + 1e-6)
+    return needed
+
+
+def blocked(scores: np.ndarray, evidence: np.ndarray, block_at: float, evidence_at: float) -> np.ndarray:
+    """Which texts a head blocks: at `block_at`, or at `evidence_at` with evidence of a harmful request."""
+    return (scores >= block_at) | (evidence & (scores >= evidence_at))
+
+
 def share(scores: np.ndarray, threshold: float) -> float:
     return round(float((scores >= threshold).mean()), 4) if len(scores) else 0.0
 
@@ -350,6 +377,7 @@ def main() -> None:
     # Repeated 5-fold out-of-fold scores (stratified by source; a text and its wrappings share a fold),
     # averaged per text, choose the thresholds.
     folds = [fold_assignment(data, rng) for _ in range(CV_REPEATS)]
+    evidence = np.asarray([asks_for_harmful_help(t) for t in data.texts])
     result_heads: dict[str, dict[str, object]] = {}
     fitted: dict[str, tuple[np.ndarray, float]] = {}
     for head in HEADS:
@@ -367,7 +395,14 @@ def main() -> None:
                        for i in benign_sources)
         flag_at = max(threshold_for(oof[mine[i]], FLAG_FPR) for i in benign_sources)
         with_rule_at = max(threshold_for(oof[mine[i]], WITH_RULE_FPR) for i in benign_sources)
-        cv = {s.name: {"block": share(oof[mine[i]], block_at), "flag": share(oof[mine[i]], flag_at)}
+        evidence_at = block_at
+        if head in EVIDENCE_HEADS:
+            evidence_at = min(block_at, evidence_threshold(
+                oof, evidence, block_at,
+                [(mine[i], BLOCK_FPR_BY_SOURCE.get(sources[i].name, BLOCK_FPR)) for i in benign_sources]))
+        cv = {s.name: {"block": round(float(blocked(oof[mine[i]], evidence[mine[i]], block_at, evidence_at).mean()),
+                                      4),
+                       "flag": share(oof[mine[i]], flag_at)}
               for i, s in enumerate(sources) if mine[i].any()}
         # Leave one source out: each source scored by a head that never saw it.
         loso: dict[str, dict[str, float]] = {}
@@ -379,11 +414,14 @@ def main() -> None:
                 continue
             w, b = data.fit(head, others)
             scores = data.score(head, mine[i], w, b)
-            loso[s.name] = {"block": share(scores, block_at), "flag": share(scores, flag_at)}
+            loso[s.name] = {"block": round(float(blocked(scores, evidence[mine[i]], block_at, evidence_at).mean()),
+                                           4),
+                            "block_without_evidence": share(scores, block_at), "flag": share(scores, flag_at)}
         weights, bias = data.fit(head, everything)
         dimension = data.x.shape[1]
         result_heads[head] = {"block_at": round(block_at, 4), "flag_at": round(flag_at, 4),
                               "with_rule_at": round(with_rule_at, 4),
+                              "with_evidence_at": round(evidence_at, 4),
                               "blocks_alone": BLOCKS_ALONE[head],
                               "cross_validation_5_fold": cv, "leave_one_source_out": loso,
                               "bias": round(bias, 6), "weights": [round(float(v), 6) for v in weights[:dimension]]}
@@ -392,7 +430,7 @@ def main() -> None:
                                            "weights": [round(float(v), 4) for v in weights[dimension:]]}
         fitted[head] = (weights, bias)
         print(f"\n{head}: block_at={block_at:.4f} flag_at={flag_at:.4f} with_rule_at={with_rule_at:.4f} "
-              "(share of texts at or above)")
+              f"with_evidence_at={evidence_at:.4f} (share of texts at or above; block counts both paths)")
         print("  source                                   5-fold block/flag   left out block/flag")
         for name, row in cv.items():
             left = loso.get(name, {})
@@ -403,18 +441,20 @@ def main() -> None:
     print("\nheld out of training (classifier alone, whole text; rules and parts add to this in the app):")
     for name, texts, labels, why in held_out:
         x = embedder.embed_array(texts).astype(np.float64)
+        held_evidence = np.asarray([asks_for_harmful_help(t) for t in texts])
         row: dict[str, object] = {"why": why, "n": len(texts)}
         for head in HEADS:
             info = result_heads[head]
             p = predict(head_features(head, x, texts), *fitted[head])
+            hit = blocked(p, held_evidence, float(info["block_at"]), float(info["with_evidence_at"]))  # type: ignore[arg-type]
             mine = np.asarray([lab == head for lab in labels])
             benign = np.asarray([lab == BENIGN for lab in labels])
             if mine.any():
                 what = "detected" if BLOCKS_ALONE[head] else "above_block_at_evidence_only"
-                row[f"{head}:{what}"] = share(p[mine], float(info["block_at"]))  # type: ignore[arg-type]
+                row[f"{head}:{what}"] = round(float(hit[mine].mean()), 4)
             if benign.any():
                 what = "benign_blocked" if BLOCKS_ALONE[head] else "benign_above_block_at_evidence_only"
-                row[f"{head}:{what}"] = share(p[benign], float(info["block_at"]))  # type: ignore[arg-type]
+                row[f"{head}:{what}"] = round(float(hit[benign].mean()), 4)
         held[name] = row
         print(f"  {name:24s} " + "  ".join(f"{k}={v}" for k, v in row.items() if k not in {"why"}) + f"  ({why})")
 
@@ -427,7 +467,10 @@ def main() -> None:
                                 f"{BLOCK_FPR_BY_SOURCE})",
                        "flag": f"at most {FLAG_FPR:.0%} (evidence only)",
                        "with_rule": f"at most {WITH_RULE_FPR:.0%} (with a rule's sign of an attack, in a text "
-                                    "shaped like a hand-over of a task)"},
+                                    "shaped like a hand-over of a task)",
+                       "with_evidence": "the block rule counting both paths, not under "
+                                        f"{EVIDENCE_FLOOR} (with evidence of a request for operational help with "
+                                        "serious harm, app/moderation/harm_evidence.py)"},
         "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts),
                               "wrapped": len(s.texts) - len(dict.fromkeys(s.originals or s.texts)),
                               "origin": s.origin, "license": s.license} for s in sources],

@@ -46,6 +46,7 @@ _FICTION = (r"\b(?:in|for|during|inside|at|on) (?:a |an |the |my |our )?(?:[\w'-
             r"|match|tournament|debate|quiz|tennis|football|soccer|basketball|golf|rugby|hockey|boxing"
             r"|sports?|cards|board ?games?|fortnite|mario kart|range)\b|\bfake\b|\bfictional\b|\bcharacter\b"
             r"|\bin-game\b")
+FICTION = _FICTION  # a game or fiction context (also read by `harm_evidence`)
 _PEOPLE = words([
     "someone", "somebody", "some one", "anyone", "anybody", "a person", "persons", "people",
     r"an? (?:\w+ )?human",

@@ -1,0 +1,199 @@
+"""Evidence of a request for operational help with serious harm: never a block on its own.
+
+A text shows this evidence when one sentence both asks for operational help (how to make, get, use or hide
+something; step-by-step instructions; a deliverable to write or build; "without getting caught") and names a
+serious-harm object or act (a weapon, a hard drug, malware, a poison, fraud, stalking, a fake news story,
+sexual content about minors, self-harm ...). Technical and everyday senses of the same words are not harm
+objects: "kill a process", "execute arbitrary statements from C", "shoot a photo", "attack surface",
+"a bomb of a film".
+
+The harm classifier blocks such a text at a lower threshold (`with_evidence_at` in the weights file, chosen
+by the training script with the same rule as the plain block threshold: at most 1% of each benign training
+source blocked, out of fold, counting both paths). The words here are general vocabulary of harm, written
+for this module, not phrases of any shared evaluation set.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.moderation.harm_rules import FICTION
+from app.moderation.rules import words
+
+_FICTION = re.compile(FICTION, re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+# Asking for operational help: a method, instructions, a thing to be produced, or secrecy.
+_ASKS = re.compile(words([
+    r"\bhow (?:do|can|could|would|should|might|to|does|did)\b(?: (?:i|we|you|one|someone|people|they))?",
+    r"\b(?:step[- ]by[- ]step|detailed|specific|exact|precise|complete|practical|clear)\b"
+    r"(?: \w+){0,2} (?:instructions|guide|steps|plan|tutorial|recipe|directions|methods?|walkthrough"
+    r"|procedure|blueprint|breakdown|list)",
+    r"\b(?:instructions|guide|tutorial|recipe|steps|plan|strategy|strategies|tips|tricks|ways?|methods?"
+    r"|techniques?|tactics|scheme)\b (?:for|on|to|of|that|which|i can|we can)\b",
+    r"\b(?:give|provide|show|teach|tell|send|explain to|walk) me\b", r"\bhelp (?:me|us)\b",
+    r"\bi (?:want|need|plan|intend|wish|would like|'d like|am going|'m going|am trying|'m trying) to\b",
+    r"\bwhere (?:can|could|do|should|would|might) (?:i|we|one|you|someone)\b",
+    r"\bwhat (?:is|are|'s) the (?:best|easiest|fastest|quickest|cheapest|safest|most effective|simplest)\b",
+    r"\b(?:best|easiest|quickest|fastest|cheapest|surest|most effective) (?:way|method|place|time)s?\b",
+    r"\bwithout (?:getting|being) (?:caught|detected|noticed|traced|arrested|flagged|banned)\b",
+    r"\bwithout (?:anyone|them|him|her|the police|the authorities|my \w+) (?:knowing|noticing|finding out)",
+    r"\b(?:undetectable|untraceable|undetected|unnoticed|anonymously|covertly|secretly)\b",
+    r"\b(?:evade|avoid|bypass|get past|fool|trick) (?:the )?(?:police|cops|law enforcement|detection"
+    r"|authorities|security|customs|border|filters?|moderation|antivirus|the law)\b",
+    r"^(?:please )?(?:write|draft|compose|create|generate|produce|craft|design|develop|code|program|build"
+    r"|make|devise|outline|plan|list|describe|explain|detail|give|provide|suggest|recommend|tell|teach"
+    r"|convince|persuade|publish|post|spread)\b",
+    r"\b(?:can|could|would|will) you (?:please )?(?:write|draft|compose|create|generate|produce|craft"
+    r"|design|develop|code|program|build|make|devise|outline|plan|list|describe|explain|detail|give"
+    r"|provide|suggest|recommend|tell|teach|help|assist|guide|show)\b",
+]), re.IGNORECASE)
+
+# Serious-harm objects and acts. Each is a word or phrase whose ordinary sense is harm; words with a common
+# technical or everyday sense ("kill", "attack", "execute", "shoot", "exploit") need a human target.
+_PERSON = (r"(?:someone|somebody|a person|people|humans?|civilians|children|kids|minors|teenagers|(?:[\w-]+ )?"
+           r"(?:women|men|girls|boys)|(?:a|an|the|my|his|her|their|our|your|that|this|some) (?:[\w-]+ ){0,2}?"
+           r"(?:man|woman|child|kid|girl|boy|neighbou?r|wife|husband|spouse|partner|ex|boss|teacher|human|person"
+           r"|classmate|coworker|co-worker|colleague|roommate|friend|family|parents?|mother|father|brother"
+           r"|sister|son|daughter|stranger|victim|rival|enemy|witness|politician|officer|cop|president"
+           r"|minister|judge|journalist|student|employee|customer)s?|him|her|them)")
+_HARM = re.compile(words([
+    # weapons, explosives, agents of mass harm
+    r"\b(?:pipe |nail |car |dirty |homemade |home-made |improvised )?bombs?\b(?! (?:of|at the box))",
+    r"\bexplosives?\b", r"\bexplosive devices?\b", r"\bgrenades?\b", r"\bmolotov", r"\bnapalm\b",
+    r"\bdetonat", r"\bnerve (?:agents?|gas)\b", r"\bsarin\b", r"\bricin\b", r"\banthrax\b", r"\bbotulinum\b",
+    r"\bbio-?weapons?\b", r"\b(?:biological|chemical|nuclear|radiological) weapons?\b", r"\bdirty bomb",
+    r"\bghost guns?\b", r"\buntraceable (?:guns?|firearms?|weapons?)\b", r"\b(?:silencers?|suppressors?)\b",
+    r"\b(?:full[- ]auto|fully automatic)\b", r"\b3d[- ]print(?:ed)? (?:guns?|firearms?)\b",
+    r"\b(?:deadly|lethal|undetectable|untraceable|tasteless|odou?rless) (?:poisons?|toxins?)\b",
+    r"\bpoison(?:ing)? (?:a |the |his |her |their |my |someone's )?(?:drinks?|food|meals?|water supply|wells?"
+    r"|coffee|tea|soup|reservoir)\b", r"\bbiotoxins?\b", r"\blethal (?:doses?|amounts?|injections?)\b",
+    r"\b(?:mass|school) shootings?\b", r"\bterror(?:ist|ism)?\b", r"\bmass casualt",
+    # drugs
+    r"\bmeth(?:amphetamine)?\b", r"\bcocaine\b", r"\bcrack\b(?= (?:cocaine|rocks?|pipe))", r"\bheroin\b",
+    r"\bfentanyl\b", r"\b(?:lsd|mdma|ghb|dmt|pcp)\b", r"\bdate[- ]rape\b", r"\broofies\b",
+    r"\billegal (?:drugs|substances|weapons|firearms|guns)\b", r"\bcontrolled substances?\b",
+    # violence against people
+    rf"\b(?:kill|murder|assassinat|strangl|stab|shoot|tortur|kidnap|abduct|beat up|beat|maim|drown"
+    rf"|suffocat|hurt|injur|harm|attack|assault|poison|drug|eliminat|eradicat|annihilat|exterminat|wipe out"
+    rf"|smash|crush|gut|hit|slash|punch|burn|run over|knock out|choke)(?:s|e|es|ed|ing|ting|bing|ping)? "
+    rf"(?:all |every |some )?{_PERSON}\b(?!['’])",
+    r"\b(?:hurt|harm|kill|cut|starve) (?:himself|herself|themselves)\b",
+    r"\b(?:someone's|somebody's|a person's|a human's|my \w+'s|his|her) (?:face|skull|spine|neck|legs?|arms?"
+    r"|throat|bones?|ribs|jaw|teeth|eyes?)\b",
+    r"\bwithout (?:getting|being) (?:caught|detected|traced|arrested|identified)\b",
+    r"\b(?:look|looks|seem|seems) like an? (?:accident|suicide|natural death)\b",
+    r"\b(?:dangerous|deadly|lethal|weaponi[sz]ed) (?:pathogens?|viruses|bacteria|chemicals?|gas(?:es)?"
+    r"|substances?)\b", r"\b(?:antibiotic[- ]resistant|resistant to antibiotics)\b",
+    r"\b(?:start|set) (?:a )?fires? (?:in|at|to) (?:a|an|the|my|someone's|his|her|their)\b",
+    r"\b(?:cut|disable|tamper with|sabotage) (?:\w+'s |the |a )?(?:\w+ )?brakes\b",
+    r"\b(?:violent )?gangs?\b(?= (?:\w+ )?(?:recruit|violence|initiation))|\brecruit\w* (?:\w+ ){0,3}into "
+    r"(?:a |the )?(?:violent )?(?:gang|cult|terror\w*|extremis\w*)",
+    r"\btrick (?:\w+ ){0,3}into (?:giving|sending|paying|transferring|revealing|handing)\b",
+    r"\b(?:murder|assassination|kidnapping|massacre|genocide|ethnic cleansing|human trafficking"
+    r"|sex trafficking)\b",
+    # crime and fraud
+    r"\blaunder(?:ing)?\b", r"\bcounterfeit\b", r"\bforg(?:e|ed|ing|ery) (?:a |an |the )?(?:\w+ )?"
+    r"(?:documents?|passports?|ids?|signatures?|checks?|cheques?|prescriptions?|certificates?|diplomas?)",
+    r"\bfake (?:ids?|passports?|documents?|news|reviews?|charity|invoices?|identit(?:y|ies)|accounts?"
+    r"|profiles?|prescriptions?|degrees?|doctor'?s? notes?|bank accounts?|online stores?)\b",
+    r"\b(?:fraud(?:ulent)?|scam(?:s|mers?|ming)?|ponzi|pyramid scheme|embezzl\w*|extort\w*|blackmail\w*"
+    r"|bribe\w*|smuggl\w*|traffick\w*|shoplift\w*|burglar\w*|arson|insider trading|tax evasion"
+    r"|evade (?:paying )?taxes|identity theft|phishing|catfish\w*|sextort\w*)\b",
+    r"\b(?:steal(?:s|ing)?|stole|stolen)\b", r"\bfalsif\w*", r"\bhack(?:s|ed|ing)? into\b",
+    r"\bexploit(?:s|ing)? (?:a |the |these |known |unpatched )?(?:\w+ )?vulnerabilit",
+    r"\bvirus(?:es)? (?:that|which|to) (?:\w+ ){0,3}?(?:infect|disable|spread|steal|encrypt|damage|destroy|delete)",
+    r"\b(?:sell|selling|buy|buying|deal|dealing|smuggle|smuggling|get|obtain|score|abuse|abusing) (?:\w+ )?"
+    r"drugs\b", r"\brob(?:bing|bery)? (?:a|the|my|someone|people)\b",
+    r"\b(?:break|breaking|broke) into (?:a |an |the |my |someone's |somebody's |his |her |their |people's )"
+    r"(?:\w+ )?(?:house|home|car|apartment|flat|building|account|email|phone|computer|safe|vault|store|shop"
+    r"|office|school|network|system|server|database|atm|locker)s?\b",
+    r"\bhotwir", r"\bpick (?:a |the )?lock\b(?! (?:of my own|on my own))",
+    # cyber
+    r"\b(?:malware|ransomware|keyloggers?|spyware|stalkerware|rootkits?|botnets?|trojans?|worms? that"
+    r"|computer virus(?:es)?|backdoors?|ddos|denial[- ]of[- ]service|credential stuffing|brute[- ]force"
+    r"|zero[- ]day)\b",
+    r"\bhack(?:ing)? (?:into )?(?:a|an|the|my|someone's|somebody's|his|her|their|people's|government"
+    r"|bank|corporate|school)\b",
+    r"\b(?:crack|bypass|disable|defeat|get around) (?:a |an |the |someone's )?(?:\w+ )?(?:passwords?"
+    r"|authentication|2fa|two-factor|drm|paywall|license check|security (?:system|cameras?)|alarms?"
+    r"|breathalyzer|ankle monitor)\b",
+    r"\b(?:dox+|swat) (?:someone|a |the |him|her|them|my)\b",
+    r"\b(?:stalk|spy on|track|monitor|surveil|follow) " + _PERSON
+    + r"(?:'s)?(?: \w+)?(?:'s)? ?(?:phone|location|messages|texts|emails|movements|whereabouts|without)?",
+    r"\bwithout (?:his|her|their|my \w+'s) (?:knowledge|consent|permission)\b",
+    r"\b(?:harass|bully|threaten|intimidate|humiliate|blackmail|stalk|dox|terrori[sz]e|groom|insult"
+    r"|shame|mock|ridicule|demean|belittle)\w* (?:someone|somebody|a |an |the |my |his |her |their |people|him"
+    r"|them)", r"\b(?:derogatory|foul language|degrading)\b",
+    r"\b(?:death threats?|threatening (?:messages?|letters?|notes?|emails?)|defamatory|libel\w*|slander\w*"
+    r"|(?:spread|start)(?:ing)? (?:a |the )?rumou?rs?)\b",
+    r"\billegal(?:ly)?\b", r"\bblack market\b", r"\bsabotag\w*", r"\bcause (?:harm|damage|pain|injur)",
+    r"\bpirat(?:e|ed|ing) (?:software|movies?|films?|music|games?|content|books?)\b", r"\btorrent",
+    r"\b(?:sql injection|sqli|xss|reverse shell|web shell|privilege escalation|remote code execution"
+    r"|exfiltrat\w*|obfuscat\w* (?:malware|payloads?|code|the virus)|evade (?:antivirus|detection|edr|waf))",
+    r"\bdrunk driving|drive (?:a car )?(?:drunk|while (?:drunk|high|intoxicated))\b",
+    # hate, disinformation, defamation
+    r"\b(?:racist|sexist|homophobic|antisemitic|anti-semitic|islamophobic|transphobic) (?:jokes?|slurs?"
+    r"|posts?|messages?|propaganda|rant|speech|content|remarks?)\b", r"\bhate speech\b", r"\bslurs?\b",
+    r"\bpropaganda\b", r"\b(?:dis|mis)information\b", r"\bconspiracy theor", r"\bhoax\b",
+    r"\bfalse(?:ly)? (?:claims?|information|stor(?:y|ies)|rumou?rs?|accusations?|allegations?|evidence"
+    r"|alibi|report|claiming|accus\w+)\b", r"\b(?:defam\w+|smear campaign|discredit)\b", r"\bdeepfakes?\b",
+    r"\bimpersonat\w+", r"\b(?:are|as|being) (?:genetically |racially )?(?:inferior|subhuman|vermin|parasites)\b",
+    # sexual exploitation, self-harm, abuse
+    r"\b(?:child|underage|minor|preteen|teen) (?:porn|nudes?|sex|sexual)\w*", r"\bcsam\b",
+    r"\b(?:explicit|erotic|pornographic|graphic sex\w*|sexually explicit)\b", r"\brevenge porn\b",
+    r"\bnon-?consensual\b", r"\b(?:rape|molest\w*|grope|upskirt\w*)\b",
+    r"\bsuicid\w*", r"\bself[- ]harm\w*", r"\b(?:cut|starve|hurt|kill) myself\b", r"\bpro-?ana\b",
+    r"\banimal (?:cruelty|abuse|fights?)\b", r"\b(?:dog|cock)fight",
+    r"\b(?:cheat on|cheating on) (?:an? |the |my )?(?:\w+ )?(?:exams?|tests?|taxes)\b", r"\bplagiari[sz]",
+]), re.IGNORECASE)
+
+# Technical and everyday senses that read like harm: removed before looking for a harm object.
+_BENIGN_SENSES = re.compile(words([
+    r"\b(?:kill|killing|terminate|attack|execute|executing|shoot|shooting|exploit|exploiting|crack"
+    r"|cracking|hack|hacking|poison|poisoning|inject|injecting|bomb|bombing|nuke) (?:a |an |the |all |this "
+    r"|that |my |our |its |every |any |stale |zombie |child |background |orphan(?:ed)? |hung |running "
+    r"|idle |arbitrary |python |sql |shell |unix |linux )*(?:process(?:es)?|threads?|jobs?|tasks?"
+    r"|sessions?|containers?|pods?|programs?|apps?|applications?|services?|daemons?|signals?"
+    r"|commands?|statements?|code|queries|query|scripts?|functions?|servers?|connections?|workers?|loops?"
+    r"|the lights|photos?|pictures?|videos?|films?|scenes?|movies?|hoops|baskets?|goals?|emails?|a ball"
+    r"|interviews?|cache|dns cache|arp cache|the cache|tests?|tables?|indexes|database|kernel|puzzles?"
+    r"|riddles?|codes?|eggs?|nuts?|knuckles?|jokes?|the market|problems?|opportunit(?:y|ies)|weaknesses"
+    r"|vulnerabilit(?:y|ies) in my own)\b",
+    r"\b(?:attack|threat) (?:surface|vectors?|model(?:s|ling|ing)?|trees?)\b",
+    r"\bkill (?:it|time|the (?:engine|mood|pain|weeds?|bacteria|germs|mold|mould|pests?|fleas?|ants?"
+    r"|roaches|lights?))\b",
+    r"\b(?:fork|logic|zip|photo|bath|smoke|seed|calorie|flavou?r|glitter|box[- ]office|chocolate|cocoa"
+    r"|cake|cherry|f-|truth|love|cinnamon) bombs?\b",
+    r"\bbomb-?proof\b", r"\bfood poisoning\b", r"\bpoison ivy\b", r"\bpoison control\b", r"\bcache poisoning\b",
+    r"\bthread[- ]safe\b", r"\bsteal(?:ing)? (?:the show|a glance|a kiss|a base|bases|the spotlight"
+    r"|(?:someone's|somebody's|my|his|her|their|your) heart)\b",
+    r"\bbrute[- ]force (?:search|approach|solution|algorithm|method)\b",
+]), re.IGNORECASE)
+
+
+# A defensive purpose: learning to recognise, prevent or report harm is not a request for help with it.
+_DEFENSIVE = re.compile(r"\b(?:protect\w*|defend\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]e\w*|report"
+                        r"|reporting|warning signs|signs of|safely|safe from|stay safe|keep \w+ safe|combat\w*"
+                        r"|awareness|identify(?:ing)?|avoid(?:ing)? (?:being|becoming|falling)|victims? of"
+                        r"|history of|historically|dangers? of|risks? of|effects? of|impacts? of|consequences of"
+                        r"|causes of|tell (?:if|whether)|explain what|what (?:a|an) \w+ (?:is|are)"
+                        r"|what (?:is|are) (?:a|an) \w+"
+                        r"|penalt(?:y|ies) for|laws? (?:on|against|about)|illegal to|is it (?:legal|illegal)"
+                        r"|(?:story|poem|novel|tale|song|essay|summary|review|blurb|synopsis|plot|scene)"
+                        r" (?:about|of|where|in which)"
+                        r"|thriller|whodunit)\b", re.IGNORECASE)
+
+
+def asks_for_harmful_help(text: str) -> bool:
+    """Whether a sentence of `text` (or two in a row) both asks for operational help and names a serious-harm
+    object or act (in its harmful sense), outside a game, fiction or defensive context. Evidence only: the
+    harm classifier must agree (see the module docstring)."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    # Two sentences at a time: "The villain wants to poison his wife. How would he do it unnoticed?"
+    for pair in [" ".join(sentences[k:k + 2]) for k in range(max(1, len(sentences) - 1))]:
+        cleaned = _BENIGN_SENSES.sub(" ", pair)
+        if (_ASKS.search(cleaned) and _HARM.search(cleaned) and not _FICTION.search(cleaned)
+                and not _DEFENSIVE.search(cleaned)):
+            return True
+    return False
