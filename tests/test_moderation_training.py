@@ -72,3 +72,19 @@ def test_spikee_intents_are_read_from_the_wheel(tmp_path: Path) -> None:
     assert source.texts == [r["instruction"] for r in rows]
     assert source.license == "Apache-2.0" and wheel.name in source.origin
     assert extra.extra_sources(None) == []
+
+
+def test_the_evidence_threshold_keeps_each_benign_source_within_its_limit_counting_both_paths() -> None:
+    train = _script("train_moderation")
+    scores = np.asarray([0.95, 0.9, 0.7, 0.6, 0.55] + [0.1] * 95)  # one benign source of 100 texts
+    evidence = np.zeros(100, dtype=bool)
+    evidence[[2, 3, 4]] = True
+    rows = np.ones(100, dtype=bool)
+    # 2% allowed: the two plain blocks (>= 0.85) use it up, so no text with evidence may be blocked.
+    at = train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.02)])
+    assert not train.blocked(scores, evidence, 0.85, at)[[2, 3, 4]].any()
+    assert train.blocked(scores, evidence, 0.85, at).mean() <= 0.02
+    # 4% allowed: two of the three may be, and the threshold never goes under the floor.
+    at = train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.04)])
+    assert train.blocked(scores, evidence, 0.85, at).sum() == 4
+    assert train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.5)]) == train.EVIDENCE_FLOOR

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.moderation.harm_rules import FICTION
+from app.moderation.harm_rules import FICTION, GROUPS
 from app.moderation.rules import words
 
 _FICTION = re.compile(FICTION, re.IGNORECASE)
@@ -34,6 +34,13 @@ _ASKS = re.compile(words([
     r"\b(?:give|provide|show|teach|tell|send|explain to|walk) me\b", r"\bhelp (?:me|us)\b",
     r"\bi (?:want|need|plan|intend|wish|would like|'d like|am going|'m going|am trying|'m trying) to\b",
     r"\bwhere (?:can|could|do|should|would|might) (?:i|we|one|you|someone)\b",
+    r"\b(?:can|could|should|may) (?:i|we)\b",
+    r"\b(?:explain|describe|detail|show|tell|teach|list|outline|write down)s? (?:\w+ ){0,3}?(?:how\b"
+    r"|the (?:steps|process|method|procedure|recipe)|what (?:i|you|one|he|she|they)"
+    r" (?:would )?need)\b", r"\bis (?:it|there a way) (?:possible )?to\b",
+    r"\b(?:what|which) (?:[\w-]+ ){0,3}(?:can|could|should|would|do|might) (?:i|we|one|you|someone) (?:use|mix"
+    r"|take|buy|get|do|say|put|add|give|make|combine|order|grow)\b",
+    r"\bwhat are (?:some|the) (?:\w+ )?(?:ways|methods|tips|steps|techniques|tricks|options)\b",
     r"\bwhat (?:is|are|'s) the (?:best|easiest|fastest|quickest|cheapest|safest|most effective|simplest)\b",
     r"\b(?:best|easiest|quickest|fastest|cheapest|surest|most effective) (?:way|method|place|time)s?\b",
     r"\bwithout (?:getting|being) (?:caught|detected|noticed|traced|arrested|flagged|banned)\b",
@@ -76,9 +83,16 @@ _HARM = re.compile(words([
     # violence against people
     rf"\b(?:kill|murder|assassinat|strangl|stab|shoot|tortur|kidnap|abduct|beat up|beat|maim|drown"
     rf"|suffocat|hurt|injur|harm|attack|assault|poison|drug|eliminat|eradicat|annihilat|exterminat|wipe out"
-    rf"|smash|crush|gut|hit|slash|punch|burn|run over|knock out|choke)(?:s|e|es|ed|ing|ting|bing|ping)? "
+    rf"|smash|crush|gut|hit|slash|punch|burn|run over|knock out|choke|terminat|execut|liquidat|captur|overpower"
+    rf"|throttl|hunt down|snip|behead|decimat|dismember|butcher)(?:s|e|es|ed|ing|ting|bing|ping)? "
     rf"(?:all |every |some )?{_PERSON}\b(?!['’])",
     r"\b(?:hurt|harm|kill|cut|starve) (?:himself|herself|themselves)\b",
+    r"\b(?:take|taking|hold|holding|keep|keeping) (?:[\w'-]+ ){1,3}hostage\b", r"\b(?:plan|planning|cause|causing)"
+    r" (?:someone's|somebody's|a person's|my [\w-]+'s|his|her|their) (?:death|murder|disappearance)\b",
+    r"\b(?:dead bod(?:y|ies)|a corpse|dead baby)\b",
+    rf"\bwhy (?:should|must|shouldn't|would it be (?:best|better|right) if we|is it (?:best|right|better) (?:for|that"
+    rf"|if))\b[^.?!]{{0,30}}?\b{GROUPS} (?:\w+ )?(?:not |never |be |have |get |lose |go |stay )",
+    rf"\breasons? why\b[^.?!]{{0,40}}?\b{GROUPS} (?:should|must|ought|deserve|do not deserve|don't deserve)\b",
     r"\b(?:someone's|somebody's|a person's|a human's|my \w+'s|his|her) (?:face|skull|spine|neck|legs?|arms?"
     r"|throat|bones?|ribs|jaw|teeth|eyes?)\b",
     r"\bwithout (?:getting|being) (?:caught|detected|traced|arrested|identified)\b",
@@ -103,10 +117,11 @@ _HARM = re.compile(words([
     r"\b(?:steal(?:s|ing)?|stole|stolen)\b", r"\bfalsif\w*", r"\bhack(?:s|ed|ing)? into\b",
     r"\bexploit(?:s|ing)? (?:a |the |these |known |unpatched )?(?:\w+ )?vulnerabilit",
     r"\bvirus(?:es)? (?:that|which|to) (?:\w+ ){0,3}?(?:infect|disable|spread|steal|encrypt|damage|destroy|delete)",
-    r"\b(?:sell|selling|buy|buying|deal|dealing|smuggle|smuggling|get|obtain|score|abuse|abusing) (?:\w+ )?"
-    r"drugs\b", r"\brob(?:bing|bery)? (?:a|the|my|someone|people)\b",
+    r"\b(?:sell|selling|buy|buying|deal|dealing|smuggle|smuggling|get|getting|obtain|score|abuse|abusing)"
+    r" (?:\w+ )?(?:drugs|weed|marijuana|marihuana|cannabis|ecstasy(?: pills)?|crack|coke|molly|acid|shrooms)\b",
+    r"\b(?:make|making|cook|cooking) (?:\w+ )?crack\b", r"\brob(?:bing|bery)? (?:a|the|my|someone|people)\b",
     r"\b(?:break|breaking|broke) into (?:a |an |the |my |someone's |somebody's |his |her |their |people's )"
-    r"(?:\w+ )?(?:house|home|car|apartment|flat|building|account|email|phone|computer|safe|vault|store|shop"
+    r"(?:[\w'’]+ )?(?:house|home|car|apartment|flat|building|account|email|phone|computer|safe|vault|store|shop"
     r"|office|school|network|system|server|database|atm|locker)s?\b",
     r"\bhotwir", r"\bpick (?:a |the )?lock\b(?! (?:of my own|on my own))",
     # cyber
@@ -142,6 +157,64 @@ _HARM = re.compile(words([
     # sexual exploitation, self-harm, abuse
     r"\b(?:child|underage|minor|preteen|teen) (?:porn|nudes?|sex|sexual)\w*", r"\bcsam\b",
     r"\b(?:explicit|erotic|pornographic|graphic sex\w*|sexually explicit)\b", r"\brevenge porn\b",
+    r"\bsnuff (?:films?|videos?|movies?)\b", r"\bhate mail\b", r"\bvitriol\w*",
+    r"\bin (?:graphic|gory|gruesome|vivid|explicit) detail\b",
+    r"\bglorif\w* (?:\w+ ){0,2}(?:violence|terror\w*|nazis?|the nazi party|genocide|the holocaust|self-harm"
+    r"|anorexia|bulimia|suicide|war crimes?|(?:mass |school )?shootings?|shooters?|massacres?|slavery|rape)\b",
+    r"\b(?:encourag|promot|persuad|convinc)\w* (?:\w+ ){0,3}(?:anorexia|bulimia|self-harm|suicide|eating"
+    r" disorders?|drug use|binge drinking|violence|terror\w*|extremis\w*|huff\w*|starv\w*)\b",
+    r"\bposing as (?:an? |the )?(?:\w+ )?(?:expert|doctor|nurse|official|police|officer|bank|lawyer|scientist)",
+    r"\bget(?:ting)? high\b", r"\bundetected\b", r"\bransom\b", r"\bradicali[sz]\w*",
+    r"\b(?:confidential|private|someone's|a person's) (?:medical|health|criminal|bank|financial) records\b",
+    r"\bskimm(?:ing|ers?)\b", r"\bfalse (?:narratives?|reports?|negative reviews?)\b",
+    # more of the same kinds: hate, deception, illegal trade, weapons, drugs, sexual exploitation, privacy
+    r"\b(?:inherently|genetically|naturally|biologically) (?:inferior|less intelligent|stupider|more violent"
+    r"|criminal|superior)\b", r"\bless intelligent than\b", r"\b(?:racial|ethnic) (?:slurs?|purity|cleansing)\b",
+    r"\bwhite (?:supremac\w*|power|nationalis\w*)\b", r"\bmaster race\b", r"\bneo-?nazi\w*",
+    r"\b(?:vaccines?|5g|chemtrails?|fluoride) (?:cause|causes|caused|are causing|is causing)\b",
+    r"\b(?:elections?|votes|ballots?) (?:(?:was|were|is|are|got) )?(?:rigged|stolen)\b",
+    r"\b(?:never happened|was a hoax|were a hoax|was staged|were staged|was faked)\b",
+    r"\b(?:fake|fabricated|made-up|invented) (?:quotes?|evidence|statistics|studies|sources|citations|court cases?"
+    r"|testimonials?|screenshots?|receipts?|medical records?)\b",
+    r"\bchop shops?\b", r"\b(?:elephant )?ivory\b", r"\bendangered (?:species|animals)\b", r"\bpoach\w*",
+    r"\b(?:evade|dodge|avoid paying|get out of paying) (?:\w+ )?(?:taxes|tax|customs|duties|tolls|child support"
+    r"|fines?)\b", r"\bmoney mules?\b", r"\bkickbacks?\b",
+    r"\b(?:unemployment|insurance|welfare|benefits?|medicare|medicaid|tax|mortgage|wire|credit card|bank|loan)"
+    r" (?:fraud|scams?)\b",
+    r"\b(?:convert|modify|modifying|converting) (?:\w+ ){0,3}(?:to|into) (?:full[- ]auto|fully automatic|automatic"
+    r" fire)\b", r"\b(?:make|making|build|building|manufactur\w*) (?:\w+ ){0,2}?(?:ammunition|ammo|bullets"
+    r"|gunpowder|black powder|firearms?|guns?|a taser|tasers?|napalm|thermite)\b",
+    r"\b(?:bypass|avoid|get around|skip|evade) (?:\w+ )?(?:background checks?|waiting periods?|gun laws)\b",
+    r"\b(?:hide|hiding|conceal|concealing|smuggle|smuggling|sneak|sneaking) (?:\w+ ){0,3}(?:weapons?|guns?"
+    r"|knife|knives|firearms?|explosives?|drugs) (?:into|onto|past|through|on|at|in)\b",
+    r"\b(?:make|making|manufactur\w*|synthesi[sz]\w*|produc\w*|extract\w*|cultur\w*|isolat\w*|weaponi[sz]\w*"
+    r"|grow\w*|cook\w*|brew\w*) (?:\w+ ){0,3}?(?:\w*toxins?|pathogens?|nerve agents?|blister agents?"
+    r"|chemical (?:warfare )?agents?|poisonous gas|toxic gas|mustard gas|chlorine gas|phosgene|cyanide|arsenic"
+    r"|strychnine|lewisite|spores)\b",
+    r"\b(?:grow|growing|cultivat\w*) (?:\w+ )?(?:cannabis|marijuana|weed|opium|poppies|psilocybin"
+    r"|magic mushrooms)\b",
+    r"\b(?:buy|buying|get|getting|obtain\w*|order\w*) (?:\w+ ){0,2}?(?:xanax|oxycodone|oxycontin|percocet"
+    r"|adderall|opioids?|benzos?|codeine|steroids|ketamine|psilocybin|painkillers|prescription (?:drugs|pills"
+    r"|medications?))\b", r"\bwithout (?:a |any )?prescription\b",
+    r"\b(?:nude|naked|intimate) (?:photos?|pictures?|images?|videos?) of (?:my|her|his|a|an|someone|somebody"
+    r"|people|the|this|that)\b", r"\bsexual (?:favou?rs?|acts?|content|stor(?:y|ies)|scenes?|fantas(?:y|ies)"
+    r"|roleplay|role-play|messages?|images?)\b", r"\bsext\w*", r"\b(?:prostitut\w+|escort services?"
+    r"|sex work(?:ers?)?)\b",
+    r"\b(?:overdose|od) on\b", r"\bhang(?:ing)? myself\b", r"\beating disorders?\b",
+    r"\bpurg(?:e|ing)\b(?! (?:old|the|stale|cache|logs?|files?|data|records|queues?|messages"
+    r"|css|\w+ files))",
+    r"\b(?:home )?address(?:es)? of (?:my|a|an|this|that|the|someone|somebody|her|his)\b",
+    r"\b(?:find|get|locate|track down|look up) (?:\w+ ){0,2}?(?:where (?:\w+ ){1,3}lives|someone's|somebody's"
+    r"|a person's|my ex's|her|his) (?:\w+ )?(?:address|location|phone number|home|whereabouts)\b",
+    r"\bhidden cameras?\b", r"\bspy(?:ing)? on\b",
+    r"\b(?:crack|bypass|brute[- ]force|break) (?:\w+ ){0,2}?(?:wifi|wi-fi|wpa2?|login|account|accounts)\b",
+    r"\b(?:deface|take down|knock offline|crash) (?:a |the |their |his |her |someone's |a competitor's )?"
+    r"(?:\w+ )?(?:website|site|server|network)\b",
+    r"\b(?:scrape|harvest|collect|steal) (?:\w+ ){0,3}(?:email addresses|personal data|personal information"
+    r"|phone numbers|user data|social security numbers)\b",
+    r"\b(?:multiple|fake|bot|sock ?puppet) (?:\w+ )?accounts\b",
+    r"\b(?:hurt|torture|kill|poison|abuse|starve|drown|beat)\w* (?:a |my |the |our |his |her |their "
+    r"|my neighbou?r's |someone's )?(?:\w+ )?(?:dog|cat|pet|puppy|kitten|horse)s?\b",
     r"\bnon-?consensual\b", r"\b(?:rape|molest\w*|grope|upskirt\w*)\b",
     r"\bsuicid\w*", r"\bself[- ]harm\w*", r"\b(?:cut|starve|hurt|kill) myself\b", r"\bpro-?ana\b",
     r"\banimal (?:cruelty|abuse|fights?)\b", r"\b(?:dog|cock)fight",
@@ -154,7 +227,8 @@ _BENIGN_SENSES = re.compile(words([
     r"|cracking|hack|hacking|poison|poisoning|inject|injecting|bomb|bombing|nuke) (?:a |an |the |all |this "
     r"|that |my |our |its |every |any |stale |zombie |child |background |orphan(?:ed)? |hung |running "
     r"|idle |arbitrary |python |sql |shell |unix |linux )*(?:process(?:es)?|threads?|jobs?|tasks?"
-    r"|sessions?|containers?|pods?|programs?|apps?|applications?|services?|daemons?|signals?"
+    r"|sessions?|containers?|pods?|programs?|apps?|applications?|services?|daemons?|signals?|plans?|orders?"
+    r"|trades?|contracts?|wills?|leases?|subscriptions?|accounts?|instances?|loops?|requests?"
     r"|commands?|statements?|code|queries|query|scripts?|functions?|servers?|connections?|workers?|loops?"
     r"|the lights|photos?|pictures?|videos?|films?|scenes?|movies?|hoops|baskets?|goals?|emails?|a ball"
     r"|interviews?|cache|dns cache|arp cache|the cache|tests?|tables?|indexes|database|kernel|puzzles?"
@@ -171,6 +245,14 @@ _BENIGN_SENSES = re.compile(words([
     r"\bbrute[- ]force (?:search|approach|solution|algorithm|method)\b",
 ]), re.IGNORECASE)
 
+
+# Operational detail: in a game or a story, harm is evidence only when these are asked for, as they are when a
+# story is a wrapping ("the chemist explains, with exact quantities and every step, how to ...").
+_OPERATIONAL_DETAIL = re.compile(r"\b(?:step[- ]by[- ]step|every step|exact|exactly|precise|precisely|specific"
+                                 r"|detailed|in (?:full )?detail|quantities|measurements|ingredients|recipe"
+                                 r"|real[- ]world|real (?:tools|instructions|steps|methods?|chemicals)"
+                                 r"|(?:that|which) (?:would )?(?:actually )?works?|full (?:instructions|explanation"
+                                 r"|recipe|method)|with the real)\b", re.IGNORECASE)
 
 # A defensive purpose: learning to recognise, prevent or report harm is not a request for help with it.
 _DEFENSIVE = re.compile(r"\b(?:protect\w*|defend\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]e\w*|report"
@@ -193,7 +275,7 @@ def asks_for_harmful_help(text: str) -> bool:
     # Two sentences at a time: "The villain wants to poison his wife. How would he do it unnoticed?"
     for pair in [" ".join(sentences[k:k + 2]) for k in range(max(1, len(sentences) - 1))]:
         cleaned = _BENIGN_SENSES.sub(" ", pair)
-        if (_ASKS.search(cleaned) and _HARM.search(cleaned) and not _FICTION.search(cleaned)
-                and not _DEFENSIVE.search(cleaned)):
+        fiction = _FICTION.search(cleaned) and not _OPERATIONAL_DETAIL.search(cleaned)
+        if _ASKS.search(cleaned) and _HARM.search(cleaned) and not fiction and not _DEFENSIVE.search(cleaned):
             return True
     return False

@@ -46,7 +46,6 @@ _FICTION = (r"\b(?:in|for|during|inside|at|on) (?:a |an |the |my |our )?(?:[\w'-
             r"|match|tournament|debate|quiz|tennis|football|soccer|basketball|golf|rugby|hockey|boxing"
             r"|sports?|cards|board ?games?|fortnite|mario kart|range)\b|\bfake\b|\bfictional\b|\bcharacter\b"
             r"|\bin-game\b")
-FICTION = _FICTION  # a game or fiction context (also read by `harm_evidence`)
 _PEOPLE = words([
     "someone", "somebody", "some one", "anyone", "anybody", "a person", "persons", "people",
     r"an? (?:\w+ )?human",
@@ -140,6 +139,10 @@ _GROUPS = (r"(?:the )?(?:women|girls|jews|jewish people|muslims|christians|hindu
            r"|disabled people|people with disabilities|the disabled|roma(?: people)?|gypsies"
            r"|indigenous people|native americans|aboriginal people|elderly people|old people|the elderly"
            r"|poor people|homeless people|pregnant women|divorced people|asexual people|[\w-]+ people)")
+
+# Read by `harm_evidence` too.
+FICTION = _FICTION  # a game or fiction context
+GROUPS = _GROUPS  # groups of people
 
 RULES: tuple[Rule, ...] = (
     rule(HARM, "asks for help hurting or killing people",
