@@ -53,7 +53,7 @@ _ASKS = re.compile(words([
     r"|convince|persuade|publish|post|spread)\b",
     r"\b(?:can|could|would|will) you (?:please )?(?:write|draft|compose|create|generate|produce|craft"
     r"|design|develop|code|program|build|make|devise|outline|plan|list|describe|explain|detail|give"
-    r"|provide|suggest|recommend|tell|teach|help|assist|guide|show)\b",
+    r"|provide|suggest|recommend|tell|teach|help|assist|guide|show|insult|find|get|give|support|spread)\b",
 ]), re.IGNORECASE)
 
 # Serious-harm objects and acts. Each is a word or phrase whose ordinary sense is harm; words with a common
@@ -139,7 +139,7 @@ _HARM = re.compile(words([
     r"\bwithout (?:his|her|their|my \w+'s) (?:knowledge|consent|permission)\b",
     r"\b(?:harass|bully|threaten|intimidate|humiliate|blackmail|stalk|dox|terrori[sz]e|groom|insult"
     r"|shame|mock|ridicule|demean|belittle)\w* (?:someone|somebody|a |an |the |my |his |her |their |people|him"
-    r"|them)", r"\b(?:derogatory|foul language|degrading)\b",
+    r"|them|minors|children|kids|teenagers)", r"\b(?:derogatory|foul language|degrading)\b",
     r"\b(?:death threats?|threatening (?:messages?|letters?|notes?|emails?)|defamatory|libel\w*|slander\w*"
     r"|(?:spread|start)(?:ing)? (?:a |the )?rumou?rs?)\b",
     r"\billegal(?:ly)?\b", r"\bblack market\b", r"\bsabotag\w*", r"\bcause (?:harm|damage|pain|injur)",
@@ -166,7 +166,20 @@ _HARM = re.compile(words([
     r"\bposing as (?:an? |the )?(?:\w+ )?(?:expert|doctor|nurse|official|police|officer|bank|lawyer|scientist)",
     r"\bget(?:ting)? high\b", r"\bundetected\b", r"\bransom\b", r"\bradicali[sz]\w*",
     r"\b(?:confidential|private|someone's|a person's) (?:medical|health|criminal|bank|financial) records\b",
-    r"\bskimm(?:ing|ers?)\b", r"\bfalse (?:narratives?|reports?|negative reviews?)\b",
+    r"\bskimm(?:ing|ers?)\b", r"\b(?:copyrighted|pirated) (?:\w+ )?(?:music|movies?|films?|software|books?"
+    r"|content|material|games?)\b", r"\b(?:get around|bypass|fake|lie about|cheat) (?:\w+ )?age verification\b",
+    r"\bhide (?:\w+ ){0,2}(?:drug use|evidence|bruises|injuries|cuts|scars|self-harm)\b",
+    r"\b(?:pass|cheat|beat|fool) (?:a |the )?(?:drug|urine) tests?\b",
+    r"\b(?:make|send|write|post|leave)\w* (?:\w+ ){0,3}threats?\b", r"\bgossip\b",
+    r"\bhit[- ]and[- ]run\b", r"\b(?:caus|creat|spread)\w* (?:mass )?(?:chaos|panic)\b",
+    r"\bdisrupt\w* (?:\w+ ){0,2}(?:transportation|transport|power grids?|infrastructure|water supply|emergency"
+    r" services|air traffic|elections?)\b",
+    r"\b(?:corrupt|destroy)\w* (?:\w+ ){0,3}(?:hard drives?|files|data|computers?|systems?|networks?)\b",
+    r"\bwithout eating\b", r"\b(?:less|fewer) than \d+ calories\b", r"\bstarv(?:e|ing|ation)\b",
+    r"\b(?:drink|drinking|ingest\w*|inject\w*|swallow\w*) (?:\w+ ){0,2}(?:bleach|ammonia|antifreeze|chlorine"
+    r" dioxide|lighter fluid|gasoline|petrol)\b",
+    r"\b(?:pressur|coerc|manipulat|guilt[- ]trip|forc)\w* (?:\w+ ){0,3}into\b",
+    rf"\bjokes? (?:about|on|mocking|making fun of) {GROUPS}", r"\bfalse (?:narratives?|reports?|negative reviews?)\b",
     # more of the same kinds: hate, deception, illegal trade, weapons, drugs, sexual exploitation, privacy
     r"\b(?:inherently|genetically|naturally|biologically) (?:inferior|less intelligent|stupider|more violent"
     r"|criminal|superior)\b", r"\bless intelligent than\b", r"\b(?:racial|ethnic) (?:slurs?|purity|cleansing)\b",
@@ -264,18 +277,30 @@ _DEFENSIVE = re.compile(r"\b(?:protect\w*|defend\w*|prevent\w*|detect\w*|spot|sp
                         r"|penalt(?:y|ies) for|laws? (?:on|against|about)|illegal to|is it (?:legal|illegal)"
                         r"|(?:story|poem|novel|tale|song|essay|summary|review|blurb|synopsis|plot|scene)"
                         r" (?:about|of|where|in which)"
-                        r"|thriller|whodunit)\b", re.IGNORECASE)
+                        r"|thriller|whodunit|legitimately)\b", re.IGNORECASE)
 
 
-def asks_for_harmful_help(text: str) -> bool:
-    """Whether a sentence of `text` (or two in a row) both asks for operational help and names a serious-harm
-    object or act (in its harmful sense), outside a game, fiction or defensive context. Evidence only: the
-    harm classifier must agree (see the module docstring)."""
+# Harm aimed at oneself: the block then carries the caring message, not the one for harm to others.
+_SELF = re.compile(r"\b(?:suicid\w*|self[- ]harm\w*|(?:cut|starve|hurt|kill|hang|drown|poison) myself"
+                   r"|overdos\w*|eating disorders?|pro-?ana|without eating|starv(?:e|ing|ation)"
+                   r"|(?:less|fewer) than \d+ calories)\b",
+                   re.IGNORECASE)
+
+
+def harmful_help_asked(text: str) -> str | None:
+    """'self_harm' or 'harmful' when a sentence of `text` (or two in a row) both asks for operational help and
+    names a serious-harm object or act (in its harmful sense), outside a game, fiction or defensive context;
+    else None. Evidence only: the harm classifier must agree (see the module docstring)."""
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     # Two sentences at a time: "The villain wants to poison his wife. How would he do it unnoticed?"
     for pair in [" ".join(sentences[k:k + 2]) for k in range(max(1, len(sentences) - 1))]:
         cleaned = _BENIGN_SENSES.sub(" ", pair)
         fiction = _FICTION.search(cleaned) and not _OPERATIONAL_DETAIL.search(cleaned)
         if _ASKS.search(cleaned) and _HARM.search(cleaned) and not fiction and not _DEFENSIVE.search(cleaned):
-            return True
-    return False
+            return "self_harm" if _SELF.search(cleaned) else "harmful"
+    return None
+
+
+def asks_for_harmful_help(text: str) -> bool:
+    """Whether `text` shows the evidence (see `harmful_help_asked`)."""
+    return harmful_help_asked(text) is not None

@@ -21,7 +21,7 @@ from app.moderation import harm_rules, injection_rules
 from app.moderation.answer_checks import credential_request, remove_links, unsupported_links
 from app.moderation.audit import AuditLog, redacted_excerpt
 from app.moderation.classifier import SafetyClassifier, hands_over_a_task
-from app.moderation.harm_evidence import asks_for_harmful_help
+from app.moderation.harm_evidence import harmful_help_asked
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score, use_cache_dir
@@ -174,9 +174,10 @@ class Moderator:
         found = []
         for label, p in scores.items():
             evidence_at = model.with_evidence_at.get(label, model.block_at[label])
-            if p >= evidence_at and p < model.block_at[label] and model.blocks_alone[label] \
-                    and asks_for_harmful_help(text):
-                found.append(Finding("input", label, round(p, 3), f"asks for operational help with serious harm "
+            kind = harmful_help_asked(text) if evidence_at <= p < model.block_at[label] \
+                and model.blocks_alone[label] else None
+            if kind is not None:
+                found.append(Finding("input", kind, round(p, 3), f"asks for operational help with serious harm "
                                      f"and the {label.replace('_', ' ')} classifier agrees (p={p:.2f})", "block"))
                 continue
             if p < model.flag_at[label]:
