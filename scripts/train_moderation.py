@@ -32,7 +32,9 @@ scores averaged (a text and its wrapping share a fold); the averaged benign scor
 `block_at` blocks at most 1% of every benign training source (`BLOCK_FPR_BY_SOURCE`: 3% of XSTest's safe
 half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at
 most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on the assistant, in a text
-shaped like a hand-over of a task) at most 25%.
+shaped like a hand-over of a task) at most 25%; `with_evidence_at` (the harm head blocks from there when the
+text asks for operational help with serious harm, `app/moderation/harm_evidence.py`) by the block rule counting
+both paths, never under `EVIDENCE_FLOOR` (0.5). The cross-validated and left-out block figures count both paths.
 """
 
 from __future__ import annotations

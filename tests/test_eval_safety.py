@@ -103,6 +103,10 @@ def test_a_category_column_gives_a_confusion_table_and_the_thresholds(tmp_path: 
     report = format_report(results)
     assert "confusion table" in report and "unsafe: weapons" in report and "50.0%" in report
     assert "classifier thresholds: block at" in report
+    # The lower threshold for texts that ask for operational help with serious harm is named with the others.
+    evidence_at = results["classifier"]["with_evidence_at"]["harmful"]
+    assert evidence_at < results["classifier"]["block_at"]["harmful"]
+    assert f"harmful p>={evidence_at:.3f} when it asks for operational help" in report
 
 
 def test_shared_runs_every_set_present_and_says_when_none_is(tmp_path: Path, settings) -> None:  # noqa: ANN001

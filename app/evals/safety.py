@@ -113,6 +113,7 @@ def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
     origins = {s.get("origin", "") for s in model.info.get("training_sources", [])}
     trained = any(origin and str(file).endswith(origin) for origin in origins)
     return {"block_at": dict(model.block_at), "flag_at": dict(model.flag_at),
+            "with_evidence_at": {k: v for k, v in model.with_evidence_at.items() if v < model.block_at[k]},
             "blocks_alone": dict(model.blocks_alone), "in_training": trained}
 
 
@@ -221,7 +222,9 @@ def format_report(results: dict[str, Any]) -> str:
         alone = classifier.get("blocks_alone", {})
         lines.append("  classifier thresholds: block at " + ", ".join(
             f"{k} p>={v:.3f}" if alone.get(k, True) else f"{k} never alone"
-            for k, v in classifier["block_at"].items()) + "; evidence at " + ", ".join(
+            for k, v in classifier["block_at"].items()) + "".join(
+            f" ({k} p>={v:.3f} when it asks for operational help with serious harm)"
+            for k, v in classifier.get("with_evidence_at", {}).items()) + "; evidence at " + ", ".join(
             f"{k} p>={v:.3f}" for k, v in classifier["flag_at"].items()) + (
             "; this set WAS in its training data (see scripts/train_moderation.py for cross-validated figures)"
             if classifier["in_training"] else "; this set was not in its training data"))
