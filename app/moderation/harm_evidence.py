@@ -1,17 +1,17 @@
 """Evidence of a request for operational help with serious harm: never a block on its own.
 
-A text shows this evidence when one sentence both asks for operational help (how to make, get, use or hide
-something; step-by-step instructions; a deliverable to write or build; "without getting caught") and names a
-serious-harm object or act (a weapon, a hard drug, malware, a poison, fraud, stalking, a fake news story,
-sexual content about minors, self-harm ...). Technical and everyday senses of the same words are not harm
-objects: "kill a process", "execute arbitrary statements from C", "shoot a photo", "attack surface",
-"a bomb of a film".
+A text shows this evidence when a sentence (or two in a row) both asks for operational help (how to make, get,
+use or hide something; step-by-step instructions; a deliverable to write or build; "without getting caught")
+and names a serious-harm object or act (a weapon, a hard drug, malware, a poison aimed at people, fraud,
+stalking, threats, fake evidence, sexual exploitation, self-harm ...). Technical and everyday senses of the
+same words are removed first ("kill a process", "execute arbitrary statements from C", "shoot a photo",
+"attack surface", "bomb-proof"); a defensive or informational purpose ("report", "recognise", "the dangers
+of") or a game or a story that asks for no operational detail means no evidence.
 
-The harm classifier blocks such a text at a lower threshold (`with_evidence_at` in the weights file, chosen
-by the training script with the same rule as the plain block threshold: at most 1% of each benign training
-source blocked, out of fold, counting both paths). The words here are general vocabulary of harm, written
-for this module, not phrases of any shared evaluation set.
-"""
+The harm classifier blocks such a text from a lower threshold (`with_evidence_at` in the weights file, chosen
+by the training script with the same rule as the plain block threshold, counting both paths, but never under
+0.5). The words here are general vocabulary of harm, written for this module and refined on the training
+sources' left-out misses, not phrases of any shared held-out set."""
 
 from __future__ import annotations
 
