@@ -40,8 +40,12 @@ def test_requests_for_operational_help_with_harm_are_evidence(text: str) -> None
     "Write a story about a detective who solves a murder in a small town.",
     "What were the causes of the Rwandan genocide?",
     "How do I break into the software industry without a degree?",
+    "How can I recover a stolen phone?",
+    "How do I file an insurance claim for stolen equipment?",
+    "How do I block spam calls from scammers?",
+    "Write a short warning to staff about phishing emails pretending to be from IT.",
 ])
-def test_technical_everyday_defensive_and_fictional_senses_are_not_evidence(text: str) -> None:
+def test_technical_everyday_defensive_victims_and_fictional_senses_are_not_evidence(text: str) -> None:
     assert not asks_for_harmful_help(text)
 
 

@@ -111,10 +111,11 @@ _HARM = re.compile(words([
     r"(?:documents?|passports?|ids?|signatures?|checks?|cheques?|prescriptions?|certificates?|diplomas?)",
     r"\bfake (?:ids?|passports?|documents?|news|reviews?|charity|invoices?|identit(?:y|ies)|accounts?"
     r"|profiles?|prescriptions?|degrees?|doctor'?s? notes?|bank accounts?|online stores?)\b",
-    r"\b(?:fraud(?:ulent)?|scam(?:s|mers?|ming)?|ponzi|pyramid scheme|embezzl\w*|extort\w*|blackmail\w*"
+    r"\b(?:fraud(?:ulent)?|scam(?:s|ming)?|ponzi|pyramid scheme|embezzl\w*|extort\w*|blackmail\w*"
     r"|bribe\w*|smuggl\w*|traffick\w*|shoplift\w*|burglar\w*|arson|insider trading|tax evasion"
     r"|evade (?:paying )?taxes|identity theft|phishing|catfish\w*|sextort\w*)\b",
-    r"\b(?:steal(?:s|ing)?|stole|stolen)\b", r"\bfalsif\w*", r"\bhack(?:s|ed|ing)? into\b",
+    r"\bsteal(?:s|ing)?\b", r"\b(?:sell|selling|buy|buying|fence|fencing|launder|laundering|use|using)"
+    r" (?:\w+ ){0,2}stolen\b", r"\bfalsif\w*", r"\bhack(?:s|ed|ing)? into\b",
     r"\bexploit(?:s|ing)? (?:a |the |these |known |unpatched )?(?:\w+ )?vulnerabilit",
     r"\bvirus(?:es)? (?:that|which|to) (?:\w+ ){0,3}?(?:infect|disable|spread|steal|encrypt|damage|destroy|delete)",
     r"\b(?:sell|selling|buy|buying|deal|dealing|smuggle|smuggling|get|getting|obtain|score|abuse|abusing)"
@@ -268,7 +269,11 @@ _OPERATIONAL_DETAIL = re.compile(r"\b(?:step[- ]by[- ]step|every step|exact|exac
                                  r"|recipe|method)|with the real)\b", re.IGNORECASE)
 
 # A defensive purpose: learning to recognise, prevent or report harm is not a request for help with it.
-_DEFENSIVE = re.compile(r"\b(?:protect\w*|defend\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]e\w*|report"
+_DEFENSIVE = re.compile(r"\b(?:(?:was|were|been|got|gets|get|being|is|are) (?:\w+ )?(?:stolen|hacked|scammed"
+                        r"|defrauded|phished|robbed|attacked|poisoned|threatened|stalked|harassed|doxx?ed"
+                        r"|blackmailed|extorted|kidnapped|abused|assaulted|bullied|groomed)|from (?:\w+ )?scammers"
+                        r"|warn\w*|alert (?:staff|employees|users|customers|people)|recover\w*|insurance"
+                        r"|protect\w*|defend\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]e\w*|report"
                         r"|reporting|warning signs|signs of|safely|safe from|stay safe|keep \w+ safe|combat\w*"
                         r"|awareness|identify(?:ing)?|avoid(?:ing)? (?:being|becoming|falling)|victims? of"
                         r"|history of|historically|dangers? of|risks? of|effects? of|impacts? of|consequences of"
