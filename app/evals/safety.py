@@ -48,6 +48,12 @@ SHARED_SETS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("alpaca_harmless", "safety-dev/alpaca_harmless_instructions.csv", None, None),
     ("scifact_claims", "scifact-train/queries.jsonl", None, None),
 )
+# Sets written for this project that `--shared` runs too (when the repository's scripts/ folder is there):
+# questions asked from a victim's or defender's side on topics held out of the classifier's training
+# (`scripts/train_moderation.py`; the training topics are in moderation_victims_train.csv).
+WRITTEN_SETS: tuple[Path, ...] = (
+    Path(__file__).resolve().parents[2] / "scripts" / "moderation_victims_held_out.csv",
+)
 
 
 def read_rows(file: Path) -> list[dict[str, Any]]:
@@ -96,12 +102,13 @@ def parse_label(value: Any) -> int | None:
 
 
 def shared_files(shared: Path) -> list[tuple[Path, str | None, str | None]]:
-    """The shared sets present under `shared` as (file, text field, label field); a clear error if none is."""
+    """The shared sets present under `shared` as (file, text field, label field), then the project's written
+    held-out sets (`WRITTEN_SETS`) that are present; a clear error if no shared set is."""
     found = [(shared / rel, text, label) for _, rel, text, label in SHARED_SETS if (shared / rel).is_file()]
     if not found:
         raise UserError(f"none of the shared safety sets are under {shared}; pass the folder that holds "
                         "safety-dev/ (and scifact-train/)")
-    return found
+    return found + [(path, None, None) for path in WRITTEN_SETS if path.is_file()]
 
 
 def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
