@@ -121,5 +121,8 @@ def test_shared_runs_every_set_present_and_says_when_none_is(tmp_path: Path, set
     assert result.exit_code == 0, result.output
     assert "harmbench_behaviors.csv" in result.output and "python_faq_questions.csv" in result.output
     assert "unsafe: chemical_biological" in result.output
+    # The project's own held-out questions from a victim's or defender's side run with the shared sets, per topic.
+    assert "moderation_victims_held_out.csv" in result.output and "safe: stalking" in result.output
+    assert "this set was not in its training data" in result.output.split("moderation_victims_held_out.csv")[1]
     empty = CliRunner().invoke(cli, ["eval", "safety", "--shared", str(tmp_path)])
     assert empty.exit_code != 0 and "none of the shared safety sets" in empty.output

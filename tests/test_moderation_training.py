@@ -88,3 +88,14 @@ def test_the_evidence_threshold_keeps_each_benign_source_within_its_limit_counti
     at = train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.04)])
     assert train.blocked(scores, evidence, 0.85, at).sum() == 4
     assert train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.5)]) == train.EVIDENCE_FLOOR
+
+
+def test_victims_questions_hold_whole_topics_out_of_training() -> None:
+    train = _script("train_moderation")
+    trained = train.read_csv(train.VICTIMS_TRAIN)
+    held_out = train.read_csv(train.VICTIMS_HELD_OUT)
+    assert len(trained) + len(held_out) >= 200
+    # The held-out figure shows transfer: no topic and no question is on both sides.
+    assert not {r["category"] for r in trained} & {r["category"] for r in held_out}
+    assert not {r["text"] for r in trained} & {r["text"] for r in held_out}
+    assert {r["label"] for r in trained + held_out} == {"safe"}

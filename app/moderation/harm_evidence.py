@@ -221,6 +221,10 @@ _HARM = re.compile(words([
     r"\b(?:find|get|locate|track down|look up) (?:\w+ ){0,2}?(?:where (?:\w+ ){1,3}lives|someone's|somebody's"
     r"|a person's|my ex's|her|his) (?:\w+ )?(?:address|location|phone number|home|whereabouts)\b",
     r"\bhidden cameras?\b", r"\bspy(?:ing)? on\b",
+    # a tracker or a tracking or spying app put on another person's phone, car or bag
+    r"\b(?:gps |location |hidden |tracking |spy )?(?:trackers?|tracking (?:apps?|devices?|software)|spy apps?"
+    r"|airtags?)\b (?:\w+ ){0,3}?(?:on|in|into|to|under) (?:[\w'-]+ ){0,2}?(?:[\w-]+'s|his|her|their)"
+    r" (?:[\w-]+ )?(?:phone|car|laptop|computer|bag|purse|coat|bike|tablet)",
     r"\b(?:crack|bypass|brute[- ]force|break) (?:\w+ ){0,2}?(?:wifi|wi-fi|wpa2?|login|account|accounts)\b",
     r"\b(?:deface|take down|knock offline|crash) (?:a |the |their |his |her |someone's |a competitor's )?"
     r"(?:\w+ )?(?:website|site|server|network)\b",
