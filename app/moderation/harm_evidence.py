@@ -272,33 +272,42 @@ _OPERATIONAL_DETAIL = re.compile(r"\b(?:step[- ]by[- ]step|every step|exact|exac
                                  r"|(?:that|which) (?:would )?(?:actually )?works?|full (?:instructions|explanation"
                                  r"|recipe|method)|with the real)\b", re.IGNORECASE)
 
-# A victim's or defender's side: the harm is done to the reader ("blackmailing me", "did it to me", "got hit by
-# ransomware", "received threatening letters", "my partner has been ..."), or the reader checks, contains,
-# escalates or reports it ("check whether", "first steps", "after a breach", "call the police", "sue", "tell hate
-# speech from debate"). Written as general wording of that side (refined on the written victims' questions of the
-# training topics, `scripts/moderation_victims_train.csv`), never from the held-out topics or the shared sets.
-_VICTIM = (r"|\b(?:blackmail|harass|stalk|threaten|bull(?:y|ie)|scamm|defraud|extort|abus|track|spy|spie|dox+"
-           r"|impersonat|target|follow|groom|sextort|phish|hack)\w* (?:me|us)\b"
-           r"|\b(?:did|done|do|does|doing) (?:it|this|that) to (?:me|us|my \w+|our \w+)\b"
-           r"|\b(?:hit|infected|targeted|compromised|breached|affected|victimi[sz]ed) (?:by|with)\b"
-           r"|\b(?:received|receiving|got|getting|get|gets|keep getting) (?:\w+ ){0,2}?(?:threat\w*|abusive|harass\w*"
-           r"|scam\w*|phishing|blackmail\w*|hate mail)"
-           r"|\b(?:someone|somebody|a stranger|he|she|they|my [\w-]+|our [\w-]+) (?:is|are|was|were|has been|have been"
-           r"|keeps?|kept) (?:\w+ )?(?:\w+ing)\b(?: (?:me|us|my|our|to post my|to share my))?"
-           r"|\b(?:check|know|find out|see|verify|confirm) (?:if|whether)\b|\bam i being\b"
-           r"|\bis (?:this|it|that) (?:a |an )?(?:scam|fraud|real|legit\w*|abuse|a crime|crime|stalking|harassment"
-           r"|grooming|trafficking|phishing|blackmail)\b"
-           r"|\bincident (?:response|responders?|reports?|team)\b|\b(?:security|cyber|malware|ransomware) incidents?\b"
-           r"|\bresponders?\b|\bindicators? of compromise\b|\bfirst steps\b"
-           r"|\bafter (?:a |an |the |this |that |our |my )?(?:\w+ )?(?:breach|attack|incident|intrusion|infection"
-           r"|outbreak|leak)\b"
-           r"|\bcontain(?:ing)? (?:a |an |the )?(?:\w+ )?(?:worm|infection|outbreak|breach|attack|incident|spread)\b"
-           r"|\b(?:work with|call|tell|contact|inform|go to|talk to) (?:the )?(?:police|authorities|school|hr"
-           r"|bank|a lawyer|my lawyer|a counsell?or|a doctor)\b|\bsue\b|\bescalat\w*|\b(?:hot|help)lines?\b"
-           r"|\bsupport (?:groups?|services?|for (?:victims|survivors|families))\b|\bsurvivors?\b"
-           r"|\bconfront\w*|\bdistinguish\w*|\btell (?:\w+ ){1,4}from\b|\bdifference between\b"
-           r"|\bwithout (?:amplifying|spreading|promoting|sharing|sensationali[sz]ing) (?:it|them|this)\b"
-           r"|\b(?:fall|falling|fell) for\b|\bbefore (?:sending|paying|transferring|signing)\b")
+# A victim's side: the harm is done to the reader ("someone is blackmailing me", "we got hit by ransomware",
+# "our mosque received threatening letters", "my partner has been falsifying our books"). These spans are removed
+# before looking for a harm object, like the technical senses: the harm they name is not what is asked for, while
+# anything else in the text still counts ("Someone is blackmailing me. How do I hurt him?" is still evidence).
+# Written as general wording of that side (refined on the written victims' questions of the training topics,
+# `scripts/moderation_victims_train.csv`), never from the held-out topics or the shared sets.
+_HARMED = re.compile(
+    r"\b(?:blackmail|harass|stalk|threaten|bull(?:y|ie)|scamm|defraud|extort|abus|track|spy|spie|dox+|impersonat"
+    r"|target|follow|groom|sextort|phish|hack)\w* (?:me|us)\b"
+    r"|\b(?:hit|infected|targeted|compromised|breached|affected|victimi[sz]ed|attacked) (?:by|with) (?:an? |the "
+    r"|some )?[\w-]+(?: [\w-]+)?"
+    r"|\b(?:received|receiving|got|getting|get|gets|keep getting) (?:\w+ ){0,2}?(?:threat\w*|abusive|harass\w*"
+    r"|scam\w*|phishing|blackmail\w*|hate mail)(?: [\w-]+)?"
+    r"|\b(?:someone|somebody|a stranger|he|she|they|my [\w-]+(?: [\w-]+)?|our [\w-]+) (?:is|are|was|were|has been"
+    r"|have been|keeps?|kept) (?:\w+ )?\w+ing (?:me|us|my|our|to (?:post|share|publish) my)\b(?: [\w-]+)?",
+    re.IGNORECASE)
+
+# A defender's side: the reader checks, contains, escalates or reports the harm ("check whether", "first steps",
+# "after a breach", "call the police", "sue", "tell hate speech from debate"); part of `_DEFENSIVE` below, written
+# and refined as `_HARMED`.
+_DEFENDER = (r"|\b(?:did|done|do|does|doing) (?:it|this|that) to (?:me|us|my \w+|our \w+)\b"
+             r"|\b(?:check|know|find out|see|verify|confirm) (?:if|whether)\b|\bam i being\b"
+             r"|\bis (?:this|it|that) (?:a |an )?(?:scam|fraud|real|legit\w*|abuse|a crime|crime|stalking|harassment"
+             r"|grooming|trafficking|phishing|blackmail)\b"
+             r"|\bincident (?:response|responders?|reports?|team)\b"
+             r"|\b(?:security|cyber|malware|ransomware) incidents?\b"
+             r"|\bresponders?\b|\bindicators? of compromise\b|\bfirst steps\b"
+             r"|\bafter (?:a |an |the |this |that |our |my )?(?:\w+ )?(?:breach|attack|incident|intrusion|infection"
+             r"|outbreak|leak)\b"
+             r"|\bcontain(?:ing)? (?:a |an |the )?(?:\w+ )?(?:worm|infection|outbreak|breach|attack|incident|spread)\b"
+             r"|\b(?:work with|call|tell|contact|inform|go to|talk to) (?:the )?(?:police|authorities|school|hr"
+             r"|bank|a lawyer|my lawyer|a counsell?or|a doctor)\b|\bsue\b|\bescalat\w*|\b(?:hot|help)lines?\b"
+             r"|\bsupport (?:groups?|services?|for (?:victims|survivors|families))\b|\bsurvivors?\b"
+             r"|\bconfront\w*|\bdistinguish\w*|\btell (?:\w+ ){1,4}from\b|\bdifference between\b"
+             r"|\bwithout (?:amplifying|spreading|promoting|sharing|sensationali[sz]ing) (?:it|them|this)\b"
+             r"|\b(?:fall|falling|fell) for\b|\bbefore (?:sending|paying|transferring|signing)\b")
 
 # A defensive purpose: learning to recognise, prevent or report harm is not a request for help with it.
 _DEFENSIVE = re.compile(r"\b(?:(?:was|were|been|got|gets|get|being|is|are) (?:\w+ )?(?:stolen|hacked|scammed"
@@ -316,7 +325,7 @@ _DEFENSIVE = re.compile(r"\b(?:(?:was|were|been|got|gets|get|being|is|are) (?:\w
                         r" (?:about|of|where|in which)"
                         r"|thriller|whodunit|legitimately)\b"
                         # the reader is the one harmed, or handles the harm as a victim or a defender would
-                        + _VICTIM, re.IGNORECASE)
+                        + _DEFENDER, re.IGNORECASE)
 
 
 # Harm aimed at oneself: the block then carries the caring message, not the one for harm to others.
@@ -333,7 +342,7 @@ def harmful_help_asked(text: str) -> str | None:
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     # Two sentences at a time: "The villain wants to poison his wife. How would he do it unnoticed?"
     for pair in [" ".join(sentences[k:k + 2]) for k in range(max(1, len(sentences) - 1))]:
-        cleaned = _BENIGN_SENSES.sub(" ", pair)
+        cleaned = _HARMED.sub(" ", _BENIGN_SENSES.sub(" ", pair))
         fiction = _FICTION.search(cleaned) and not _OPERATIONAL_DETAIL.search(cleaned)
         if _ASKS.search(cleaned) and _HARM.search(cleaned) and not fiction and not _DEFENSIVE.search(cleaned):
             return "self_harm" if _SELF.search(cleaned) else "harmful"
