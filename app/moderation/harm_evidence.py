@@ -5,8 +5,9 @@ use or hide something; step-by-step instructions; a deliverable to write or buil
 and names a serious-harm object or act (a weapon, a hard drug, malware, a poison aimed at people, fraud,
 stalking, threats, fake evidence, sexual exploitation, self-harm ...). Technical and everyday senses of the
 same words are removed first ("kill a process", "execute arbitrary statements from C", "shoot a photo",
-"attack surface", "bomb-proof"); a defensive or informational purpose ("report", "recognise", "the dangers
-of") or a game or a story that asks for no operational detail means no evidence.
+"attack surface", "bomb-proof"), and so is harm done to the reader ("someone is blackmailing me"); a defensive
+or informational purpose ("report", "recognise", "the dangers of"), a defender's handling ("check whether", "call
+the police") or a game or a story that asks for no operational detail means no evidence.
 
 The harm classifier blocks such a text from a lower threshold (`with_evidence_at` in the weights file, chosen
 by the training script with the same rule as the plain block threshold, counting both paths, but never under
