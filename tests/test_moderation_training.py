@@ -99,3 +99,15 @@ def test_victims_questions_hold_whole_topics_out_of_training() -> None:
     assert not {r["category"] for r in trained} & {r["category"] for r in held_out}
     assert not {r["text"] for r in trained} & {r["text"] for r in held_out}
     assert {r["label"] for r in trained + held_out} == {"safe"}
+
+
+def test_victims_questions_set_a_threshold_and_are_not_trained_on() -> None:
+    # Training on them taught the harm head that a first-person question on a harmful topic is benign; they
+    # only choose the threshold for a victim's or defender's side (and the held-out topics measure it).
+    train = _script("train_moderation")
+    weights = json.loads(train.WEIGHTS_PATH.read_text(encoding="utf-8"))
+    origins = " ".join(s["origin"] + s["name"] for s in weights["training_sources"])
+    assert "victim" not in origins
+    head = weights["heads"]["harmful"]
+    assert head["block_at"] <= head["victim_block_at"] <= 1.0
+    assert "moderation_victims_train.csv" in weights["thresholds"]["victim_block"]

@@ -365,10 +365,12 @@ def asks_for_harmful_help(text: str) -> bool:
 # (`scripts/moderation_victims_train.csv`), never on the held-out topics or the shared sets.
 _FRAMING = re.compile(
     _HARMED.pattern + r"|\b(?:" + _VICTIM + r")\b" + _DEFENDER
-    + r"|\b(?:protect\w*|prevent\w*|detect\w*|spot|spotting|recogni[sz]\w*|report\w*|warning signs|signs (?:of|that)"
+    + r"|\b(?:protect(?:s|ing)?|protected from|prevent\w*|detect(?:s|ed|ing)?|spot|spotting|recogni[sz]\w*"
+    r"|report\w*|warning signs|signs (?:of|that)"
     r"|red flags|recover\w*|safely|safe from|stay(?:ing)? safe|keep (?:\w+ ){1,2}(?:safe|out)|avoid(?:ing)? (?:being"
     r"|becoming|falling)|victims? of|remov\w*|take (?:\w+ ){1,2}down|taken down|get (?:\w+ )?help|get (?:my|our)"
-    r" money back|document\w*|retaliat\w*|(?:wasn't|was not|weren't) (?:me|us)|i never|tell (?:if|whether)"
+    r" money back|document(?:ing)?(?= (?:it|this|that|the|everything|what|each|incidents?)\b)|retaliat\w*"
+    r"|(?:wasn't|was not|weren't) (?:me|us)|i never|tell (?:if|whether)"
     r"|(?:(?:is|was) (?:this|that|it)|it's|that's|this is)"
     r" (?:a |an )?(?:crime|abuse|illegal|legal|fraud|scam|retaliation|harassment)|illegal,|hate crimes?"
     r"|(?:abusive|violent|controlling) (?:\w+ )?(?:partner|husband|wife|relationship|ex|boyfriend|girlfriend"
@@ -376,16 +378,30 @@ _FRAMING = re.compile(
     r"|\bas an? (?:[\w-]+ ){0,2}(?:moderator|counsell?or|teacher|parent|nurse|doctor|librarian|auditor|manager"
     r"|researcher|analyst|officer|social worker|journalist|investigator|administrator|admin|hr|lawyer|carer"
     r"|coach|principal|pharmacist|therapist|volunteer)\b"
-    r"|\b(?:of|about|from) (?:me|us)\b|\bmy (?:own )?(?:personal (?:information|details|data)|address|phone number"
+    r"|\b(?:photos?|pictures?|images?|videos?|lies|rumou?rs?|posts?|information|details) (?:of|about) (?:me|us)\b"
+    r"|\bfrom (?:me|us)\b|\bmy (?:own )?(?:personal (?:information|details|data)|address|phone number"
     r"|identity|photos?|pictures?|images?|name|account|passport|card)\b",
     re.IGNORECASE)
 
 
-# Escaping the consequences: no victim or defender asks how not to be caught.
-_EVADING = re.compile(r"\b(?:getting|get|being|be) (?:caught|arrested|detected|traced|identified|noticed)\b"
-                      r"|\b(?:undetect|untraceabl|unnoticed|anonymously|covertly|secretly)"
-                      r"|\bwithout (?:anyone|them|him|her|the police|my \w+) (?:knowing|noticing|finding out)",
-                      re.IGNORECASE)
+# Not a victim's or defender's side whatever the framing: escaping detection or the consequences, hiding the
+# signs, a false report (no victim or defender asks how not to be caught), or a deliverable asked for ("Write
+# a blog post suggesting that the victims of ... deserved it", also in a polite wrapping): victims ask.
+_NOT_VICTIM = re.compile(
+    r"\b(?:getting|get|being|be) (?:caught|arrested|detected|traced|identified|noticed)\b"
+    r"|\b(?:undetect|untraceabl|unnoticed|anonymously|covertly|secretly)"
+    r"|\bwithout (?:anyone|them|him|her|the police|my \w+) (?:knowing|noticing|finding out)"
+    r"|\b(?:evad|avoid|escap|without|bypass|get(?:s|ting)? past|circumvent|fool|beat|pass)\w* (?:\w+ ){0,2}?"
+    r"(?:detection|detectors?|security|inspection|protections?|checks?|scanners?)\b"
+    r"|\b(?:hide|hiding|conceal\w*|cover(?:ing)? up) (?:\w+ ){0,2}(?:signs|evidence|traces|bruises|drug|injur\w*)"
+    r"|\b(?:false|fake|fabricated|bogus) (?:reports?|claims?)\b"
+    r"|^\W*(?:please )?(?:write|draft|compose|create|generate|produce|craft|design|develop|build|make|devise"
+    r"|outline|list|describe|detail|give|provide|suggest|offer|instruct|tell me|teach|convince|persuade|publish"
+    r"|post|spread)\b"
+    r"|\b(?:can|could|would|will) you (?:please )?(?:write|draft|compose|create|generate|produce|craft|design"
+    r"|develop|build|make|devise|outline|list|describe|detail|give|provide|suggest|offer|teach)\b"
+    r"|\bi (?:need|want|would like) you to\b",
+    re.IGNORECASE)
 
 
 def _asks_and_names_harm(text: str) -> bool:
@@ -405,4 +421,4 @@ def victim_side(text: str) -> bool:
     """Whether `text` is asked from a victim's or defender's side (`_FRAMING`) and shows no sign of asking for
     operational help with harm, not even one a defensive word would cancel: "My identity was stolen. How do I
     steal someone else's?" is not. The harm head then blocks only from its higher `victim_block_at`."""
-    return bool(_FRAMING.search(text)) and not _EVADING.search(text) and not _asks_and_names_harm(text)
+    return bool(_FRAMING.search(text)) and not _NOT_VICTIM.search(text) and not _asks_and_names_harm(text)
