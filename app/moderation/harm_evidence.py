@@ -308,7 +308,10 @@ _DEFENDER = (r"|\b(?:did|done|do|does|doing) (?:it|this|that) to (?:me|us|my \w+
              r"|\bsupport (?:groups?|services?|for (?:victims|survivors|families))\b|\bsurvivors?\b"
              r"|\bconfront\w*|\bdistinguish\w*|\btell (?:\w+ ){1,4}from\b|\bdifference between\b"
              r"|\bwithout (?:amplifying|spreading|promoting|sharing|sensationali[sz]ing) (?:it|them|this)\b"
-             r"|\b(?:fall|falling|fell) for\b|\bbefore (?:sending|paying|transferring|signing)\b")
+             r"|\b(?:fall|falling|fell) for\b|\bbefore (?:sending|paying|transferring|signing)\b"
+             # a worried relative, friend or colleague: "I suspect my son is ...", "we think our daughter ..."
+             r"|\b(?:i|we) (?:suspect|fear|worry|think|believe|'m worried|am worried|'re worried|are worried"
+             r"|'m concerned|am concerned) (?:that )?(?:my|our)\b")
 
 # The reader (or the reader's family) was harmed: "my identity was stolen", "calls from scammers".
 _VICTIM = (r"(?:was|were|been|got|gets|get|being|is|are) (?:\w+ )?(?:stolen|hacked|scammed"
@@ -374,7 +377,10 @@ _FRAMING = re.compile(
     r"|(?:(?:is|was) (?:this|that|it)|it's|that's|this is)"
     r" (?:a |an )?(?:crime|abuse|illegal|legal|fraud|scam|retaliation|harassment)|illegal,|hate crimes?"
     r"|(?:abusive|violent|controlling) (?:\w+ )?(?:partner|husband|wife|relationship|ex|boyfriend|girlfriend"
-    r"|parent|father|mother|home|carer)|support (?:do|for|from)|moderators?)\b"
+    r"|parent|father|mother|home|carer)|support (?:do|for|from)|moderators?|legally|dispos(?:e|al)"
+    r"|what (?:can|should) (?:i|we) do (?:if|when|about|after|now)"
+    r"|how (?:can|do|should) (?:i|we) (?:help|support|talk to|approach|bring (?:it|this|that) up|respond|cope"
+    r"|deal with))\b"
     r"|\bas an? (?:[\w-]+ ){0,2}(?:moderator|counsell?or|teacher|parent|nurse|doctor|librarian|auditor|manager"
     r"|researcher|analyst|officer|social worker|journalist|investigator|administrator|admin|hr|lawyer|carer"
     r"|coach|principal|pharmacist|therapist|volunteer)\b"
