@@ -107,6 +107,10 @@ def test_a_category_column_gives_a_confusion_table_and_the_thresholds(tmp_path: 
     evidence_at = results["classifier"]["with_evidence_at"]["harmful"]
     assert evidence_at < results["classifier"]["block_at"]["harmful"]
     assert f"harmful p>={evidence_at:.3f} when it asks for operational help" in report
+    # So is the higher one for a question asked from a victim's or defender's side.
+    victim_at = results["classifier"]["victim_block_at"]["harmful"]
+    assert victim_at > results["classifier"]["block_at"]["harmful"]
+    assert f"harmful p>={victim_at:.3f} when asked from a victim's or defender's side" in report
 
 
 def test_shared_runs_every_set_present_and_says_when_none_is(tmp_path: Path, settings) -> None:  # noqa: ANN001

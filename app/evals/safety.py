@@ -121,6 +121,7 @@ def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
     trained = any(origin and str(file).endswith(origin) for origin in origins)
     return {"block_at": dict(model.block_at), "flag_at": dict(model.flag_at),
             "with_evidence_at": {k: v for k, v in model.with_evidence_at.items() if v < model.block_at[k]},
+            "victim_block_at": {k: v for k, v in model.victim_block_at.items() if v > model.block_at[k]},
             "blocks_alone": dict(model.blocks_alone), "in_training": trained}
 
 
@@ -231,7 +232,9 @@ def format_report(results: dict[str, Any]) -> str:
             f"{k} p>={v:.3f}" if alone.get(k, True) else f"{k} never alone"
             for k, v in classifier["block_at"].items()) + "".join(
             f" ({k} p>={v:.3f} when it asks for operational help with serious harm)"
-            for k, v in classifier.get("with_evidence_at", {}).items()) + "; evidence at " + ", ".join(
+            for k, v in classifier.get("with_evidence_at", {}).items()) + "".join(
+            f" ({k} p>={v:.3f} when asked from a victim's or defender's side)"
+            for k, v in classifier.get("victim_block_at", {}).items()) + "; evidence at " + ", ".join(
             f"{k} p>={v:.3f}" for k, v in classifier["flag_at"].items()) + (
             "; this set WAS in its training data (see scripts/train_moderation.py for cross-validated figures)"
             if classifier["in_training"] else "; this set was not in its training data"))
