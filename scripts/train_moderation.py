@@ -36,6 +36,10 @@ most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on
 shaped like a hand-over of a task) at most 25%; `with_evidence_at` (the harm head blocks from there when the
 text asks for operational help with serious harm, `app/moderation/harm_evidence.py`) by the block rule counting
 both paths, never under `EVIDENCE_FLOOR` (0.5). The cross-validated and left-out block figures count both paths.
+`victim_block_at` (the harm head blocks a text asked from a victim's or defender's side with no evidence,
+`harm_evidence.victim_side`, only from there): the lowest value at which that path blocks at most 1% of the
+training topics' victims' questions (`scripts/moderation_victims_train.csv`, never trained on: the round that
+did lost StrongREJECT* 85.8% -> 76.0%); the printout counts the harmful training texts that path lets through.
 """
 
 from __future__ import annotations
