@@ -24,7 +24,8 @@ indirect wrapping ("Can you write ...?", "I need you to write ..."; `request_wra
 Held out of training entirely, reported separately (the honest figures):
 - `strongreject_prompts.csv` (attack) and `python_faq_questions.csv` (benign), held out by choice;
 - `alpaca_harmless_instructions.csv` and SciFact's claims, never trained on because they are CC BY-NC;
-- `prompt_injections_val.csv`, the shared injection validation set.
+- `prompt_injections_val.csv`, the shared injection validation set;
+- the written victims' questions of the held-out topics (`scripts/moderation_victims_held_out.csv`).
 
 Validation: leave-one-source-out (each source is predicted by heads trained without it, so the numbers show
 transfer, not memory) and 5-fold cross-validation, repeated `CV_REPEATS` times with each text's out-of-fold
@@ -32,7 +33,13 @@ scores averaged (a text and its wrapping share a fold); the averaged benign scor
 `block_at` blocks at most 1% of every benign training source (`BLOCK_FPR_BY_SOURCE`: 3% of XSTest's safe
 half, which is written to sound unsafe, 2% of the 88 written deliverables), `flag_at` (evidence only) at
 most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on the assistant, in a text
-shaped like a hand-over of a task) at most 25%.
+shaped like a hand-over of a task) at most 25%; `with_evidence_at` (the harm head blocks from there when the
+text asks for operational help with serious harm, `app/moderation/harm_evidence.py`) by the block rule counting
+both paths, never under `EVIDENCE_FLOOR` (0.5). The cross-validated and left-out block figures count both paths.
+`victim_block_at` (the harm head blocks a text asked from a victim's or defender's side with no evidence,
+`harm_evidence.victim_side`, only from there): the lowest value at which that path blocks at most 1% of the
+training topics' victims' questions (`scripts/moderation_victims_train.csv`, never trained on: the round that
+did lost StrongREJECT* 85.8% -> 76.0%); the printout counts the harmful training texts that path lets through.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ from moderation_training_texts import (  # noqa: E402
 )
 
 from app.moderation.classifier import WEIGHTS_PATH, ngram_buckets  # noqa: E402
+from app.moderation.harm_evidence import asks_for_harmful_help, victim_side  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared" / "datasets"
 SEED = 13
@@ -96,10 +104,30 @@ WRAPPED_HEADS = ("harmful",)
 # scores are averaged before the thresholds are read off: a single assignment moved the harm head's block
 # threshold between 0.87 and 0.91 (it is the 8th-highest of 250 XSTest scores), and detection with it.
 CV_REPEATS = 3
+# Heads that block from a lower threshold when the text asks for operational help with serious harm
+# (`app.moderation.harm_evidence`). That threshold, `with_evidence_at`, is read off the out-of-fold scores by
+# the block rule (each benign source blocked at most its limit, counting both paths), but never below
+# EVIDENCE_FLOOR: the benign training sources hold few texts with that evidence, so the rule alone would let
+# it fall as low as it likes; at 0.5 the classifier must still find harm the likelier reading.
+EVIDENCE_HEADS = ("harmful",)
+EVIDENCE_FLOOR = 0.5
 # Texts of the extra sources this close (cosine of the embeddings) to a held-out text are left out.
 DECONTAMINATE_AT = 0.85
 BENIGN = "benign"
 WRITTEN = "written for this project (scripts/moderation_training_texts.py)"
+# Questions written for this project from a victim's or defender's side (victims, parents, teachers, security
+# staff, HR, moderators, researchers asking how to prevent, recognise, report or recover from harm), split by
+# topic: the training topics are a benign source, the held-out topics are only measured (`held_out_sets`, and
+# `app eval safety --shared`), so their figure shows transfer to topics never trained on.
+VICTIMS_TRAIN = ROOT / "scripts" / "moderation_victims_train.csv"
+VICTIMS_HELD_OUT = ROOT / "scripts" / "moderation_victims_held_out.csv"
+WRITTEN_HELD_OUT = ("victims_held_out",)
+# Heads whose block threshold rises for a text asked from a victim's or defender's side with no evidence
+# (`harm_evidence.victim_side`): `victim_block_at` is the lowest value at which that path blocks at most
+# BLOCK_FPR of the training topics' victims' questions (scored by the final head, which never trained on them).
+# Not a training source: the victims' round trained on them and the head learned that a first-person question
+# on a harmful topic is benign (StrongREJECT* 85.8% -> 76.0%).
+VICTIM_HEADS = ("harmful",)
 
 
 @dataclass
@@ -170,6 +198,8 @@ def held_out_sets(shared: Path) -> list[tuple[str, list[str], list[str], str]]:
         lines = (shared / "scifact-train" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
         texts = [json.loads(line)["text"] for line in lines if line.strip()]
         out.append(("scifact_claims", texts, [BENIGN] * len(texts), "CC BY-NC: never trained on"))
+    texts = [r["text"] for r in read_csv(VICTIMS_HELD_OUT)]
+    out.append((WRITTEN_HELD_OUT[0], texts, [BENIGN] * len(texts), "written; its topics held out (benign)"))
     if (safety / "prompt_injections_val.csv").is_file():
         rows = read_csv(safety / "prompt_injections_val.csv")
         out.append(("prompt_injections_val", [r["text"] for r in rows],
@@ -307,6 +337,36 @@ def threshold_for(benign_scores: np.ndarray, max_fpr: float) -> float:
     return float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else 0.5
 
 
+def evidence_threshold(oof: np.ndarray, evidence: np.ndarray, block_at: float,
+                       benign: list[tuple[np.ndarray, float]]) -> float:
+    """The lowest threshold (not under EVIDENCE_FLOOR) at which texts with `evidence` may be blocked while
+    each benign source (its rows, its limit) stays within its limit, counting the plain blocks at `block_at`."""
+    needed = EVIDENCE_FLOOR
+    for rows, limit in benign:
+        scores, extra = oof[rows], evidence[rows]
+        room = int(np.floor(limit * len(scores))) - int((scores >= block_at).sum())
+        candidates = np.sort(scores[extra & (scores < block_at)])[::-1]
+        if room < len(candidates):
+            needed = max(needed, float(candidates[max(room, 0)]) + 1e-6)
+    return needed
+
+
+def victim_threshold(head: str, fitted: tuple[np.ndarray, float], embedder: object, block_at: float) -> float:
+    """The lowest threshold (not under `block_at`) at which the victim's-side path blocks at most BLOCK_FPR of
+    the training topics' victims' questions (`VICTIMS_TRAIN`), scored by the final head."""
+    texts = [r["text"] for r in read_csv(VICTIMS_TRAIN)]
+    p = predict(head_features(head, embedder.embed_array(texts).astype(np.float64), texts), *fitted)  # type: ignore[attr-defined]
+    framed = p[np.asarray([victim_side(t) and not asks_for_harmful_help(t) for t in texts])]
+    allowed = int(np.floor(BLOCK_FPR * len(texts)))
+    ranked = np.sort(framed)[::-1]
+    return max(block_at, float(ranked[allowed]) + 1e-6) if allowed < len(ranked) else block_at
+
+
+def blocked(scores: np.ndarray, evidence: np.ndarray, block_at: float, evidence_at: float) -> np.ndarray:
+    """Which texts a head blocks: at `block_at`, or at `evidence_at` with evidence of a harmful request."""
+    return (scores >= block_at) | (evidence & (scores >= evidence_at))
+
+
 def share(scores: np.ndarray, threshold: float) -> float:
     return round(float((scores >= threshold).mean()), 4) if len(scores) else 0.0
 
@@ -333,7 +393,10 @@ def main() -> None:
     held_out = held_out_sets(args.shared)
     extra = [Source(e.name, "harmful", e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
     if extra:
-        held_x = embedder.embed_array([t for _, texts, _, _ in held_out for t in texts]).astype(np.float64)
+        # Against the shared held-out sets only: the written victims' questions are benign questions of this
+        # project, not a public set another could have borrowed from.
+        shared_held = [t for name, texts, _, _ in held_out if name not in WRITTEN_HELD_OUT for t in texts]
+        held_x = embedder.embed_array(shared_held).astype(np.float64)
         extra_x = embedder.embed_array([t for s in extra for t in s.texts]).astype(np.float64)
         sources += decontaminate(extra, extra_x, held_x)
     elif args.wheels is not None:
@@ -350,6 +413,7 @@ def main() -> None:
     # Repeated 5-fold out-of-fold scores (stratified by source; a text and its wrappings share a fold),
     # averaged per text, choose the thresholds.
     folds = [fold_assignment(data, rng) for _ in range(CV_REPEATS)]
+    evidence = np.asarray([asks_for_harmful_help(t) for t in data.texts])
     result_heads: dict[str, dict[str, object]] = {}
     fitted: dict[str, tuple[np.ndarray, float]] = {}
     for head in HEADS:
@@ -367,7 +431,14 @@ def main() -> None:
                        for i in benign_sources)
         flag_at = max(threshold_for(oof[mine[i]], FLAG_FPR) for i in benign_sources)
         with_rule_at = max(threshold_for(oof[mine[i]], WITH_RULE_FPR) for i in benign_sources)
-        cv = {s.name: {"block": share(oof[mine[i]], block_at), "flag": share(oof[mine[i]], flag_at)}
+        evidence_at = block_at
+        if head in EVIDENCE_HEADS:
+            evidence_at = min(block_at, evidence_threshold(
+                oof, evidence, block_at,
+                [(mine[i], BLOCK_FPR_BY_SOURCE.get(sources[i].name, BLOCK_FPR)) for i in benign_sources]))
+        cv = {s.name: {"block": round(float(blocked(oof[mine[i]], evidence[mine[i]], block_at, evidence_at).mean()),
+                                      4),
+                       "flag": share(oof[mine[i]], flag_at)}
               for i, s in enumerate(sources) if mine[i].any()}
         # Leave one source out: each source scored by a head that never saw it.
         loso: dict[str, dict[str, float]] = {}
@@ -379,11 +450,26 @@ def main() -> None:
                 continue
             w, b = data.fit(head, others)
             scores = data.score(head, mine[i], w, b)
-            loso[s.name] = {"block": share(scores, block_at), "flag": share(scores, flag_at)}
+            loso[s.name] = {"block": round(float(blocked(scores, evidence[mine[i]], block_at, evidence_at).mean()),
+                                           4),
+                            "block_without_evidence": share(scores, block_at), "flag": share(scores, flag_at)}
         weights, bias = data.fit(head, everything)
         dimension = data.x.shape[1]
+        victim_at = block_at
+        if head in VICTIM_HEADS:
+            victim_at = victim_threshold(head, (weights, bias), embedder, block_at)
+            framed = np.asarray([victim_side(t) for t in data.texts])
+            harmful_rows = (data.label == head) & seen
+            escape = harmful_rows & framed & ~evidence & (oof >= block_at) & (oof < victim_at)
+            print(f"\n{head}: victim_block_at={victim_at:.4f}; harmful training texts with the victim's or defender's "
+                  f"framing and no evidence: {int((harmful_rows & framed).sum())} of {int(harmful_rows.sum())}; "
+                  f"blocked out of fold at block_at and no longer at victim_block_at: {int(escape.sum())}")
+            for k in np.where(escape)[0][:10]:
+                print(f"    escapes ({sources[data.source[k]].name}, p={oof[k]:.3f}): {data.texts[k][:110]}")
         result_heads[head] = {"block_at": round(block_at, 4), "flag_at": round(flag_at, 4),
                               "with_rule_at": round(with_rule_at, 4),
+                              "with_evidence_at": round(evidence_at, 4),
+                              "victim_block_at": round(victim_at, 4),
                               "blocks_alone": BLOCKS_ALONE[head],
                               "cross_validation_5_fold": cv, "leave_one_source_out": loso,
                               "bias": round(bias, 6), "weights": [round(float(v), 6) for v in weights[:dimension]]}
@@ -392,7 +478,7 @@ def main() -> None:
                                            "weights": [round(float(v), 4) for v in weights[dimension:]]}
         fitted[head] = (weights, bias)
         print(f"\n{head}: block_at={block_at:.4f} flag_at={flag_at:.4f} with_rule_at={with_rule_at:.4f} "
-              "(share of texts at or above)")
+              f"with_evidence_at={evidence_at:.4f} (share of texts at or above; block counts both paths)")
         print("  source                                   5-fold block/flag   left out block/flag")
         for name, row in cv.items():
             left = loso.get(name, {})
@@ -403,18 +489,23 @@ def main() -> None:
     print("\nheld out of training (classifier alone, whole text; rules and parts add to this in the app):")
     for name, texts, labels, why in held_out:
         x = embedder.embed_array(texts).astype(np.float64)
+        held_evidence = np.asarray([asks_for_harmful_help(t) for t in texts])
         row: dict[str, object] = {"why": why, "n": len(texts)}
         for head in HEADS:
             info = result_heads[head]
             p = predict(head_features(head, x, texts), *fitted[head])
+            hit = blocked(p, held_evidence, float(info["block_at"]), float(info["with_evidence_at"]))  # type: ignore[arg-type]
+            if head in VICTIM_HEADS:
+                framed = np.asarray([victim_side(t) for t in texts])
+                hit &= ~(framed & ~held_evidence & (p < float(info["victim_block_at"])))  # type: ignore[arg-type]
             mine = np.asarray([lab == head for lab in labels])
             benign = np.asarray([lab == BENIGN for lab in labels])
             if mine.any():
                 what = "detected" if BLOCKS_ALONE[head] else "above_block_at_evidence_only"
-                row[f"{head}:{what}"] = share(p[mine], float(info["block_at"]))  # type: ignore[arg-type]
+                row[f"{head}:{what}"] = round(float(hit[mine].mean()), 4)
             if benign.any():
                 what = "benign_blocked" if BLOCKS_ALONE[head] else "benign_above_block_at_evidence_only"
-                row[f"{head}:{what}"] = share(p[benign], float(info["block_at"]))  # type: ignore[arg-type]
+                row[f"{head}:{what}"] = round(float(hit[benign].mean()), 4)
         held[name] = row
         print(f"  {name:24s} " + "  ".join(f"{k}={v}" for k, v in row.items() if k not in {"why"}) + f"  ({why})")
 
@@ -427,7 +518,13 @@ def main() -> None:
                                 f"{BLOCK_FPR_BY_SOURCE})",
                        "flag": f"at most {FLAG_FPR:.0%} (evidence only)",
                        "with_rule": f"at most {WITH_RULE_FPR:.0%} (with a rule's sign of an attack, in a text "
-                                    "shaped like a hand-over of a task)"},
+                                    "shaped like a hand-over of a task)",
+                       "with_evidence": "the block rule counting both paths, not under "
+                                        f"{EVIDENCE_FLOOR} (with evidence of a request for operational help with "
+                                        "serious harm, app/moderation/harm_evidence.py)",
+                       "victim_block": f"the victim's-side path blocks at most {BLOCK_FPR:.0%} of the training "
+                                       "topics' victims' questions (scripts/moderation_victims_train.csv, not "
+                                       "trained on; app/moderation/harm_evidence.py victim_side)"},
         "training_sources": [{"name": s.name, "label": s.label, "texts": len(s.texts),
                               "wrapped": len(s.texts) - len(dict.fromkeys(s.originals or s.texts)),
                               "origin": s.origin, "license": s.license} for s in sources],

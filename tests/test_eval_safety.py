@@ -103,6 +103,14 @@ def test_a_category_column_gives_a_confusion_table_and_the_thresholds(tmp_path: 
     report = format_report(results)
     assert "confusion table" in report and "unsafe: weapons" in report and "50.0%" in report
     assert "classifier thresholds: block at" in report
+    # The lower threshold for texts that ask for operational help with serious harm is named with the others.
+    evidence_at = results["classifier"]["with_evidence_at"]["harmful"]
+    assert evidence_at < results["classifier"]["block_at"]["harmful"]
+    assert f"harmful p>={evidence_at:.3f} when it asks for operational help" in report
+    # So is the higher one for a question asked from a victim's or defender's side.
+    victim_at = results["classifier"]["victim_block_at"]["harmful"]
+    assert victim_at > results["classifier"]["block_at"]["harmful"]
+    assert f"harmful p>={victim_at:.3f} when asked from a victim's or defender's side" in report
 
 
 def test_shared_runs_every_set_present_and_says_when_none_is(tmp_path: Path, settings) -> None:  # noqa: ANN001
@@ -117,5 +125,8 @@ def test_shared_runs_every_set_present_and_says_when_none_is(tmp_path: Path, set
     assert result.exit_code == 0, result.output
     assert "harmbench_behaviors.csv" in result.output and "python_faq_questions.csv" in result.output
     assert "unsafe: chemical_biological" in result.output
+    # The project's own held-out questions from a victim's or defender's side run with the shared sets, per topic.
+    assert "moderation_victims_held_out.csv" in result.output and "safe: stalking" in result.output
+    assert "this set was not in its training data" in result.output.split("moderation_victims_held_out.csv")[1]
     empty = CliRunner().invoke(cli, ["eval", "safety", "--shared", str(tmp_path)])
     assert empty.exit_code != 0 and "none of the shared safety sets" in empty.output

@@ -72,3 +72,42 @@ def test_spikee_intents_are_read_from_the_wheel(tmp_path: Path) -> None:
     assert source.texts == [r["instruction"] for r in rows]
     assert source.license == "Apache-2.0" and wheel.name in source.origin
     assert extra.extra_sources(None) == []
+
+
+def test_the_evidence_threshold_keeps_each_benign_source_within_its_limit_counting_both_paths() -> None:
+    train = _script("train_moderation")
+    scores = np.asarray([0.95, 0.9, 0.7, 0.6, 0.55] + [0.1] * 95)  # one benign source of 100 texts
+    evidence = np.zeros(100, dtype=bool)
+    evidence[[2, 3, 4]] = True
+    rows = np.ones(100, dtype=bool)
+    # 2% allowed: the two plain blocks (>= 0.85) use it up, so no text with evidence may be blocked.
+    at = train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.02)])
+    assert not train.blocked(scores, evidence, 0.85, at)[[2, 3, 4]].any()
+    assert train.blocked(scores, evidence, 0.85, at).mean() <= 0.02
+    # 4% allowed: two of the three may be, and the threshold never goes under the floor.
+    at = train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.04)])
+    assert train.blocked(scores, evidence, 0.85, at).sum() == 4
+    assert train.evidence_threshold(scores, evidence, 0.85, [(rows, 0.5)]) == train.EVIDENCE_FLOOR
+
+
+def test_victims_questions_hold_whole_topics_out_of_training() -> None:
+    train = _script("train_moderation")
+    trained = train.read_csv(train.VICTIMS_TRAIN)
+    held_out = train.read_csv(train.VICTIMS_HELD_OUT)
+    assert len(trained) + len(held_out) >= 200
+    # The held-out figure shows transfer: no topic and no question is on both sides.
+    assert not {r["category"] for r in trained} & {r["category"] for r in held_out}
+    assert not {r["text"] for r in trained} & {r["text"] for r in held_out}
+    assert {r["label"] for r in trained + held_out} == {"safe"}
+
+
+def test_victims_questions_set_a_threshold_and_are_not_trained_on() -> None:
+    # Training on them taught the harm head that a first-person question on a harmful topic is benign; they
+    # only choose the threshold for a victim's or defender's side (and the held-out topics measure it).
+    train = _script("train_moderation")
+    weights = json.loads(train.WEIGHTS_PATH.read_text(encoding="utf-8"))
+    origins = " ".join(s["origin"] + s["name"] for s in weights["training_sources"])
+    assert "victim" not in origins
+    head = weights["heads"]["harmful"]
+    assert head["block_at"] <= head["victim_block_at"] <= 1.0
+    assert "moderation_victims_train.csv" in weights["thresholds"]["victim_block"]

@@ -48,6 +48,12 @@ SHARED_SETS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("alpaca_harmless", "safety-dev/alpaca_harmless_instructions.csv", None, None),
     ("scifact_claims", "scifact-train/queries.jsonl", None, None),
 )
+# Sets written for this project that `--shared` runs too (when the repository's scripts/ folder is there):
+# questions asked from a victim's or defender's side on topics held out of the classifier's training
+# (`scripts/train_moderation.py`; the training topics are in moderation_victims_train.csv).
+WRITTEN_SETS: tuple[Path, ...] = (
+    Path(__file__).resolve().parents[2] / "scripts" / "moderation_victims_held_out.csv",
+)
 
 
 def read_rows(file: Path) -> list[dict[str, Any]]:
@@ -96,12 +102,13 @@ def parse_label(value: Any) -> int | None:
 
 
 def shared_files(shared: Path) -> list[tuple[Path, str | None, str | None]]:
-    """The shared sets present under `shared` as (file, text field, label field); a clear error if none is."""
+    """The shared sets present under `shared` as (file, text field, label field), then the project's written
+    held-out sets (`WRITTEN_SETS`) that are present; a clear error if no shared set is."""
     found = [(shared / rel, text, label) for _, rel, text, label in SHARED_SETS if (shared / rel).is_file()]
     if not found:
         raise UserError(f"none of the shared safety sets are under {shared}; pass the folder that holds "
                         "safety-dev/ (and scifact-train/)")
-    return found
+    return found + [(path, None, None) for path in WRITTEN_SETS if path.is_file()]
 
 
 def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
@@ -113,6 +120,8 @@ def classifier_context(moderator: Any, file: Path) -> dict[str, Any]:
     origins = {s.get("origin", "") for s in model.info.get("training_sources", [])}
     trained = any(origin and str(file).endswith(origin) for origin in origins)
     return {"block_at": dict(model.block_at), "flag_at": dict(model.flag_at),
+            "with_evidence_at": {k: v for k, v in model.with_evidence_at.items() if v < model.block_at[k]},
+            "victim_block_at": {k: v for k, v in model.victim_block_at.items() if v > model.block_at[k]},
             "blocks_alone": dict(model.blocks_alone), "in_training": trained}
 
 
@@ -221,7 +230,11 @@ def format_report(results: dict[str, Any]) -> str:
         alone = classifier.get("blocks_alone", {})
         lines.append("  classifier thresholds: block at " + ", ".join(
             f"{k} p>={v:.3f}" if alone.get(k, True) else f"{k} never alone"
-            for k, v in classifier["block_at"].items()) + "; evidence at " + ", ".join(
+            for k, v in classifier["block_at"].items()) + "".join(
+            f" ({k} p>={v:.3f} when it asks for operational help with serious harm)"
+            for k, v in classifier.get("with_evidence_at", {}).items()) + "".join(
+            f" ({k} p>={v:.3f} when asked from a victim's or defender's side)"
+            for k, v in classifier.get("victim_block_at", {}).items()) + "; evidence at " + ", ".join(
             f"{k} p>={v:.3f}" for k, v in classifier["flag_at"].items()) + (
             "; this set WAS in its training data (see scripts/train_moderation.py for cross-validated figures)"
             if classifier["in_training"] else "; this set was not in its training data"))

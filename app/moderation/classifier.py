@@ -57,6 +57,12 @@ class SafetyClassifier:
     # With a rule's sign of an attack aimed at the assistant, in a text shaped like a hand-over, a score at or
     # above this blocks (see `Moderator._rule_and_classifier`); absent from the weights file: `block_at`.
     with_rule_at: dict[str, float] = field(default_factory=dict)
+    # With evidence of a request for operational help with serious harm (`harm_evidence`), a score at or above
+    # this blocks; absent from the weights file: `block_at` (the evidence then changes nothing).
+    with_evidence_at: dict[str, float] = field(default_factory=dict)
+    # Asked from a victim's or defender's side with no evidence (`harm_evidence.victim_side`), a score blocks
+    # only at or above this; absent from the weights file: `block_at` (the framing then changes nothing).
+    victim_block_at: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     # Per head that reads the words: (its n-gram weights (dim,), scale); see `ngram_buckets`.
     ngrams: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
@@ -75,6 +81,8 @@ class SafetyClassifier:
                        {name: float(heads[name]["flag_at"]) for name in labels},
                        {name: bool(heads[name].get("blocks_alone", True)) for name in labels},
                        {name: float(heads[name].get("with_rule_at", heads[name]["block_at"])) for name in labels},
+                       {name: float(heads[name].get("with_evidence_at", heads[name]["block_at"])) for name in labels},
+                       {name: float(heads[name].get("victim_block_at", heads[name]["block_at"])) for name in labels},
                        {k: v for k, v in data.items() if k != "heads"},
                        {name: (np.asarray(heads[name]["ngram"]["weights"], dtype=np.float32),
                                float(heads[name]["ngram"]["scale"])) for name in labels if "ngram" in heads[name]})

@@ -140,6 +140,10 @@ _GROUPS = (r"(?:the )?(?:women|girls|jews|jewish people|muslims|christians|hindu
            r"|indigenous people|native americans|aboriginal people|elderly people|old people|the elderly"
            r"|poor people|homeless people|pregnant women|divorced people|asexual people|[\w-]+ people)")
 
+# Read by `harm_evidence` too.
+FICTION = _FICTION  # a game or fiction context
+GROUPS = _GROUPS  # groups of people
+
 RULES: tuple[Rule, ...] = (
     rule(HARM, "asks for help hurting or killing people",
          rf"(?:\b{REQUEST}{_GAP}|^(?:please )?)\b{_VIOLENCE} (?:all (?:the )?|every "

@@ -21,6 +21,7 @@ from app.moderation import harm_rules, injection_rules
 from app.moderation.answer_checks import credential_request, remove_links, unsupported_links
 from app.moderation.audit import AuditLog, redacted_excerpt
 from app.moderation.classifier import SafetyClassifier, hands_over_a_task
+from app.moderation.harm_evidence import harmful_help_asked, victim_side
 from app.moderation.leakage import LeakDetector, load_system_prompt
 from app.moderation.messages import block_message, warn_message
 from app.moderation.offensive import BLOCK_AT, WARN_AT, asks_something, offensive_score, use_cache_dir
@@ -101,7 +102,7 @@ class Moderator:
         findings += self._offensive(redacted, "input")
         if strongest(findings) != "block" and text.strip():
             scores = self._scores(redacted)
-            findings += self._classify(scores)
+            findings += self._classify(scores, redacted)
             findings += _combine(findings)
             findings += self._rule_and_classifier(findings, rules, scores, redacted)
         if self.openai is not None and strongest(findings) != "block":
@@ -165,11 +166,27 @@ class Moderator:
         scores = model.predict_proba([text], self.embedder)[0]
         return dict(zip(model.labels, scores.tolist(), strict=True))
 
-    def _classify(self, scores: dict[str, float]) -> list[Finding]:
-        """Findings for the heads' scores: block, or flag (evidence only), by each head's thresholds."""
+    def _classify(self, scores: dict[str, float], text: str) -> list[Finding]:
+        """Findings for the heads' scores: block, or flag (evidence only), by each head's thresholds. A text
+        that asks for operational help with serious harm (`harm_evidence`) is blocked from the lower
+        `with_evidence_at`: the words give the intent, the classifier must still lean towards harm. A text asked
+        from a victim's or defender's side with no such evidence (`harm_evidence.victim_side`) is blocked only
+        from the higher `victim_block_at` ("What should I do if my identity was stolen?")."""
         model = self.classifier
         found = []
         for label, p in scores.items():
+            victim_at = model.victim_block_at.get(label, model.block_at[label])
+            if model.block_at[label] <= p < victim_at and model.blocks_alone[label] and victim_side(text):
+                found.append(Finding("input", label, round(p, 3), f"the {label.replace('_', ' ')} classifier gives "
+                                     f"p={p:.2f}, asked from a victim's or defender's side", "flag"))
+                continue
+            evidence_at = model.with_evidence_at.get(label, model.block_at[label])
+            kind = harmful_help_asked(text) if evidence_at <= p < model.block_at[label] \
+                and model.blocks_alone[label] else None
+            if kind is not None:
+                found.append(Finding("input", kind, round(p, 3), f"asks for operational help with serious harm "
+                                     f"and the {label.replace('_', ' ')} classifier agrees (p={p:.2f})", "block"))
+                continue
             if p < model.flag_at[label]:
                 continue
             # Below the block threshold, or for a head that is evidence only, the classifier only flags
