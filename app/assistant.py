@@ -214,7 +214,7 @@ class Assistant:
             # 3b. does the text the answer would quote answer the question? (app/answerability.py)
             t = time.perf_counter()
             quotes = select_quotes(answer.standalone, retrieval.candidates or retrieval.passages,
-                                   self.embedder.embed_array, retrieval.focus, retrieval.ranking.named)
+                                   self.embedder.embed_texts, retrieval.focus, retrieval.ranking.named)
             retrieval.passages = order_passages(retrieval.passages, quotes)
             answer.passages = retrieval.passages
             quoted_from = list(dict.fromkeys(q.passage.passage_id for q in quotes))
@@ -325,7 +325,7 @@ class Assistant:
     ) -> Iterator[Event]:
         t = time.perf_counter()
         if quotes is None:
-            quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_array)
+            quotes = select_quotes(answer.standalone, retrieval.passages, self.embedder.embed_texts)
         answer.timings["answer_ms"] = _ms(t)
         if not quotes:
             answer.no_answer = True

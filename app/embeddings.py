@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's window in word pieces, [CLS] and [SEP] included
 WORKERS = max(1, os.cpu_count() or 1)  # concurrent single-threaded inference calls
+TEXT_CACHE_SIZE = 4096  # vectors `embed_texts` keeps, by text (1.5 KB each)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -127,6 +129,8 @@ class MiniLMEmbedder:
         self._cache_dir = cache_dir
         self._load_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # embed_texts' cache, by text
+        self._vectors_lock = threading.Lock()
 
     # --- tokens ---------------------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -222,6 +226,51 @@ class MiniLMEmbedder:
         else:
             list(self._pool().map(encode, batches))
         return out
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text's own vector, as a (n, 384) float32 array of unit vectors, whatever it is embedded with.
+
+        `embed_array` batches texts, and int8 activations are quantised per inference call, so a vector
+        there moves with its batch mates (cosines by up to ~0.05). Here every distinct text runs in a call
+        of its own, so its vector is a function of the text alone: repeats are embedded once, and vectors
+        are remembered by text (the last TEXT_CACHE_SIZE), so a text met again (the question retrieval
+        has just embedded, a sentence read for an earlier question) costs nothing and scores the same.
+        For what is compared at answer time; the index's vectors come from `embed_array`."""
+        self._load()
+        texts = [t if t.strip() else " " for t in texts]
+        found: dict[str, np.ndarray] = {}
+        with self._vectors_lock:
+            for text in texts:
+                hit = self._vectors.get(text)
+                if hit is not None:
+                    self._vectors.move_to_end(text)
+                    found[text] = hit
+        todo = sorted({t for t in texts if t not in found}, key=len, reverse=True)  # longest first: even load
+        if todo:
+            if self._torch_model is not None:
+                vectors = [self._encode_torch_one(text) for text in todo]
+            elif len(todo) == 1:
+                vectors = [self._encode_onnx(todo)[0]]
+            else:
+                vectors = list(self._pool().map(lambda text: self._encode_onnx([text])[0], todo))
+            with self._vectors_lock:
+                for text, vector in zip(todo, vectors, strict=True):
+                    vector.setflags(write=False)  # shared by every caller that asks for this text
+                    found[text] = vector
+                    self._vectors[text] = vector
+                while len(self._vectors) > TEXT_CACHE_SIZE:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+    def _encode_torch_one(self, text: str) -> np.ndarray:
+        return np.asarray(self._torch_model.encode([text], normalize_embeddings=True), dtype=np.float32)[0]
+
+    def clear_text_cache(self) -> None:
+        """Forget the vectors `embed_texts` remembers (benchmarks that time cold questions call it)."""
+        with self._vectors_lock:
+            self._vectors.clear()
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

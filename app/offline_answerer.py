@@ -449,14 +449,12 @@ def select_quotes(
     # only under the heading that asks it. The heading helps score the sentence; only the sentence is quoted.
     in_context = [f"{' > '.join(p.headings)}: {t}" if p.headings else t
                   for (p, _, _), t in zip(candidates, texts, strict=True)]
-    vectors = embed_array([question, *in_context])  # type: ignore[operator]
-    similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     best_passage = max(p.score for p in scanned) or 1.0
     page_years = _page_years(passages) if years else {}
     prose = asked_sentence(question) if asks_for_prose(question) else ""
     other_file = bool(named) and any(p.path in named for p in scanned)
-    scored = []
-    for (passage, span, header), text, sim in zip(candidates, in_context, similarity, strict=True):
+    lexical = []  # everything but the similarity in meaning, known before anything is embedded
+    for (passage, span, header), text in zip(candidates, in_context, strict=True):
         overlap = lexical_overlap(question, text)
         relevance = PASSAGE_WEIGHT * passage.score / best_passage
         header_text = passage.text[header[0]:header[1]] if header else ""
@@ -469,7 +467,11 @@ def select_quotes(
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
         if other_file and passage.path not in named:
             bonus -= OTHER_FILE_PENALTY
-        scored.append(Quote(passage, span, float(sim) + 0.35 * overlap + relevance + bonus, header))
+        lexical.append(0.35 * overlap + relevance + bonus)
+    vectors = embed_array([question, *in_context])  # type: ignore[operator]
+    similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+    scored = [Quote(passage, span, float(sim) + rest, header)
+              for (passage, span, header), sim, rest in zip(candidates, similarity, lexical, strict=True)]
     scored.sort(key=lambda q: q.score, reverse=True)
     chosen: list[Quote] = []
     # A defined computation: the best row of each part, in the definition's order (the first part first).

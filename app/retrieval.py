@@ -321,7 +321,7 @@ class Retriever:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-        vector = self.embedder.embed_array([text])[0]
+        vector = self.embedder.embed_texts([text])[0]  # the quote selection reuses it
         with self._lock:
             self._cache[text] = vector
             while len(self._cache) > 512:

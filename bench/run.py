@@ -323,20 +323,26 @@ def _synthetic_index(work: Path, chunks: int) -> tuple[Any, list[str], list[str]
     return services, queries, answerable
 
 
+def _forget(assistant: Any) -> None:
+    """Cold questions: the retriever's query vectors and the embedder's vectors by text are forgotten."""
+    assistant.retriever._cache.clear()
+    assistant.embedder.clear_text_cache()
+
+
 def _time_offline(offline: Any, queries: list[str]) -> tuple[list[float], list[float], dict[str, list[float]], int]:
     """(retrieval ms, offline answer ms, retrieval stages, questions answered) over `queries`, cold query
-    embeddings (the retriever's cache is cleared before each)."""
+    embeddings (`_forget` before each)."""
     retrieve, answer = [], []
     stages: dict[str, list[float]] = {}
     answered = 0
     for q in queries:
-        offline.retriever._cache.clear()
+        _forget(offline)
         t = time.perf_counter()
         found = offline.retriever.search(q)
         retrieve.append((time.perf_counter() - t) * 1000)
         for stage, ms in found.ranking.timings.items():
             stages.setdefault(stage, []).append(ms)
-        offline.retriever._cache.clear()
+        _forget(offline)
         t = time.perf_counter()
         result = offline.ask(q)
         answer.append((time.perf_counter() - t) * 1000)
@@ -351,7 +357,7 @@ def _time_before_llm(with_llm: Any, fake: Any, queries: list[str]) -> list[float
     for q in queries:
         fake.replies.clear()
         fake.enqueue("The answer is in the passages [1].")
-        with_llm.retriever._cache.clear()
+        _forget(with_llm)
         result = with_llm.ask(q)
         if "pre_llm_ms" in result.timings:  # questions the answer decision refuses never reach the LLM
             pre_llm.append(result.timings["pre_llm_ms"])
