@@ -23,12 +23,12 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.sqlite_db import open_database
 from app.text import YEAR, question_years
@@ -103,10 +103,11 @@ STOPWORDS = frozenset(
     under until up very was we were what when where which while who whom why will with would you your
     yours yourself yourselves""".split()
 )
+T = TypeVar("T")
 _WORD = re.compile(r"\w+", re.UNICODE)
 POSTINGS_BUDGET = 20_000  # matching passages one keyword query may score (see keyword_search)
 DF_CACHE_SIZE = 50_000  # terms whose passage counts are remembered (Catalog.document_frequencies)
-OPENINGS_CACHE_FILES = 64  # files whose page and section openings are remembered (Catalog.section_openings)
+FILE_CACHE_SIZE = 64  # file versions whose periods and openings are remembered (Catalog._per_file_version)
 PASSAGE_COUNT = " passages"  # their key for the passage count (no term holds a space)
 
 
@@ -697,49 +698,53 @@ class Catalog:
         An annual report for 2018 compares 2018 with 2017 and 2016 throughout and mentions 2018 most,
         even when it was filed in 2019 under a file name that says so. Computed once per file version.
         """
-        out: dict[str, set[str]] = {}
+        def periods(file: sqlite3.Row) -> set[str]:
+            counts: dict[str, int] = {}
+            texts = self.query("SELECT p.text FROM chunks c JOIN passages p ON p.id = c.passage_id"
+                               " WHERE c.file_id = ?", [file["id"]])
+            for text_row in texts:
+                for match in YEAR.finditer(text_row[0]):
+                    counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+            years = set(question_years(search_form(file["header"] or "")))
+            if counts:
+                years.add(max(counts, key=lambda y: (counts[y], y)))
+            return years
+
+        return self._per_file_version(paths, self._periods, periods)
+
+    def section_openings(self, paths: Sequence[str]) -> dict[str, list[ChunkHit]]:
+        """For each file, the first chunk of each of its pages and sections (page and heading path), in
+        reading order: where a page's or a section's title stands. Computed once per file version."""
+        def openings(file: sqlite3.Row) -> list[ChunkHit]:
+            rows = self.query(
+                _CHUNK_HITS.replace("SELECT ", "SELECT MIN(c.position) AS first, ", 1)
+                + " WHERE c.file_id = ? GROUP BY c.page, c.headings ORDER BY first", [file["id"]])
+            hits = []
+            for r in rows:
+                data = dict(r)
+                data.pop("first")
+                hits.append(_chunk_hit(data))
+            return hits
+
+        return self._per_file_version(paths, self._openings, openings)
+
+    def _per_file_version(
+        self, paths: Sequence[str], cache: dict[tuple[int, str], T], compute: Callable[[sqlite3.Row], T],
+    ) -> dict[str, T]:
+        """`compute(file row)` for each file at `paths` that the index holds, remembered in `cache` per file
+        version (id and content hash: a re-indexed file is computed again); a full cache (FILE_CACHE_SIZE)
+        starts over."""
+        out: dict[str, T] = {}
         for path in paths:
             row = self.query("SELECT id, content_hash, header FROM files WHERE path = ?", [path])
             if not row:
                 continue
             key = (row[0]["id"], row[0]["content_hash"] or "")
-            cached = self._periods.get(key)
+            cached = cache.get(key)
             if cached is None:
-                counts: dict[str, int] = {}
-                texts = self.query("SELECT p.text FROM chunks c JOIN passages p ON p.id = c.passage_id"
-                                   " WHERE c.file_id = ?", [row[0]["id"]])
-                for text_row in texts:
-                    for match in YEAR.finditer(text_row[0]):
-                        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-                cached = set(question_years(search_form(row[0]["header"] or "")))
-                if counts:
-                    cached.add(max(counts, key=lambda y: (counts[y], y)))
-                self._periods[key] = cached
-            out[path] = cached
-        return out
-
-    def section_openings(self, paths: Sequence[str]) -> dict[str, list[ChunkHit]]:
-        """For each file, the first chunk of each of its pages and sections (page and heading path), in
-        reading order: where a page's or a section's title stands. Computed once per file version."""
-        out: dict[str, list[ChunkHit]] = {}
-        for path in paths:
-            row = self.query("SELECT id, content_hash FROM files WHERE path = ?", [path])
-            if not row:
-                continue
-            key = (row[0]["id"], row[0]["content_hash"] or "")
-            cached = self._openings.get(key)
-            if cached is None:
-                rows = self.query(
-                    _CHUNK_HITS.replace("SELECT ", "SELECT MIN(c.position) AS first, ", 1)
-                    + " WHERE c.file_id = ? GROUP BY c.page, c.headings ORDER BY first", [row[0]["id"]])
-                cached = []
-                for r in rows:
-                    data = dict(r)
-                    data.pop("first")
-                    cached.append(_chunk_hit(data))
-                if len(self._openings) >= OPENINGS_CACHE_FILES:
-                    self._openings.clear()
-                self._openings[key] = cached
+                if len(cache) >= FILE_CACHE_SIZE:
+                    cache.clear()
+                cached = cache[key] = compute(row[0])
             out[path] = cached
         return out
 
