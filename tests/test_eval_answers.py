@@ -41,6 +41,7 @@ def test_answers_eval_reports_evidence_pages_and_reuses_its_index(settings, tmp_
     results = evaluate_answers(docs, questions, settings, index_dir=index_dir, holdout_every=2)
     assert results["top_passage_from_expected_source"] == 1.0
     assert results["evidence_page_in_top5"] == 1.0
+    assert results["evidence_page_at_retrieval_rank1"] == 1.0
     assert results["first_citation_on_evidence_page"] == 1.0
     assert results["held_out"]["questions"] == 1 and results["tuned"]["questions"] == 1
     assert (index_dir / "index" / "catalog.sqlite3").exists()
@@ -53,4 +54,5 @@ def test_answers_eval_reports_evidence_pages_and_reuses_its_index(settings, tmp_
     ) + "\n", encoding="utf-8")
     again = evaluate_answers(docs, questions, settings, index_dir=index_dir)
     assert again["top_passage_from_expected_source"] == 1.0 and again["first_citation_on_evidence_page"] == 0.0
+    assert again["evidence_page_at_retrieval_rank1"] == 0.0
     assert "expected globex.pdf p. [3]" in format_answers_report(again)

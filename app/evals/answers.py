@@ -71,13 +71,15 @@ def evaluate_answers(
         rows = []
         for number, item in enumerate(items, start=1):
             t = time.perf_counter()
-            answer = assistant.ask(item["question"], session_id="eval")
+            answer, ranked = _ask(assistant, item["question"])
             seconds = time.perf_counter() - t
             expected = [a.lower() for a in item.get("answers") or []]
             cited = [c.file_name for c in answer.citations]
             source = item.get("source")
             pages = {int(n) for n in item.get("pages") or []}
             retrieved = answer.passages or answer.possibly_related
+            ranked_pages = [f"{f}:{page}" for f, page in ranked[:5]]
+            ranked = [(f, page in pages) for f, page in ranked]
             first = answer.citations[0] if answer.citations else None
             rows.append({
                 "question": item["question"],
@@ -91,9 +93,12 @@ def evaluate_answers(
                 "top_passage_ok": (bool(retrieved) and retrieved[0].file_name == source) if source else None,
                 "evidence_page_in_top5": any(
                     p.file_name == source and p.page in pages for p in retrieved[:5]) if source and pages else None,
+                "evidence_page_at_rank1": (bool(ranked) and ranked[0] == (source, True))
+                if source and pages else None,
                 "first_citation_on_page": (first is not None and first.file_name == source and first.page in pages)
                 if source and pages else None,
                 "retrieved": [f"{p.file_name}:{p.page}" for p in retrieved[:5]],
+                "ranked": ranked_pages,
                 "first_citation": f"{first.file_name}:{first.page}" if first else None,
                 "citations": len(answer.citations),
                 "unverified": len(answer.unverified),
@@ -109,6 +114,21 @@ def evaluate_answers(
         results["tuned"] = _summarize([r for r in rows if not r["held_out"]], chunks)
         results["held_out"] = _summarize([r for r in rows if r["held_out"]], chunks)
     return results
+
+
+def _ask(assistant: Any, question: str) -> tuple[Any, list[tuple[str, int | None]]]:
+    """The answer, and (file name, page) of the passages in retrieval's own order, before the answer
+    reorders them by the quotes it chose."""
+    answer = None
+    ranked: list[tuple[str, int | None]] = []
+    for event in assistant.stream(question, session_id="eval"):
+        if event.kind == "retrieval" and event.retrieval is not None:
+            shown = event.retrieval.passages or event.retrieval.possibly_related
+            ranked = [(p.file_name, p.page) for p in shown]
+        elif event.kind == "final":
+            answer = event.answer
+    assert answer is not None
+    return answer, ranked
 
 
 def _rate(values: list[bool]) -> float | None:
@@ -133,6 +153,8 @@ def _summarize(rows: list[dict[str, Any]], chunks: int) -> dict[str, Any]:
             [r["top_passage_ok"] for r in answerable if r["top_passage_ok"] is not None]),
         "evidence_page_in_top5": _rate(
             [r["evidence_page_in_top5"] for r in answerable if r["evidence_page_in_top5"] is not None]),
+        "evidence_page_at_retrieval_rank1": _rate(
+            [r["evidence_page_at_rank1"] for r in answerable if r["evidence_page_at_rank1"] is not None]),
         "first_citation_on_evidence_page": _rate(
             [r["first_citation_on_page"] for r in answerable if r["first_citation_on_page"] is not None]),
         "unverified_citation_rate": round(sum(r["unverified"] for r in rows) / cited_total, 3) if cited_total else 0.0,
@@ -152,6 +174,7 @@ def _source_lines(results: dict[str, Any]) -> list[str]:
     return [
         f"top retrieved passage from the source:   {_show(results['top_passage_from_expected_source'])}",
         f"evidence page in the top 5 passages:     {_show(results['evidence_page_in_top5'])}",
+        f"evidence page at rank 1 of retrieval:    {_show(results['evidence_page_at_retrieval_rank1'])}",
         f"first citation from the expected source: {_show(results['first_citation_from_expected_source'])}",
         f"first citation on an evidence page:      {_show(results['first_citation_on_evidence_page'])}",
     ]
