@@ -43,6 +43,9 @@ PARALLEL_SHARE = 0.5  # a row's match when its label stands in several tables of
 PART_SHARE = 0.8  # a row names a part of a defined computation when it scores this share of the part's best
 OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
+PART_ROW_SHARE = 0.5  # a row's match when a row of the same label elsewhere in its document holds a larger figure
+TOP_PAGE_BONUS = 0.0  # quotes on the page of retrieval's top passage
+PAGE_SUPPORT = 0.0  # per other shown passage on the quote's page
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FIGURE = re.compile(r"(?<![\w.])\(?\$?\d[\d,]*(?:\.\d+)?\)?%?")
@@ -324,6 +327,43 @@ def _parallel_rows(passages: Sequence[Passage]) -> set[tuple[str, int | None, tu
     return {key for key, seen in figures.items() if len(seen) > 1}
 
 
+def _magnitude(line: str) -> float | None:
+    """The size of a row's first figure ('(1,234)' -> 1234.0); None when it has none or it is a percentage."""
+    figures = _figures(line)
+    if not figures or figures[0].endswith("%"):
+        return None
+    try:
+        return abs(float(figures[0].strip("()$").replace(",", "")))
+    except ValueError:
+        return None
+
+
+def _part_rows(passages: Sequence[Passage]) -> set[tuple[str, str, float]]:
+    """(path, label, first figure) of rows whose label stands elsewhere in the same document with a larger
+    first figure, the largest of the label's, and none of that row's figures: a segment's, a quarter's or
+    a change's figure, while the whole ("Total operating revenues" of the consolidated statement against
+    each segment's) is the largest. A row sharing a figure with it is the same series in another layout
+    or period (a five-year summary, a quarterly table with the year's total, last year's balance
+    restated), not a part of it."""
+    rows: dict[tuple[str, str], set[tuple[float, frozenset[str]]]] = {}
+    for passage in passages:
+        for start, end in _lines(passage.text):
+            line = passage.text[start:end]
+            if _is_row(line) and not _is_reference(line):
+                size = _magnitude(line)
+                label = _row_label(line)
+                if size is not None and label:
+                    values = frozenset(f.strip("()$").replace(",", "") for f in _figures(line))
+                    rows.setdefault((passage.path, label), set()).add((size, values))
+    parts = set()
+    for (path, label), group in rows.items():
+        largest = max(size for size, _ in group)
+        wholes = [values for size, values in group if size == largest]
+        parts |= {(path, label, size) for size, values in group
+                  if size < largest and not any(values & whole for whole in wholes)}
+    return parts
+
+
 def _row_label(line: str) -> str:
     """A row's label: its words before the first figure, lower-cased."""
     return " ".join(_LABEL_WORD.findall(line.split("\t")[0])).lower()
@@ -345,6 +385,7 @@ def _row_scores(
     page_years = _page_years(passages) if years else {}
     page_words = _page_words(passages)
     parallel = _parallel_rows(passages)
+    parts = _part_rows(passages) if PART_ROW_SHARE < 1.0 else set()
     page_terms = page_terms or terms
     total = sum(page_terms.values())
     for i, passage in enumerate(passages):
@@ -363,6 +404,8 @@ def _row_scores(
                 match *= 0.5
             if match and (passage.path, passage.page, tuple(passage.headings), _row_label(row)) in parallel:
                 match *= PARALLEL_SHARE
+            if match and parts and (passage.path, _row_label(row), _magnitude(row)) in parts:
+                match *= PART_ROW_SHARE
             if match:  # the rest of what is asked named by the page around the table (its title)
                 rest = (page_terms.keys() & on_page) - _label_stems(row)
                 match *= 1.0 + PAGE_WEIGHT * sum(page_terms[t] for t in rest) / total
@@ -454,6 +497,10 @@ def select_quotes(
     prose = asked_sentence(question) if asks_for_prose(question) else ""
     other_file = bool(named) and any(p.path in named for p in scanned)
     lexical = []  # everything but the similarity in meaning, known before anything is embedded
+    top_page = (passages[0].path, passages[0].page)
+    shown_pages: dict[tuple[str, int | None], int] = {}
+    for p in passages[:6]:
+        shown_pages[(p.path, p.page)] = shown_pages.get((p.path, p.page), 0) + 1
     for (passage, span, header), text in zip(candidates, in_context, strict=True):
         overlap = lexical_overlap(question, text)
         relevance = PASSAGE_WEIGHT * passage.score / best_passage
@@ -467,6 +514,9 @@ def select_quotes(
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
         if other_file and passage.path not in named:
             bonus -= OTHER_FILE_PENALTY
+        if (passage.path, passage.page) == top_page:
+            bonus += TOP_PAGE_BONUS
+        bonus += PAGE_SUPPORT * max(0, shown_pages.get((passage.path, passage.page), 0) - 1)
         lexical.append(0.35 * overlap + relevance + bonus)
     vectors = embed_array([question, *in_context])  # type: ignore[operator]
     similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
