@@ -55,6 +55,7 @@ _LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _ASKING_WORDS = frozenset({
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "much", "many", "fy", "please",
     "tell", "give", "show", "list", "explain", "describe", "accord", "bas", "based", "according", "among",
+    "per", "report", "reported", "shown", "stated", "using",
 })
 # A question asking for a reason or a judgement is answered by prose, not by a row of figures.
 _ASKS_REASON = re.compile(r"^\s*why\b|\bwhat (?:drove|drives|caused|causes|led to|explains?)\b|\breasons?\b",
