@@ -43,9 +43,8 @@ PARALLEL_SHARE = 0.5  # a row's match when its label stands in several tables of
 PART_SHARE = 0.8  # a row names a part of a defined computation when it scores this share of the part's best
 OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
-PART_ROW_SHARE = 0.5  # a row's match when a row of the same label elsewhere in its document holds a larger figure
-TOP_PAGE_BONUS = 0.0  # quotes on the page of retrieval's top passage
-PAGE_SUPPORT = 0.0  # per other shown passage on the quote's page
+PART_ROW_SHARE = 0.5  # a row's match when its label stands in its document with a larger, other figure (`_part_rows`)
+FULLEST_TABLE_BONUS = 0.1  # a row repeated on several pages: its copy on the page holding most rows (`_fullest_copies`)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FIGURE = re.compile(r"(?<![\w.])\(?\$?\d[\d,]*(?:\.\d+)?\)?%?")
@@ -365,6 +364,32 @@ def _part_rows(passages: Sequence[Passage]) -> set[tuple[str, str, float]]:
     return parts
 
 
+def _fullest_copies(passages: Sequence[Passage]) -> set[tuple[str, int | None, str]]:
+    """(path, page, row) of a row that stands with the same figures on several pages of its document, on the
+    page whose table holds the most rows among the passages: the statement the summaries repeat."""
+    rows_on: dict[tuple[str, int | None], set[str]] = {}
+    pages_of: dict[tuple[str, str], set[int | None]] = {}
+    for passage in passages:
+        for start, end in _lines(passage.text):
+            line = passage.text[start:end]
+            if _is_row(line) and not _is_reference(line):
+                rows_on.setdefault((passage.path, passage.page), set()).add(line)
+                key = (passage.path, _row_key(line))
+                pages_of.setdefault(key, set()).add(passage.page)
+    out = set()
+    for (path, row), pages in pages_of.items():
+        if len(pages) > 1:
+            sizes = {page: len(rows_on[(path, page)]) for page in pages}
+            best = max(sizes.values())
+            out |= {(path, page, row) for page, size in sizes.items() if size == best}
+    return out
+
+
+def _row_key(line: str) -> str:
+    """A row's label and figures, the same however its cells are set ('$1,577' and '1,577' alike)."""
+    return _row_label(line) + "|" + " ".join(_figures(line)).replace("$", "")
+
+
 def _row_label(line: str) -> str:
     """A row's label: its words before the first figure, lower-cased."""
     return " ".join(_LABEL_WORD.findall(line.split("\t")[0])).lower()
@@ -386,7 +411,7 @@ def _row_scores(
     page_years = _page_years(passages) if years else {}
     page_words = _page_words(passages)
     parallel = _parallel_rows(passages)
-    parts = _part_rows(passages) if PART_ROW_SHARE < 1.0 else set()
+    parts = _part_rows(passages)
     page_terms = page_terms or terms
     total = sum(page_terms.values())
     for i, passage in enumerate(passages):
@@ -498,10 +523,7 @@ def select_quotes(
     prose = asked_sentence(question) if asks_for_prose(question) else ""
     other_file = bool(named) and any(p.path in named for p in scanned)
     lexical = []  # everything but the similarity in meaning, known before anything is embedded
-    top_page = (passages[0].path, passages[0].page)
-    shown_pages: dict[tuple[str, int | None], int] = {}
-    for p in passages[:6]:
-        shown_pages[(p.path, p.page)] = shown_pages.get((p.path, p.page), 0) + 1
+    fullest = _fullest_copies(passages)
     for (passage, span, header), text in zip(candidates, in_context, strict=True):
         overlap = lexical_overlap(question, text)
         relevance = PASSAGE_WEIGHT * passage.score / best_passage
@@ -515,9 +537,8 @@ def select_quotes(
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
         if other_file and passage.path not in named:
             bonus -= OTHER_FILE_PENALTY
-        if (passage.path, passage.page) == top_page:
-            bonus += TOP_PAGE_BONUS
-        bonus += PAGE_SUPPORT * max(0, shown_pages.get((passage.path, passage.page), 0) - 1)
+        if is_row and (passage.path, passage.page, _row_key(passage.text[span[0]:span[1]])) in fullest:
+            bonus += FULLEST_TABLE_BONUS
         lexical.append(0.35 * overlap + relevance + bonus)
     vectors = embed_array([question, *in_context])  # type: ignore[operator]
     similarity = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
