@@ -44,7 +44,7 @@ PART_SHARE = 0.8  # a row names a part of a defined computation when it scores t
 OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
 PART_ROW_SHARE = 0.5  # a row's match when its label stands in its document with a larger, other figure (`_part_rows`)
-FULLEST_TABLE_BONUS = 0.1  # a row repeated on several pages: its copy on the page holding most rows (`_fullest_copies`)
+FULLEST_TABLE_BONUS = 0.2  # a row repeated in several places: its copy in the fullest table (`_fullest_copies`)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FIGURE = re.compile(r"(?<![\w.])\(?\$?\d[\d,]*(?:\.\d+)?\)?%?")
@@ -364,24 +364,25 @@ def _part_rows(passages: Sequence[Passage]) -> set[tuple[str, str, float]]:
     return parts
 
 
-def _fullest_copies(passages: Sequence[Passage]) -> set[tuple[str, int | None, str]]:
-    """(path, page, row) of a row that stands with the same figures on several pages of its document, on the
-    page whose table holds the most rows among the passages: the statement the summaries repeat."""
-    rows_on: dict[tuple[str, int | None], set[str]] = {}
-    pages_of: dict[tuple[str, str], set[int | None]] = {}
+def _fullest_copies(passages: Sequence[Passage]) -> set[tuple[str, int | None, tuple[str, ...], str]]:
+    """(path, page, headings, row) of a row that stands with the same figures in several places (pages, or
+    sections) of its document, in the place whose table holds the most rows among the passages: the
+    statement that the summaries and the discussion repeat."""
+    rows_in: dict[tuple[str, int | None, tuple[str, ...]], set[str]] = {}
+    places_of: dict[tuple[str, str], set[tuple[int | None, tuple[str, ...]]]] = {}
     for passage in passages:
+        place = (passage.page, tuple(passage.headings))
         for start, end in _lines(passage.text):
             line = passage.text[start:end]
             if _is_row(line) and not _is_reference(line):
-                rows_on.setdefault((passage.path, passage.page), set()).add(line)
-                key = (passage.path, _row_key(line))
-                pages_of.setdefault(key, set()).add(passage.page)
+                rows_in.setdefault((passage.path, *place), set()).add(line)
+                places_of.setdefault((passage.path, _row_key(line)), set()).add(place)
     out = set()
-    for (path, row), pages in pages_of.items():
-        if len(pages) > 1:
-            sizes = {page: len(rows_on[(path, page)]) for page in pages}
-            best = max(sizes.values())
-            out |= {(path, page, row) for page, size in sizes.items() if size == best}
+    for (path, row), places in places_of.items():
+        if len(places) > 1:
+            sizes = {place: len(rows_in[(path, *place)]) for place in places}
+            most = max(sizes.values())
+            out |= {(path, *place, row) for place, size in sizes.items() if size == most}
     return out
 
 
@@ -537,7 +538,8 @@ def select_quotes(
         bonus += ROW_WEIGHT * rows.get((position[id(passage)], *span), 0.0)
         if other_file and passage.path not in named:
             bonus -= OTHER_FILE_PENALTY
-        if is_row and (passage.path, passage.page, _row_key(passage.text[span[0]:span[1]])) in fullest:
+        place = (passage.path, passage.page, tuple(passage.headings))
+        if is_row and (*place, _row_key(passage.text[span[0]:span[1]])) in fullest:
             bonus += FULLEST_TABLE_BONUS
         lexical.append(0.35 * overlap + relevance + bonus)
     vectors = embed_array([question, *in_context])  # type: ignore[operator]

@@ -285,3 +285,82 @@ def test_a_label_in_other_forms_of_the_questions_words_is_a_full_match() -> None
     assert not any(t.startswith("initech") for t in terms), "the possessive names the subject, not a row"
     assert label_match(texts[0], terms) > 0.9, "'provided' is the question's 'provide'"
     assert label_match(texts[0], terms) > 2 * label_match(texts[1], terms)
+
+
+def _segment_sections_report() -> str:
+    """A report whose discussion gives each segment's total in a section of its own, with the statement's
+    label and other, smaller figures, before the consolidated statement."""
+    segments = "\n\n".join(
+        f"## {name} segment results\n\nTotal operating revenues of the {name.lower()} segment grew in 2021, "
+        f"and the total operating revenues of the segment are shown below.\n\n"
+        f"(in millions)    2021    2020\nTotal operating revenues    {now}    {before}\n"
+        f"Segment operating income    {income}    {income_before}"
+        for name, now, before, income, income_before in (
+            ("Consumer", "95,300", "88,533", "25,000", "24,100"), ("Business", "31,042", "30,962", "2,300", "2,500")))
+    rows = "\n".join(f"Other operating expense {n}    {200 + n:,}    {190 + n:,}" for n in range(1, 9))
+    return ("# Hooli annual report 2021\n\n" + segments + "\n\n## Consolidated statements of income\n\n"
+            "(in millions)    2021    2020\nTotal operating revenues    133,613    128,292\n" + rows + "\n")
+
+
+def test_the_whole_is_quoted_before_a_segments_total_of_the_same_name(
+    offline_assistant, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import app.offline_answerer as answerer
+
+    assistant = offline_assistant({"hooli_2021.md": _segment_sections_report()})
+    question = "What were Hooli's total operating revenues in 2021?"
+    answer = assistant.ask(question)
+    assert not answer.no_answer, answer.decision
+    assert "133,613" in answer.text.split("[1]")[0], answer.text
+    assert answer.citations[0].headings[-1] == "Consolidated statements of income"
+    monkeypatch.setattr(answerer, "PART_ROW_SHARE", 1.0)  # without the rule a segment's total comes first
+    assert "133,613" not in assistant.ask(question).text.split("[1]")[0]
+
+
+def test_a_segments_row_is_a_part_only_when_it_shares_no_figure_with_the_largest() -> None:
+    from app.offline_answerer import _part_rows
+
+    texts = {"Consolidated": "Net revenues    11,763,096    10,797,479",
+             "Segment": "Net revenues    2,026,925    1,834,803",
+             "Quarters": "Net revenues    2,822,237    2,858,695    3,029,302    3,052,862    11,763,096"}
+    passages = [Passage.from_dict({"text": t, "context": "Globex annual report", "path": "globex.pdf",
+                                   "headings": [name]}) for name, t in texts.items()]
+    assert _part_rows(passages) == {("globex.pdf", "net revenues", 2026925.0)}, \
+        "a quarterly table that holds the year's total is the same series, not a part"
+
+
+def _repeated_row_report() -> str:
+    """A report whose highlights repeat a row of the income statement with the same figures."""
+    rows = "\n".join(f"Operating expense class {n}    {300 + n:,}    {280 + n:,}" for n in range(1, 11))
+    return ("# Vandelay annual report 2019\n\n## Financial highlights\n\n(in millions)    2019    2018\n"
+            "Net sales    32,765    31,657\nOperating income    7,120    6,480\nNet income    5,349    4,858\n"
+            "Total assets    48,200    45,900\nEmployees    21,000    20,500\n\n"
+            "## Consolidated statements of income\n\n(in millions)    2019    2018\nNet sales    32,765    31,657\n"
+            + rows + "\nNet income    5,349    4,858\n")
+
+
+def test_a_row_repeated_in_a_summary_is_cited_from_the_statement(
+    offline_assistant, monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import app.offline_answerer as answerer
+
+    assistant = offline_assistant({"vandelay_2019.md": _repeated_row_report()})
+    question = "What was Vandelay's net income in 2019?"
+    answer = assistant.ask(question)
+    assert not answer.no_answer, answer.decision
+    assert "5,349" in answer.text.split("[1]")[0], answer.text
+    assert answer.citations[0].headings[-1] == "Consolidated statements of income"
+    monkeypatch.setattr(answerer, "FULLEST_TABLE_BONUS", 0.0)  # without it the highlights' copy comes first
+    assert assistant.ask(question).citations[0].headings[-1] == "Financial highlights"
+
+
+def test_words_about_where_a_figure_is_reported_do_not_name_a_row() -> None:
+    from app.offline_answerer import label_match, question_terms
+
+    texts = ["Dividends paid    (10,445)    (10,232)", "Dividends declared ($2.53 per share)    (10,532)    (10,284)"]
+    passages = [Passage.from_dict({"text": t, "context": "Hooli annual report 2021", "path": f"p{n}"})
+                for n, t in enumerate(texts)]
+    terms = question_terms("How much did Hooli pay in dividends in 2021, per the statement of cash flows?", passages)
+    assert "per" not in terms
+    assert label_match(texts[0], terms) >= label_match(texts[1], terms)
+
