@@ -44,7 +44,7 @@ PART_SHARE = 0.8  # a row names a part of a defined computation when it scores t
 OTHER_FILE_PENALTY = 0.15  # taken from quotes of other documents than those the question names
 POOL_SCANNED = 4  # passages of the wider pool, besides the top PASSAGES_SCANNED, scanned for their rows
 PART_ROW_SHARE = 0.5  # a row's match when its label stands in its document with a larger, other figure (`_part_rows`)
-FULLEST_TABLE_BONUS = 0.2  # a row repeated in several places: its copy in the fullest table (`_fullest_copies`)
+FULLEST_TABLE_BONUS = 0.1  # a row repeated in several places: its copy in the fullest table (`_fullest_copies`)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _FIGURE = re.compile(r"(?<![\w.])\(?\$?\d[\d,]*(?:\.\d+)?\)?%?")

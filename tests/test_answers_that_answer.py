@@ -330,11 +330,13 @@ def test_a_segments_row_is_a_part_only_when_it_shares_no_figure_with_the_largest
 
 
 def _repeated_row_report() -> str:
-    """A report whose highlights repeat a row of the income statement with the same figures."""
+    """A report whose summary repeats a row of the income statement with the same figures."""
     rows = "\n".join(f"Operating expense class {n}    {300 + n:,}    {280 + n:,}" for n in range(1, 11))
-    return ("# Vandelay annual report 2019\n\n## Financial highlights\n\n(in millions)    2019    2018\n"
+    return ("# Vandelay annual report 2019\n\n## Five-year summary\n\nThe summary also lists our store count and "
+            "headcount, which grew with new openings of stores in Asia and in Latin America.\n\n(in millions)    2019    2018\n"
             "Net sales    32,765    31,657\nOperating income    7,120    6,480\nNet income    5,349    4,858\n"
-            "Total assets    48,200    45,900\nEmployees    21,000    20,500\n\n"
+            "Total assets    48,200    45,900\nTotal liabilities    30,100    29,400\n"
+            "Capital expenditures    1,577    1,373\nEmployees    21,000    20,500\n\n"
             "## Consolidated statements of income\n\n(in millions)    2019    2018\nNet sales    32,765    31,657\n"
             + rows + "\nNet income    5,349    4,858\n")
 
@@ -350,8 +352,8 @@ def test_a_row_repeated_in_a_summary_is_cited_from_the_statement(
     assert not answer.no_answer, answer.decision
     assert "5,349" in answer.text.split("[1]")[0], answer.text
     assert answer.citations[0].headings[-1] == "Consolidated statements of income"
-    monkeypatch.setattr(answerer, "FULLEST_TABLE_BONUS", 0.0)  # without it the highlights' copy comes first
-    assert assistant.ask(question).citations[0].headings[-1] == "Financial highlights"
+    monkeypatch.setattr(answerer, "FULLEST_TABLE_BONUS", 0.0)  # without it the summary's copy comes first
+    assert assistant.ask(question).citations[0].headings[-1] == "Five-year summary"
 
 
 def test_words_about_where_a_figure_is_reported_do_not_name_a_row() -> None:
@@ -363,4 +365,5 @@ def test_words_about_where_a_figure_is_reported_do_not_name_a_row() -> None:
     terms = question_terms("How much did Hooli pay in dividends in 2021, per the statement of cash flows?", passages)
     assert "per" not in terms
     assert label_match(texts[0], terms) >= label_match(texts[1], terms)
+
 
