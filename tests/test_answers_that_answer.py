@@ -333,7 +333,8 @@ def _repeated_row_report() -> str:
     """A report whose summary repeats a row of the income statement with the same figures."""
     rows = "\n".join(f"Operating expense class {n}    {300 + n:,}    {280 + n:,}" for n in range(1, 11))
     return ("# Vandelay annual report 2019\n\n## Five-year summary\n\nThe summary also lists our store count and "
-            "headcount, which grew with new openings of stores in Asia and in Latin America.\n\n(in millions)    2019    2018\n"
+            "headcount, which grew with new openings of stores in Asia and in Latin America.\n\n"
+            "(in millions)    2019    2018\n"
             "Net sales    32,765    31,657\nOperating income    7,120    6,480\nNet income    5,349    4,858\n"
             "Total assets    48,200    45,900\nTotal liabilities    30,100    29,400\n"
             "Capital expenditures    1,577    1,373\nEmployees    21,000    20,500\n\n"
