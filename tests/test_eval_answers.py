@@ -56,3 +56,18 @@ def test_answers_eval_reports_evidence_pages_and_reuses_its_index(settings, tmp_
     assert again["top_passage_from_expected_source"] == 1.0 and again["first_citation_on_evidence_page"] == 0.0
     assert again["evidence_page_at_retrieval_rank1"] == 0.0
     assert "expected globex.pdf p. [3]" in format_answers_report(again)
+
+    # The misses of a held-out part are counted, not listed: its questions are not read one by one.
+    held_out = format_answers_report(evaluate_answers(docs, questions, settings, index_dir=index_dir, holdout_every=1))
+    assert "1 misses of the held-out part are not listed" in held_out and "expected globex.pdf" not in held_out
+
+
+def test_decision_report_lists_only_the_tuned_parts_misses() -> None:
+    from app.evals.decisions import format_decision_report
+
+    rows = [{"question": f"What did {name} report for 2021?", "split": split, "refused": False,
+             "first_citation": None, "loo_refused": False, "loo_first_citation": "other.pdf p.3", "loo_reason": "ok"}
+            for name, split in (("Globex", "tuned"), ("Initech", "held-out"))]
+    report = format_decision_report({"splits": {"all": {"questions": 2}}, "rows": rows})
+    assert "Globex" in report and "Initech" not in report
+    assert "1 misses of the held-out part are not listed" in report

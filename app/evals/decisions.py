@@ -208,6 +208,10 @@ def format_decision_report(report: dict[str, Any]) -> str:
               or r.get("cites_ok") is False or (r.get("kind") == "uncovered" and not r["refused"])
               or (r.get("kind") == "answerable" and r["refused"])
               or (r.get("kind") is None and r.get("refused") and "loo_refused" in r)]
+    held_out = [r for r in misses if r.get("split") == "held-out"]
+    if held_out:  # a held-out part stays held out: its questions are not read one by one
+        misses = [r for r in misses if r.get("split") != "held-out"]
+        lines.append(f"\n{len(held_out)} misses of the held-out part are not listed (--json has every row)")
     if misses:
         lines.append(f"\n{len(misses)} misses (first 40):")
         for r in misses[:40]:
