@@ -391,7 +391,7 @@ def main() -> None:
     sources = training_sources(args.shared, rng)
     embedder = get_embedder(get_settings())
     held_out = held_out_sets(args.shared)
-    extra = [Source(e.name, "harmful", e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
+    extra = [Source(e.name, e.label, e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
     if extra:
         # Against the shared held-out sets only: the written victims' questions are benign questions of this
         # project, not a public set another could have borrowed from.
