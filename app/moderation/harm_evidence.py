@@ -69,7 +69,8 @@ _ASKS = re.compile(words([
 # Serious-harm objects and acts. Each is a word or phrase whose ordinary sense is harm; words with a common
 # technical or everyday sense ("kill", "attack", "execute", "shoot", "exploit") need a human target.
 _PERSON = (r"(?:someone|somebody|a person|people|humans?|humanity|mankind|the human race|civilians|children|kids"
-           r"|minors|teenagers|(?:[\w-]+ )?(?:women|men|girls|boys|people)|(?:a|an|the|my|his|her|their|our|your|that|this|some) (?:[\w-]+ ){0,2}?"
+           r"|minors|teenagers|(?:[\w-]+ )?(?:women|men|girls|boys|people)"
+           r"|(?:a|an|the|my|his|her|their|our|your|that|this|some) (?:[\w-]+ ){0,2}?"
            r"(?:man|woman|child|kid|girl|boy|neighbou?r|wife|husband|spouse|partner|ex|boss|teacher|human|person"
            r"|classmate|coworker|co-worker|colleague|roommate|friend|family|parents?|mother|father|brother"
            r"|sister|son|daughter|stranger|victim|rival|enemy|witness|politician|officer|cop|president"
@@ -83,7 +84,8 @@ _HARM = re.compile(words([
     r"\bghost guns?\b", r"\buntraceable (?:guns?|firearms?|weapons?)\b", r"\b(?:silencers?|suppressors?)\b",
     r"\b(?:full[- ]auto|fully automatic)\b", r"\b3d[- ]print(?:ed)? (?:guns?|firearms?)\b",
     r"\b(?:deadly|lethal|undetectable|untraceable|tasteless|odou?rless) (?:poisons?|toxins?)\b",
-    r"\bpoison(?:ing)? (?:a |the |his |her |their |my |someone's |[\w-]+'s |a [\w-]+'s )*(?:drinks?|food|meals?|water supply|wells?"
+    r"\bpoison(?:ing)? (?:a |the |his |her |their |my |someone's |[\w-]+'s |a [\w-]+'s )*(?:drinks?|food|meals?"
+    r"|water supply|wells?"
     r"|coffee|tea|soup|reservoir)\b", r"\bbiotoxins?\b", r"\blethal (?:doses?|amounts?|injections?)\b",
     r"\b(?:mass|school) shootings?\b", r"\bterror(?:ist|ism)?\b", r"\bmass casualt",
     # drugs
@@ -150,7 +152,8 @@ _HARM = re.compile(words([
     r"\bwithout (?:his|her|their|my \w+'s) (?:knowledge|consent|permission)\b",
     r"\b(?:harass|bully|threaten|intimidate|humiliate|blackmail|stalk|dox|terrori[sz]e|groom|insult"
     r"|shame|mock|ridicule|demean|belittle)\w* (?:someone|somebody|a |an |the |my |his |her |their |people|him"
-    r"|them|minors|children|kids|teenagers)", r"\b(?:harassment|bullying|cyberbullying|intimidation) (?:of|against)\b", r"\b(?:derogatory|foul language|degrading)\b",
+    r"|them|minors|children|kids|teenagers)", r"\b(?:harassment|bullying|cyberbullying|intimidation) (?:of|against)\b",
+    r"\b(?:derogatory|foul language|degrading)\b",
     r"\b(?:death threats?|threatening (?:messages?|letters?|notes?|emails?)|defamatory|libel\w*|slander\w*"
     r"|(?:spread|start)(?:ing)? (?:a |the )?rumou?rs?)\b",
     r"\billegal(?:ly)?\b", r"\bblack market\b", r"\bsabotag\w*", r"\bcause (?:harm|damage|pain|injur)",
@@ -176,7 +179,8 @@ _HARM = re.compile(words([
     r"\b(?:encourag|promot|persuad|convinc)\w* (?:\w+ ){0,3}(?:anorexia|bulimia|self-harm|suicide|eating"
     r" disorders?|drug use|binge drinking|violence|terror\w*|extremis\w*|huff\w*|starv\w*)\b",
     r"\bposing as (?:an? |the )?(?:\w+ )?(?:expert|doctor|nurse|official|police|officer|bank|lawyer|scientist)",
-    r"\bget(?:ting)? high\b(?![-\w])(?! (?:scores?|marks|grades|rankings?|quality|returns?|yields?)\b)", r"\bundetected\b", r"\bransom\b", r"\bradicali[sz]\w*",
+    r"\bget(?:ting)? high\b(?![-\w])(?! (?:scores?|marks|grades|rankings?|quality|returns?|yields?)\b)",
+    r"\bundetected\b", r"\bransom\b", r"\bradicali[sz]\w*",
     r"\b(?:confidential|private|someone's|a person's) (?:medical|health|criminal|bank|financial) records\b",
     r"\bskimm(?:ing|ers?)\b", r"\b(?:copyrighted|pirated) (?:\w+ )?(?:music|movies?|films?|software|books?"
     r"|content|material|games?)\b", r"\b(?:get around|bypass|fake|lie about|cheat) (?:\w+ )?age verification\b",
@@ -193,7 +197,8 @@ _HARM = re.compile(words([
     r" (?:data|information|documents|files|records|photos?)\b",
     r"\b(?:access\w*|into|obtain\w*) (?:\w+ ){0,4}without (?:\w+ )?(?:authori[sz]ation|permission|consent)\b",
     r"\bincit\w* (?:\w+ ){0,3}(?:violence|hatred|hate|riots?|chaos|panic|unrest|terror\w*|genocide|attacks?)\b",
-    r"\b(?:mislead|deceiv)\w* (?:\w+ ){0,2}(?:consumers|customers|voters|investors|the public|people|patients|readers)\b",
+    r"\b(?:mislead|deceiv)\w* (?:\w+ ){0,2}(?:consumers|customers|voters|investors|the public|people|patients"
+    r"|readers)\b",
     r"\b(?:promot|encourag|glorif)\w* (?:\w+ ){0,3}(?:steroids|performance-enhancing drugs)\b",
     r"\beliminat\w* of (?:a |an |the |all )?(?:[\w-]+ )?(?:minorit(?:y|ies)|groups?|races?|people|population)\b",
     r"\b(?:slash|puncture|key|vandali[sz]e|wreck|torch|smash)\w* (?:[\w'’-]+ ){0,2}(?:car|tires|tyres|house"
@@ -283,7 +288,8 @@ _HARM = re.compile(words([
     r"\b(?:crack|bypass|brute[- ]force|break) (?:\w+ ){0,2}?(?:wifi|wi-fi|wpa2?|login|account|accounts)\b",
     r"\b(?:deface|take down|knock offline|crash) (?:a |the |their |his |her |someone's |a competitor's )?"
     r"(?:\w+ )?(?:website|site|server|network)\b",
-    r"\b(?:scrap(?:e|es|ed|ing)|harvest\w*|collect\w*|steal\w*) (?:\w+ ){0,3}(?:email addresses|personal data|personal information"
+    r"\b(?:scrap(?:e|es|ed|ing)|harvest\w*|collect\w*|steal\w*) (?:\w+ ){0,3}(?:email addresses|personal data"
+    r"|personal information"
     r"|phone numbers|user data|social security numbers)\b",
     r"\b(?:multiple|fake|bot|sock ?puppet) (?:\w+ )?accounts\b",
     r"\b(?:hurt|torture|kill|poison|abuse|starve|drown|beat)\w* (?:a |my |the |our |his |her |their "
