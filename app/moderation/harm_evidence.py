@@ -11,7 +11,7 @@ the police") or a game or a story that asks for no operational detail means no e
 
 The harm classifier blocks such a text from a lower threshold (`with_evidence_at` in the weights file, chosen
 by the training script with the same rule as the plain block threshold, counting both paths, but never under
-0.5). The words here are general vocabulary of harm, written for this module and refined on the training
+0.4). The words here are general vocabulary of harm, written for this module and refined on the training
 sources' left-out misses, not phrases of any shared held-out set."""
 
 from __future__ import annotations
@@ -318,7 +318,8 @@ _BENIGN_SENSES = re.compile(words([
     r"|roaches|lights?))\b",
     r"\b(?:fork|logic|zip|photo|bath|smoke|seed|calorie|flavou?r|glitter|box[- ]office|chocolate|cocoa"
     r"|cake|cherry|f-|truth|love|cinnamon) bombs?\b",
-    r"\bbomb-?proof\b", r"\bfood poisoning\b", r"\bpoison ivy\b", r"\bpoison control\b", r"\bcache poisoning\b",
+    r"\bbomb-?proof\b", r"\ba murder of crows\b",
+    r"\bfood poisoning\b", r"\bpoison ivy\b", r"\bpoison control\b", r"\bcache poisoning\b",
     r"\bthread[- ]safe\b", r"\bsteal(?:ing)? (?:the show|a glance|a kiss|a base|bases|the spotlight"
     r"|(?:someone's|somebody's|my|his|her|their|your) heart)\b",
     r"\bbrute[- ]force (?:search|approach|solution|algorithm|method)\b",
@@ -386,7 +387,10 @@ _INFORMATIONAL = (r"|\bhow (?!to\b|(?:do|can|could|would|should|might) (?:i|we|y
                   r"(?:[\w-]+ ){1,4}(?:works?|worked|happens?|happened|spreads?|affects?|affected|evolved"
                   r"|(?:is|are|was|were) (?:used|detected|caught|investigated|prosecuted))\b"
                   r"|\b(?:remov\w*|clean\w*|get rid of) (?:\w+ ){0,2}(?:malware|virus(?:es)?|spyware|stalkerware"
-                  r"|ransomware|keyloggers?|trojans?|rootkits?|adware) (?:from|on) (?:my|our)\b"
+                  r"|ransomware|keyloggers?|trojans?|rootkits?|adware) (?:from|on|off)\b"
+                  # the reader's own things: "bypass the login on my own router"
+                  r"|\b(?:my|our) own (?:[\w'’-]+ ){0,2}(?:accounts?|computers?|laptops?|phones?|networks?|routers?"
+                  r"|websites?|servers?|devices?|intranet|systems?|wifi|wi-fi|data|files|software|apps?)\b"
                   # a defender's aim: stopping or withstanding an attack
                   r"|\b(?:stop|block|mitigat|thwart|withstand|resist|harden)\w* (?:\w+ ){0,3}(?:attacks?|attackers"
                   r"|brute[- ]force|phishing|malware|ransomware|spam|scams?|fraud|hackers|intrusions?|ddos)\b")
@@ -453,6 +457,12 @@ _FRAMING = re.compile(
     r"|(?:abusive|violent|controlling) (?:\w+ )?(?:partner|husband|wife|relationship|ex|boyfriend|girlfriend"
     r"|parent|father|mother|home|carer)|support (?:do|for|from)|moderators?|legally|dispos(?:e|al)"
     r"|what (?:can|should) (?:i|we) do (?:if|when|about|after|now)"
+    r"|what (?:can|should) (?:a|an|the|our|my|his|her|their) (?:[\w-]+ ){1,2}(?:do|say) (?:if|when|about|after)"
+    r"|(?:can|could|will|would|should) (?:the )?(?:police|authorities|a lawyer|my bank|the bank|hr|the school)"
+    r" (?:help|do|step in)|what (?:does|do) (?:the )?laws? say"
+    r"|(?:fix|sort out|resolve|clear|undo|correct) (?:this|it|that|my|his|her|our)\b"
+    r"|my (?:abuser|stalker|harasser|attacker|bully|blackmailer|abusive \w+)"
+    r"|\bso (?:that )?(?:my|our) (?:[\w-]+ ){1,2}(?:can't|cannot|won't|don't|doesn't|do not|will not)"
     r"|how (?:can|do|should) (?:i|we) (?:help|support|talk to|approach|bring (?:it|this|that) up|respond|cope"
     r"|deal with))\b"
     # someone close to the reader, or in the reader's care, is in trouble: "my friend has been ...", "a pupil told me"
@@ -464,7 +474,10 @@ _FRAMING = re.compile(
     r"|\bas an? (?:[\w-]+ ){0,2}(?:moderator|counsell?or|teacher|parent|nurse|doctor|librarian|auditor|manager"
     r"|researcher|analyst|officer|social worker|journalist|investigator|administrator|admin|hr|lawyer|carer"
     r"|coach|principal|pharmacist|therapist|volunteer)\b"
+    # checking whether what reached the reader is real: "How do we verify it's genuine?"
+    r"|\bverif(?:y|ied|ying|ication)\b|\b(?:genuine|authentic|legit(?:imate)?)\b"
     r"|\b(?:photos?|pictures?|images?|videos?|lies|rumou?rs?|posts?|information|details) (?:of|about) (?:me|us)\b"
+    r"|\b(?:made|taken|posted|shared|created|spread) (?:of|about) (?:me|us)\b"
     r"|\bfrom (?:me|us)\b|\bmy (?:own )?(?:personal (?:information|details|data)|address|phone number"
     r"|identity|photos?|pictures?|images?|name|account|passport|card)\b",
     re.IGNORECASE)
@@ -475,7 +488,7 @@ _FRAMING = re.compile(
 # a blog post suggesting that the victims of ... deserved it", also in a polite wrapping): victims ask.
 _NOT_VICTIM = re.compile(
     r"\b(?:getting|get|being|be) (?:caught|arrested|detected|traced|identified|noticed)\b"
-    r"|\b(?:undetect|untraceabl|unnoticed|anonymously|covertly|secretly)"
+    r"|\b(?:undetect|untraceabl|unnoticed|covertly|secretly)|(?<!report )(?<!report it )(?<!it )anonymously"
     r"|\bwithout (?:anyone|them|him|her|the police|my \w+) (?:knowing|noticing|finding out)"
     r"|\b(?:evad|avoid|escap|without|bypass|get(?:s|ting)? past|circumvent|fool|beat|pass)\w* (?:\w+ ){0,2}?"
     r"(?:detection|detectors?|security|inspection|protections?|checks?|scanners?)\b"
