@@ -79,7 +79,8 @@ _PERSON = (r"(?:someone|somebody|a person|people|humans?|humanity|mankind|the hu
 _HARM = re.compile(words([
     # weapons, explosives, agents of mass harm; hard drugs (`harm_vocabulary`, shared with the harm rules)
     rf"\b{words(WEAPONS)}\b(?! (?:of|at the box))", rf"\b{words(HARD_DRUGS)}\b", r"\bdetonat",
-    r"\bdirty bomb", r"\b(?:deadly|lethal|undetectable|untraceable|tasteless|odou?rless) (?:poisons?|toxins?)\b",
+    r"\bdirty bomb", r"\b(?:full[- ]auto|fully automatic) (?:conversions?|rifles?|guns?|weapons?|fire|switch(?:es)?"
+    r"|sears?|kits?)\b", r"\b(?:deadly|lethal|undetectable|untraceable|tasteless|odou?rless) (?:poisons?|toxins?)\b",
     r"\bpoison(?:ing)? (?:a |the |his |her |their |my |someone's |[\w-]+'s |a [\w-]+'s )*(?:drinks?|food|meals?"
     r"|water supply|wells?"
     r"|coffee|tea|soup|reservoir)\b", r"\bbiotoxins?\b", r"\blethal (?:doses?|amounts?|injections?)\b",
@@ -249,7 +250,7 @@ _HARM = re.compile(words([
     r"|fines?)\b", r"\bmoney mules?\b", r"\bkickbacks?\b",
     r"\b(?:unemployment|insurance|welfare|benefits?|medicare|medicaid|tax|mortgage|wire|credit card|bank|loan)"
     r" (?:fraud|scams?)\b",
-    r"\b(?:convert|modify|modifying|converting) (?:\w+ ){0,3}(?:to|into) (?:full[- ]auto|fully automatic|automatic"
+    r"\b(?:convert|modify|modifying|converting) (?:[\w-]+ ){0,3}(?:to|into) (?:full[- ]auto|fully automatic|automatic"
     r" fire)\b", r"\b(?:make|making|build|building|manufactur\w*) (?:\w+ ){0,2}?(?:ammunition|ammo|bullets"
     r"|gunpowder|black powder|firearms?|guns?|a taser|tasers?|napalm|thermite)\b",
     r"\b(?:bypass|avoid|get around|skip|evade) (?:\w+ )?(?:background checks?|waiting periods?|gun laws)\b",

@@ -18,7 +18,7 @@ WEAPONS: list[str] = [
     "ghost guns?", r"untraceable (?:guns?|firearms?|weapons?)", r"3d[- ]print(?:ed)? (?:guns?|firearms?)",
     "silencers?", "suppressors?", "zip guns?", "deadly poisons?",
     r"poisons? (?:that|which) (?:can't|cannot|won't) be (?:traced|detected)", r"lethal (?:doses?|injections?)",
-    r"(?:full[- ]auto|automatic) (?:conversion|rifles?)", r"(?:full[- ]auto|fully automatic)", "toxins?",
+    r"(?:full[- ]auto|automatic) (?:conversion|rifles?)", "toxins?",
     "flamethrowers?",
 ]
 
