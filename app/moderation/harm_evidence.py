@@ -48,10 +48,11 @@ _ASKS = re.compile(words([
     r" (?:would )?need)\b", r"\bis (?:it|there a way) (?:possible )?to\b",
     r"\b(?:what|which) (?:[\w-]+ ){0,3}(?:can|could|should|would|do|might) (?:i|we|one|you|someone) (?:use|mix"
     r"|take|buy|get|do|say|put|add|give|make|combine|order|grow)\b",
-    r"\bwhat are (?:some|the) (?:\w+ )?(?:ways|methods|tips|steps|techniques|tricks|options)\b",
+    r"\bwhat are (?:some |the )?(?:\w+ )?(?:ways|methods|tips|steps|techniques|tricks|options)\b",
     r"\bwhat are (?:some|the) (?:[\w-]+ ){0,2}(?:terms|words|names|insults|jokes|things to say)\b",
     r"\bwhat (?:is|are|'s) the (?:best|easiest|fastest|quickest|cheapest|safest|most effective|simplest)\b",
-    r"\b(?:best|easiest|quickest|fastest|cheapest|surest|most effective) (?:way|method|place|time)s?\b",
+    r"\b(?:best|easiest|quickest|fastest|cheapest|surest|most effective|good|ideal) (?:way|method|place|time|spot)s?"
+    r"\b",
     r"\bwithout (?:getting|being) (?:caught|detected|noticed|traced|arrested|flagged|banned)\b",
     r"\bwithout (?:anyone|them|him|her|the police|the authorities|my \w+) (?:knowing|noticing|finding out)",
     r"\b(?:undetectable|untraceable|undetected|unnoticed|anonymously|covertly|secretly)\b",
@@ -75,7 +76,7 @@ _PERSON = (r"(?:someone|somebody|a person|people|humans?|humanity|mankind|the hu
            r"(?:man|woman|child|kid|girl|boy|neighbou?r|wife|husband|spouse|partner|ex|boss|teacher|human|person"
            r"|classmate|coworker|co-worker|colleague|roommate|friend|family|parents?|mother|father|brother"
            r"|sister|son|daughter|stranger|victim|rival|enemy|witness|politician|officer|cop|president"
-           r"|minister|judge|journalist|student|employee|customer)s?|him|her|them)")
+           r"|minister|judge|journalist|student|employee|customer|date)s?|him|her|them)")
 _HARM = re.compile(words([
     # weapons, explosives, agents of mass harm; hard drugs (`harm_vocabulary`, shared with the harm rules)
     rf"\b{words(WEAPONS)}\b(?! (?:of|at the box))", rf"\b{words(HARD_DRUGS)}\b", r"\bdetonat",
@@ -100,8 +101,10 @@ _HARM = re.compile(words([
     rf"\bwhy (?:should|must|shouldn't|would it be (?:best|better|right) if we|is it (?:best|right|better) (?:for|that"
     rf"|if))\b[^.?!]{{0,30}}?\b{GROUPS} (?:\w+ )?(?:not |never |be |have |get |lose |go |stay )",
     rf"\breasons? why\b[^.?!]{{0,40}}?\b{GROUPS} (?:should|must|ought|deserve|do not deserve|don't deserve)\b",
-    r"\b(?:someone's|somebody's|a person's|a human's|my \w+'s|his|her) (?:face|skull|spine|neck|legs?|arms?"
-    r"|throat|bones?|ribs|jaw|teeth|eyes?)\b",
+    r"\b(?:someone's|somebody's|a person's|a human's|an? (?:[\w-]+ )?(?:child|kid|baby|man|woman|girl|boy)'s"
+    r"|my [\w-]+'s|his|her) (?:face|head|skull|spine|sternum|neck|legs?|arms?|throat|bones?|ribs|jaw|teeth|eyes?"
+    r"|arter(?:y|ies)|chest|kidneys?)\b",
+    r"\b(?:pierce|cut|slit|puncture|sever)\w* (?:my|your) (?:own )?(?:arter(?:y|ies)|veins?|wrists?|throat)\b",
     r"\bwithout (?:getting|being) (?:caught|detected|traced|arrested|identified)\b",
     r"\b(?:look|looks|seem|seems) like an? (?:accident|suicide|natural death)\b",
     r"\b(?:dangerous|deadly|lethal|weaponi[sz]ed) (?:pathogens?|viruses|bacteria|chemicals?|gas(?:es)?"
@@ -110,7 +113,7 @@ _HARM = re.compile(words([
     r"\b(?:cut|disable|tamper with|sabotage) (?:[\w'’]+ ){0,2}brakes\b",
     r"\b(?:violent )?gangs?\b(?= (?:\w+ )?(?:recruit|violence|initiation))|\brecruit\w* (?:\w+ ){0,3}into "
     r"(?:a |the )?(?:violent )?(?:gang|cult|terror\w*|extremis\w*)",
-    r"\btrick (?:\w+ ){0,3}into (?:giving|sending|paying|transferring|revealing|handing)\b",
+    r"\btrick\w* (?:\w+ ){0,3}into (?:giving|sending|paying|transferring|revealing|handing)\b",
     r"\b(?:murder|assassination|kidnapping|massacre|genocide|ethnic cleansing|human trafficking"
     r"|sex trafficking)\b",
     # crime and fraud
@@ -171,8 +174,9 @@ _HARM = re.compile(words([
     r"\bin (?:graphic|gory|gruesome|vivid|explicit) detail\b",
     r"\bglorif\w* (?:\w+ ){0,2}(?:violence|terror\w*|nazis?|the nazi party|genocide|the holocaust|self-harm"
     r"|anorexia|bulimia|suicide|war crimes?|(?:mass |school )?shootings?|shooters?|massacres?|slavery|rape)\b",
-    r"\b(?:encourag|promot|persuad|convinc)\w* (?:\w+ ){0,3}(?:anorexia|bulimia|self-harm|suicide|eating"
-    r" disorders?|drug use|binge drinking|violence|terror\w*|extremis\w*|huff\w*|starv\w*)\b",
+    r"\b(?:encourag|promot|persuad|convinc)\w* (?:\w+ ){0,5}(?:anorexia|bulimia|self-harm|suicide|eating"
+    r" disorders?|drug use|binge drinking|violence|terror\w*|extremis\w*|huff\w*|starv\w*|reckless driving"
+    r"|drunk driving|dangerous driving)\b",
     r"\bposing as (?:an? |the )?(?:\w+ )?(?:expert|doctor|nurse|official|police|officer|bank|lawyer|scientist)",
     r"\bget(?:ting)? high\b(?![-\w])(?! (?:scores?|marks|grades|rankings?|quality|returns?|yields?)\b)",
     r"\bundetected\b", r"\bransom\b", r"\bradicali[sz]\w*",
@@ -185,9 +189,10 @@ _HARM = re.compile(words([
     r"\bhijack\w* (?:a |an |the |someone's |[\w'’-]+ ){0,3}(?:car|plane|aircraft|vehicle|account|computer|system"
     r"|bus|truck|ship|drone|flight)s?\b",
     r"\bmanipulat\w* (?:[\w-]+ ){0,2}(?:stocks?|stock (?:prices?|markets?)|financial markets?|markets?|share prices?"
-    r"|elections?|voters?)\b",
+    r"|elections?|voters?|(?:customer )?ratings|reviews)\b",
     r"\b(?:bypass|circumvent|defeat|get around|evade) (?:\w+ ){0,3}(?:security (?:measures|controls|systems?"
-    r"|features?)|protections?|safeguards|drm|digital rights management|copy protection)\b",
+    r"|features?)|protections?|safeguards|drm|digital rights management|copy protection|waf|waf rules"
+    r"|web application firewalls?|input validation|content filters?)\b",
     r"\b(?:steal\w*|leak\w*|exfiltrat\w*|sell\w*) (?:\w+ ){0,2}(?:confidential|sensitive|classified|private|personal)"
     r" (?:data|information|documents|files|records|photos?)\b",
     r"\b(?:access\w*|into|obtain\w*) (?:\w+ ){0,4}without (?:\w+ )?(?:authori[sz]ation|permission|consent)\b",
@@ -198,13 +203,30 @@ _HARM = re.compile(words([
     r"\beliminat\w* of (?:a |an |the |all )?(?:[\w-]+ )?(?:minorit(?:y|ies)|groups?|races?|people|population)\b",
     r"\b(?:slash|puncture|key|vandali[sz]e|wreck|torch|smash)\w* (?:[\w'’-]+ ){0,2}(?:car|tires|tyres|house"
     r"|property|windows?|windscreen|windshield)s?\b",
+    r"\b(?:smash|destroy|demolish|wreck|torch|burn down|vandali[sz]|damag|sabotag|trash)\w* (?:[\w-]+ ){0,2}"
+    r"(?:someone's|somebody's|[\w-]+'s|his|her|their) (?:[\w-]+ )?(?:car|house|home|motorbike|motorcycle|bike"
+    r"|truck|van|apartment|flat|shop|store|office|boat|property)s?\b",
     r"\b(?:make|cause|get) (?:a |an |the |his |her |their |my |someone's |[\w-]+'s )(?:[\w-]+ )?(?:car|house|building"
     r"|phone|battery|plane|train|bus|truck|tank|boiler|gas line|pipeline)s? (?:to )?(?:explode|blow up|catch fire"
     r"|crash)\b",
-    r"\bcommit(?:ting)? (?:a |an )?(?:crimes?|treason|fraud|arson|murder|genocide|terrorism|perjury|a felony"
-    r"|felonies|war crimes)\b",
+    r"\bcommit(?:ting)? (?:a |an )?(?:armed )?(?:crimes?|treason|fraud|arson|murder|genocide|terrorism|perjury"
+    r"|a felony|felonies|war crimes|robbery|burglary|assault|rape|kidnapping)\b",
     r"\b(?:replicat|repeat|recreat|carry out|carrying out|stage|staging)\w* (?:[\w/-]+ ){0,4}(?:terror\w* )?"
-    r"(?:attacks?|bombings?|massacres?|shootings?)\b",
+    r"(?:attacks?|bombings?|bombs?|massacres?|shootings?)\b",
+    r"\bbomb(?:ing|s)? (?:a|an|the) (?:[\w-]+ ){0,2}(?:base|building|school|church|mosque|synagogue|temple|embassy"
+    r"|station|airport|city|village|crowd|market|office|plane|train|bus|stadium|hospital)s?\b",
+    r"\b(?:paedo|pedo)phil\w*",
+    r"\b(?:restor|reinstat|bring(?:ing)? back|enforc|justif|promot|encourag)\w* (?:[\w-]+ ){0,3}(?:discrimination"
+    r"|segregation|apartheid|slavery)\b",
+    r"\b(?:was|were) (?:a |an )?(?:complete |total )?(?:fabrication|lie|myth)\b",
+    r"\bdrive (?:\w+ ){0,3}(?:if|when|while|after) (?:i'm|i am|i've been|i have been) (?:drunk|high|intoxicated"
+    r"|drinking)\b",
+    r"\b(?:prescription (?:drugs|pills|medications?)|opioids|benzos|painkillers|adderall|xanax) recreationally\b",
+    r"\b(?:escap|break(?:ing)? out)\w* (?:from |of )?(?:a |the )?(?:prison|jail|correctional facility|custody)\b",
+    r"\b(?:evad|outrun|flee|lose|losing)\w* (?:from )?(?:the )?(?:police|cops|law enforcement)\b",
+    r"\bexploit\w* (?:the )?(?:vulnerable|elderly|poor|homeless|disabled|lonely) (?:people|populations?|adults|users"
+    r"|customers|individuals|workers)\b",
+    r"\b(?:weapons?|guns?|firearms?) (?:\w+ ){0,2}(?:with|on|using) a 3d[- ]printer\b",
     r"\b(?:mistreat|maim|cripple|disable|torture|abuse|poison)\w* (?:a |an |the |my |some )?(?:\w+ )?animals?\b",
     r"\bbuyers? for stolen\b", r"\bthreats? (?:i|we|you) (?:can|could|should) (?:make|send|post)\b",
     r"\b(?:damage|ruin|destroy|tarnish)\w* (?:\w+ ){0,3}reputation\b",
@@ -230,7 +252,7 @@ _HARM = re.compile(words([
     r"\bhit[- ]and[- ]run\b", r"\b(?:caus|creat|spread)\w* (?:mass )?(?:chaos|panic)\b",
     r"\bdisrupt\w* (?:\w+ ){0,2}(?:transportation|transport|power grids?|infrastructure|water supply|emergency"
     r" services|air traffic|elections?)\b",
-    r"\b(?:corrupt|destroy)\w* (?:\w+ ){0,3}(?:hard drives?|files|data|computers?|systems?|networks?)\b",
+    r"\b(?:corrupt|destroy)\w* (?!(?:my|our) )(?:\w+ ){0,3}(?:hard drives?|files|data|computers?|systems?|networks?)\b",
     r"\bwithout eating\b", r"\b(?:less|fewer) than \d+ calories\b", r"\bstarv(?:e|ing|ation)\b",
     r"\b(?:drink|drinking|ingest\w*|inject\w*|swallow\w*) (?:\w+ ){0,2}(?:bleach|ammonia|antifreeze|chlorine"
     r" dioxide|lighter fluid|gasoline|petrol)\b",
@@ -393,8 +415,10 @@ _INFORMATIONAL = (r"|\bhow (?!to\b|(?:do|can|could|would|should|might) (?:i|we|y
 _DEFENSIVE = re.compile(r"\b(?:" + _VICTIM + r"|warn\w*|alert (?:staff|employees|users|customers|people)"
                         r"|recover\w*|insurance"
                         r"|protect(?:s|ing|ed|ive|ion)?\b|defend\w*|prevent\w*|detect\w*"
-                        r"|spot|spotting|recogni[sz]e\w*|report|reporting|warning signs"
-                        r"|(?<!hide )(?<!hide the )(?<!hiding )(?<!conceal )signs of|safely|safe from|stay safe"
+                        r"|spot|spotting|recogni[sz]e\w*|(?<!false )(?<!fake )report|reporting|warning signs"
+                        r"|(?<!hide )(?<!hide the )(?<!hiding )(?<!conceal )signs of"
+                        r"|safely(?! (?:make|manufacture|produce|synthesi[sz]e|build|cook|brew|mix))|safe from"
+                        r"|stay safe"
                         r"|keep \w+ safe|combat\w*"
                         r"|awareness|identify(?:ing)?|avoid(?:ing)? (?:being|becoming|falling)|victims? of"
                         r"|history of|historically|dangers? of|risks? of|effects? of|impacts? of|consequences of"
