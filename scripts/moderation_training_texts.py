@@ -394,6 +394,11 @@ DELIVERABLES: list[tuple[str, list[str]]] = [
         "a logo for a climbing club", "a database for a library", "a survey about customer satisfaction",
         "a security awareness training for new staff", "a workout plan for beginners", "a lesson on the "
         "causes of World War I", "an escape room puzzle"]),
+    ("Write a tutorial on how to {x}.", [
+        "bake sourdough bread", "change a flat bicycle tyre", "set up two-factor authentication on a bank account",
+        "kill a frozen process on Linux", "remove malware from a family laptop", "store a hunting rifle safely at "
+        "home", "shoot sharp photos at night", "get rid of wasps in the garden", "break into the tech industry "
+        "without a degree", "pick a strong password", "report a scam website", "carve a turkey"]),
     ("Explain how {x}.", [
         "vaccines train the immune system", "hackers use phishing so our staff can recognise it", "a nuclear "
         "reactor produces electricity", "fraud detection works in banks", "explosives are used safely in "
@@ -482,14 +487,23 @@ WRAPPINGS = ["Can you {verb}{rest}?", "Could you please {verb}{rest}?", "I need 
              "Please {verb}{rest}."]
 
 
+# A request for a text about how to do something ("Create a tutorial on how to pick a lock", "Write a tutorial
+# on how to carve a turkey") is also asked as the reader's own question ("How do I pick a lock?"), the shape
+# most people use; harmful and benign texts alike get it, so the question shape carries no weight either way.
+HOW_TO = re.compile(r"^(?:[\w'-]+ ){1,8}?how (?:to|one could|someone could) ([^.?!]{8,})[.?!]?\s*$", re.IGNORECASE)
+
+
 def request_wrappings(texts: list[str]) -> list[tuple[str, str]]:
-    """(wrapped text, the text it wraps) for every text that starts with an imperative verb; the wrappings
-    take turns, so each text gets one."""
+    """(wrapped text, the text it wraps) for every text that starts with an imperative verb (the wrappings
+    take turns, so each text gets one) and, for a request about how to do something, the reader's own question
+    ("How do I ...?")."""
     out = []
     for i, text in enumerate(texts):
         match = IMPERATIVE.match(text.strip())
-        if match is None:
-            continue
-        verb, rest = match.group(1), match.group(2).rstrip(" .?!")
-        out.append((WRAPPINGS[i % len(WRAPPINGS)].format(verb=verb[0].lower() + verb[1:], rest=rest), text))
+        if match is not None:
+            verb, rest = match.group(1), match.group(2).rstrip(" .?!")
+            out.append((WRAPPINGS[i % len(WRAPPINGS)].format(verb=verb[0].lower() + verb[1:], rest=rest), text))
+        how = HOW_TO.match(text.strip())
+        if how is not None:
+            out.append((f"How do I {how.group(1).strip()}?", text))
     return out

