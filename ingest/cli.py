@@ -153,7 +153,7 @@ class RichProgress:
         self.meter.file_done(path, chunks)
         self._update()
         if outcome == "failed":
-            self.bar.console.print(f"[red]failed[/red] {path}: {detail}")
+            self.bar.console.print(f"[red]failed[/red] {escape(path)}: {escape(detail or '')}")
 
     def finish(self) -> None:
         if self.task is not None:
@@ -250,7 +250,7 @@ def _print_sync_summary(report: Any) -> None:
     if report.dry_run:
         for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
             for path in items:
-                out.print(f"would {label}: {path}")
+                out.print(f"would {label}: {escape(path)}")
     lines = [
         f"{report.files_seen} files seen: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.skipped)} skipped "
@@ -272,9 +272,9 @@ def _print_sync_summary(report: Any) -> None:
         out.print(f"[yellow]skipped[/yellow] {escape(skipped['path'])}: {escape(skipped['reason'])}",
                   highlight=False)
     for warning in report.warnings:
-        out.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
+        out.print(f"[yellow]warning[/yellow] {escape(warning['path'])}: {escape(warning['warning'])}")
     for failure in report.failed:
-        out.print(f"[red]failed[/red] {failure['path']}: {failure['error']}")
+        out.print(f"[red]failed[/red] {escape(failure['path'])}: {escape(failure['error'])}")
 
 
 def group_by_folder(rows: list[Any]) -> list[tuple[str, str, list[tuple[Any, str]]]]:
@@ -343,9 +343,9 @@ def remove(
         _print_json({"removed": targets, "not_indexed": unknown})
     else:
         for t in targets:
-            out.print(f"removed {t}")
+            out.print(f"removed {escape(t)}")
         for u in unknown:
-            err.print(f"not in the index: {u}")
+            err.print(f"not in the index: {escape(u)}")
         out.print(f"{removed} file(s) removed")
     raise typer.Exit(1 if unknown else 0)
 

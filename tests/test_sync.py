@@ -166,6 +166,17 @@ def test_cli_sync_json_and_exit_code(data_dir, docs) -> None:  # noqa: ANN001
     assert result.exit_code == 0 and json.loads(result.stdout)["unchanged"] == 3
 
 
+def test_cli_names_a_failed_file_with_brackets_as_it_is_on_disk(data_dir, docs) -> None:  # noqa: ANN001
+    (docs / "notes[v2].md").write_text("", encoding="utf-8")  # fails: empty
+    (docs / "[draft] plan.txt").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sync", str(docs)])
+    assert result.exit_code == 1, result.output
+    shown = result.output.replace("\n", "")  # rich folds long paths onto the next line
+    assert "notes[v2].md: empty file" in shown and "[draft] plan.txt: empty file" in shown
+    removed = CliRunner().invoke(cli, ["remove", str(docs / "notes[v2].md")])
+    assert "notes[v2].md" in removed.output.replace("\n", "")
+
+
 def test_cli_list_remove_and_stats(data_dir, docs) -> None:  # noqa: ANN001
     runner = CliRunner()
     assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 0
