@@ -264,6 +264,9 @@ def _print_sync_summary(report: Any) -> None:
         )
     else:
         lines.append(f"Nothing {verb} changed: this was a dry run.")
+    if report.gone:
+        lines.append(f"{len(report.gone)} indexed file(s) no longer on disk are still searchable: run the "
+                     "sync again with --prune to remove them from the index.")
     if report.repaired and any(report.repaired.values()):
         lines.append(f"Repaired an interrupted sync: {report.repaired}.")
     for line in lines:
@@ -273,6 +276,8 @@ def _print_sync_summary(report: Any) -> None:
                   highlight=False)
     for warning in report.warnings:
         out.print(f"[yellow]warning[/yellow] {escape(warning['path'])}: {escape(warning['warning'])}")
+    for path in report.gone:
+        out.print(f"[yellow]not on disk[/yellow] {escape(path)}", highlight=False)
     for failure in report.failed:
         out.print(f"[red]failed[/red] {escape(failure['path'])}: {escape(failure['error'])}")
 

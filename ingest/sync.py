@@ -88,6 +88,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # indexed, no longer on disk, kept (no --prune)
     skipped: list[str] = field(default_factory=list)  # unsupported file types
     skipped_files: list[dict[str, str]] = field(default_factory=list)  # left out by policy, with the reason
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -112,6 +113,7 @@ class SyncReport:
             "updated": len(self.updated),
             "unchanged": self.unchanged,
             "removed": len(self.removed),
+            "gone": self.gone,
             "skipped": len(self.skipped),
             "skipped_files": self.skipped_files,
             "failed": self.failed,
@@ -237,14 +239,16 @@ def _plan(
                 index.touch_file(resolved, st.st_size, st.st_mtime_ns)
             continue
         todo.append(_Work(Path(resolved), file_type, st.st_size, st.st_mtime_ns, digest, known is not None))
-    prune: list[str] = []
-    if options.prune:
-        for root in roots:
-            resolved_root = str(root.resolve())
-            for row in index.files(under=resolved_root):
-                if row.path not in seen and not Path(row.path).exists():
-                    prune.append(row.path)
-    return todo, sorted(set(prune))
+    gone: set[str] = set()
+    for root in roots:
+        resolved_root = str(root.resolve())
+        for row in index.files(under=resolved_root):
+            if row.path not in seen and not Path(row.path).exists():
+                gone.add(row.path)
+    if not options.prune:  # still searchable: say so, and how to drop them
+        report.gone = sorted(gone)
+        return todo, []
+    return todo, sorted(gone)
 
 
 def _forget_linked(

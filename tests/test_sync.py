@@ -166,6 +166,20 @@ def test_cli_sync_json_and_exit_code(data_dir, docs) -> None:  # noqa: ANN001
     assert result.exit_code == 0 and json.loads(result.stdout)["unchanged"] == 3
 
 
+def test_cli_sync_says_which_deleted_files_are_still_searchable(data_dir, docs) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 0
+    (docs / "notes.txt").unlink()
+    kept = runner.invoke(cli, ["sync", str(docs)])
+    assert kept.exit_code == 0, kept.output
+    assert "1 indexed file(s) no longer on disk are still searchable" in " ".join(kept.output.split())
+    assert "--prune" in kept.output and "notes.txt" in kept.output
+    listed = json.loads(runner.invoke(cli, ["sync", str(docs), "--json"]).stdout)
+    assert [Path(p).name for p in listed["gone"]] == ["notes.txt"] and listed["removed"] == 0
+    pruned = json.loads(runner.invoke(cli, ["sync", str(docs), "--prune", "--json"]).stdout)
+    assert pruned["removed"] == 1 and pruned["gone"] == []
+
+
 def test_cli_names_a_failed_file_with_brackets_as_it_is_on_disk(data_dir, docs) -> None:  # noqa: ANN001
     (docs / "notes[v2].md").write_text("", encoding="utf-8")  # fails: empty
     (docs / "[draft] plan.txt").write_text("", encoding="utf-8")
