@@ -84,6 +84,23 @@ class Recorder:
         self.events.append(("finish",))
 
 
+def test_pdfs_are_indexed_when_no_parse_process_can_start(
+    tmp_path: Path, index: KnowledgeIndex, embedder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    # A service account that may not run the venv's interpreter (or a process limit) used to stop the
+    # whole sync with "internal error: PermissionError"; the files are parsed in the main process instead.
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for i in range(2):
+        _pdf(folder / f"r{i}.pdf", 2, seed=i)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    report = sync(index, embedder, [folder], SyncOptions(parse_workers=1))
+    assert sorted(Path(p).name for p in report.added) == ["r0.pdf", "r1.pdf"]
+    assert [Path(f["path"]).name for f in report.failed] == ["broken.pdf"]
+    assert_consistent(index)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds worker processes in /proc")
 def test_a_parser_crash_fails_only_that_file(index: KnowledgeIndex, embedder, tmp_path: Path) -> None:  # noqa: ANN001
     folder = tmp_path / "pdfs"
