@@ -47,6 +47,8 @@ def ask(
     from app.retrieval import Filters
     from app.services import build_services
 
+    if not question.strip():
+        raise UserError('the question is empty: ask something, e.g. `python -m app ask "How do I re-index a folder?"`')
     settings = get_settings()
     history: list[Turn] = []
     if session is not None:

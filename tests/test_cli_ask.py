@@ -95,6 +95,13 @@ def test_blocked_question_shows_the_reason_and_exits_non_zero(sample_index, monk
     assert "Sources" not in result.stdout
 
 
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_says_to_ask_something(sample_index, question: str) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", question])
+    assert result.exit_code == 2 and "the question is empty" in result.output
+    assert "do not cover" not in result.output
+
+
 def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) -> None:  # noqa: ANN001
     result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--collection", "finanse"])
     assert result.exit_code == 2
