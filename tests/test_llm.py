@@ -60,7 +60,7 @@ def test_client_errors_are_not_retried(llm_settings, server) -> None:  # noqa: A
         list(ChatLLM(llm_settings).stream(MESSAGES))
     assert "401" in info.value.reason and "check OPENAI_API_KEY" in info.value.reason  # what to fix
     assert len(server.requests) == 1
-    server.script += [Reply(status=404)]
+    server.script[:] = [Reply(status=404)]
     with pytest.raises(LLMUnavailable) as info:
         list(ChatLLM(llm_settings).stream(MESSAGES))
     assert "check CITEWISE_LLM_MODEL" in info.value.reason
