@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -34,6 +35,11 @@ def user_message(exc: BaseException) -> str | None:
              | KeywordSearchError)
     if isinstance(exc, known):
         return str(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        folder = _state_folder(str(exc.filename))
+        if folder is not None:
+            return (f"cannot use {exc.filename} ({exc.strerror or exc}): set {folder} to a folder this user "
+                    "can create and write")
     if isinstance(exc, ValidationError):
         problems = "; ".join(
             f"CITEWISE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
@@ -45,6 +51,22 @@ def user_message(exc: BaseException) -> str | None:
         return None
     if isinstance(exc, PromptError):
         return f"prompt template problem: {exc}"
+    return None
+
+
+def _state_folder(filename: str) -> str | None:
+    """The setting naming the folder `filename` lies in, when it is one of citewise's own folders."""
+    from app.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except Exception:  # noqa: BLE001 - we are already reporting another error
+        return None
+    target = Path(filename).absolute()
+    for setting, folder in (("CITEWISE_MODEL_CACHE_DIR", settings.model_cache_dir),
+                            ("CITEWISE_DATA_DIR", settings.data_dir)):
+        if folder is not None and target.is_relative_to(Path(folder).absolute()):
+            return setting
     return None
 
 
