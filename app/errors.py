@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable
@@ -11,6 +12,9 @@ from typing import ParamSpec, TypeVar
 import typer
 
 P = ParamSpec("P")
+# What a folder that cannot hold citewise's state fails with: no permission, a file in the way, a
+# read-only or full disk.
+_SETUP_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EROFS, errno.ENOSPC, errno.EEXIST}
 R = TypeVar("R")
 
 
@@ -35,7 +39,7 @@ def user_message(exc: BaseException) -> str | None:
              | KeywordSearchError)
     if isinstance(exc, known):
         return str(exc)
-    if isinstance(exc, OSError) and exc.filename:
+    if isinstance(exc, OSError) and exc.filename and exc.errno in _SETUP_ERRNOS:
         folder = _state_folder(str(exc.filename))
         if folder is not None:
             return (f"cannot use {exc.filename} ({exc.strerror or exc}): set {folder} to a folder this user "
