@@ -64,7 +64,11 @@ class WorkMeter:
             self.started = time.monotonic()
 
     def pages_read(self, path: str, done: int, total: int) -> None:
+        """`done` of the `total` pages of `path` read; total 0: a file without pages was read whole."""
         with self.lock:
+            if total <= 0:
+                self.parsed[path] = self.sizes.get(path, 0)
+                return
             self.pages += max(0, done - self.page_marks.get(path, 0))
             self.page_marks[path] = done
             self.parsed[path] = self.sizes.get(path, 0) * done / max(1, total)

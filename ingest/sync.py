@@ -473,6 +473,8 @@ def _ingest(
     parsed_files = _parsed_files(todo, options, progress, stages)
     try:
         for work, doc, error in parsed_files:
+            if detailed is not None and work.file_type != "pdf":  # read whole; PDFs report every page
+                detailed.pages_read(str(work.path), 0, 0)
             cpu = time.thread_time()
             parsed = _chunk(work, doc, error, options, embedder)
             stages["chunk"] += time.thread_time() - cpu

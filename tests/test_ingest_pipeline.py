@@ -141,6 +141,36 @@ def test_progress_moves_inside_one_large_file(index: KnowledgeIndex, embedder, t
     assert embedded == report.passages_embedded == sum(e[1] for e in progress.events if e[0] == "queued")
 
 
+def test_the_share_done_moves_while_one_large_text_file_is_embedded(
+    index: KnowledgeIndex, embedder, tmp_path: Path  # noqa: ANN001
+) -> None:
+    from ingest.cli import WorkMeter
+
+    class Meter(WorkMeter):  # the CLI's meter, read each time a slice of passages is embedded
+        shares: list[float] = []
+
+        def start(self, total_files: int) -> None:
+            self.files = total_files
+
+        def passages_embedded(self, count: int) -> None:
+            super().passages_embedded(count)
+            self.shares.append(self.fraction())
+
+        def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
+            super().file_done(path, chunks)
+
+        def finish(self) -> None: ...
+
+    big = tmp_path / "log.md"  # one passage per section: several slices of embedding
+    big.write_text("".join(f"## Station {i}\n\nThe pump at station {i} was serviced and its valve {i % 7} "
+                           "replaced.\n\n" for i in range(520)), encoding="utf-8")
+    meter = Meter()
+    report = sync(index, embedder, [big], SyncOptions(), meter)
+    assert report.added and report.passages_embedded > 128
+    shares = meter.shares  # it stayed at 0% until the file was written
+    assert len(shares) >= 3 and shares[0] > 0.35 and all(a < b for a, b in zip(shares, shares[1:], strict=False))
+
+
 def test_parsing_in_a_thread_gives_the_same_index(tmp_path: Path, embedder, settings) -> None:  # noqa: ANN001
     folder = tmp_path / "pdfs"
     folder.mkdir()
