@@ -11,12 +11,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.errors import UserError, friendly
+from app.errors import UserError, friendly, hinting_group
 from app.settings import get_settings
 from app.verbatim import terminal_text
 
+
+def _ask_hint(name: str) -> str | None:
+    """`python -m app "How do I ...?"` means `python -m app ask "How do I ...?"`."""
+    return f'To ask it: python -m app ask "{name}"' if " " in name.strip() or name.endswith("?") else None
+
+
 cli = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=hinting_group(_ask_hint), add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="citewise: answers from your documents, with citations you can check.",
 )
 eval_cli = typer.Typer(no_args_is_help=True, help="Measure retrieval, answers and moderation.")

@@ -7,9 +7,10 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
 
 P = ParamSpec("P")
 # What a folder that cannot hold citewise's state fails with: no permission, a file in the way, a
@@ -112,3 +113,19 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def hinting_group(hint: Callable[[str], str | None]) -> type[typer.core.TyperGroup]:
+    """A command group whose "No such command 'X'" also says what was probably meant (`hint(X)`)."""
+
+    class Group(typer.core.TyperGroup):
+        def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+            try:
+                return super().resolve_command(ctx, args)
+            except Exception as exc:  # typer's own click UsageError; its message is what is printed
+                suggestion = hint(args[0]) if args and hasattr(exc, "message") else None
+                if suggestion is not None:
+                    exc.message = f"{exc.message.rstrip('.')}. {suggestion}"
+                raise
+
+    return Group

@@ -16,11 +16,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from app.errors import friendly
+from app.errors import friendly, hinting_group
 from app.settings import get_settings
 
+
+def _sync_hint(name: str) -> str | None:
+    """`python -m ingest data/sample` means `python -m ingest sync data/sample`."""
+    return f"To index it: python -m ingest sync {name}" if os.path.exists(name) else None
+
+
 cli = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=hinting_group(_sync_hint), add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Index documents (PDF, Markdown, text, HTML, DOCX) for citewise.",
 )
 out = Console()

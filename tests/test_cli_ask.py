@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -134,3 +135,21 @@ def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(
     rows = [line.split("│")[0].strip() for line in lines if "│" in line]  # the path column
     assert "notes.md" in rows and name in "".join(rows)  # the long name wraps, nothing is cut
     assert not any(str(tmp_path) in row for row in rows)
+
+
+def test_a_question_or_folder_without_its_command_gets_the_command_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import cli as ingest_cli
+
+    def shown(result: Any) -> str:  # the error box, unwrapped
+        return " ".join(result.output.replace("│", " ").split())
+
+    asked = CliRunner().invoke(cli, ["How do I re-index a folder?"])
+    assert asked.exit_code == 2 and 'To ask it: python -m app ask "How do I re-index a folder?"' in shown(asked)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "handbooks").mkdir()
+    synced = CliRunner().invoke(ingest_cli.cli, ["handbooks"])
+    assert synced.exit_code == 2 and "To index it: python -m ingest sync handbooks" in shown(synced)
+    typo = CliRunner().invoke(cli, ["aks"])
+    assert typo.exit_code == 2 and "To ask it" not in shown(typo)
