@@ -275,3 +275,12 @@ def test_interrupted_sync_then_rerun_leaves_a_consistent_index(tmp_path, sig) ->
     assert len(index.files()) == 120
     assert_consistent(index)
     index.close()
+
+
+def test_the_consoles_sync_summary_names_files_gone_from_disk(index, embedder, docs) -> None:  # noqa: ANN001
+    from app.web.index_updates import sync_summary
+
+    _sync(index, embedder, docs)
+    (docs / "notes.txt").unlink()
+    _, problems = sync_summary(_sync(index, embedder, docs))
+    assert any(p.startswith("notes.txt: no longer on disk but still searchable") for p in problems)

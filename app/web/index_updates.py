@@ -82,6 +82,8 @@ def sync_summary(report: Any) -> tuple[str, list[str]]:
     failures = [f"{Path(f['path']).name}: {f['error']}" for f in report.failed]
     failures += [f"{Path(f['path']).name}: skipped, {f['reason']}" for f in report.skipped_files]
     failures += [f"{Path(p).name}: skipped, citewise cannot index this kind of file" for p in report.skipped]
+    failures += [f"{Path(p).name}: no longer on disk but still searchable; sync again with \"Remove indexed "
+                 "files that vanished\" ticked to remove it" for p in report.gone]
     return line, failures
 
 
