@@ -66,9 +66,16 @@ def ask(
     if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
+    file_type = file_type.lower() if file_type else None
+    if file_type is not None and path is None and not assistant.index.passage_filter(collection, None, file_type):
+        types = sorted({r.file_type for r in assistant.index.files(collection) if r.status == "ok"})
+        raise UserError(f"no indexed document is of type '{file_type}'"
+                        + (f" in collection '{collection}'" if collection else "")
+                        + f"; the types indexed are: {', '.join(types) or 'none'}")
     if path is not None and not assistant.index.passage_filter(collection, path, file_type):
         raise UserError(f"no indexed document matches --path '{path}'"
                         + (f" in collection '{collection}'" if collection else "")
+                        + (f" and --file-type '{file_type}'" if file_type else "")
                         + "; `python -m ingest list` shows what is indexed")
     answer = assistant.ask(question, history, session_id=f"cli:{session}" if session else "cli",
                            filters=Filters(collection, path, file_type))

@@ -110,6 +110,11 @@ def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) 
     assert "do not cover" not in result.output
     result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--path", "no-such-file.pdf"])
     assert result.exit_code == 2 and "no indexed document matches --path 'no-such-file.pdf'" in result.stderr
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--file-type", "pfd"])
+    assert result.exit_code == 2 and "no indexed document is of type 'pfd'" in result.stderr
+    assert "the types indexed are: html, markdown, pdf" in result.stderr
+    upper = CliRunner().invoke(cli, ["ask", "How many daily backup copies should I keep?", "--file-type", "PDF"])
+    assert upper.exit_code == 0 and "seven daily copies" in upper.stdout
 
 
 def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(
