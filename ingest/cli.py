@@ -335,6 +335,10 @@ def list_files(
                           r.ingested_at[:16].replace("T", " "))
         out.print(table)
     out.print(f"{len(rows)} file(s)")
+    if not rows:
+        where = f" in collection '{escape(collection)}'" if collection else ""
+        out.print(f"Nothing is indexed{where} yet: add a folder with `python -m ingest sync FOLDER"
+                  + (f" --collection {escape(collection)}" if collection else "") + "`.", highlight=False)
 
 
 @cli.command()

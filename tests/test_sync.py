@@ -193,6 +193,8 @@ def test_cli_names_a_failed_file_with_brackets_as_it_is_on_disk(data_dir, docs) 
 
 def test_cli_list_remove_and_stats(data_dir, docs) -> None:  # noqa: ANN001
     runner = CliRunner()
+    empty = runner.invoke(cli, ["list"])
+    assert empty.exit_code == 0 and "python -m ingest sync FOLDER" in " ".join(empty.output.split())
     assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 0
     listed = json.loads(runner.invoke(cli, ["list", "--json"]).stdout)
     assert len(listed) == 3
