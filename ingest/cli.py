@@ -232,7 +232,9 @@ def _open_index() -> Any:
 @friendly
 def sync(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
-    collection: Annotated[str | None, typer.Option(help="Collection to put the files in.")] = None,
+    collection: Annotated[str | None, typer.Option(
+        help="Collection to put the files in (default: files already indexed keep theirs, new ones go to "
+             "CITEWISE_DEFAULT_COLLECTION).")] = None,
     prune: Annotated[bool, typer.Option(help="Remove indexed files that vanished from these folders.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Show what would change; touch nothing.")] = False,
     checksum: Annotated[bool, typer.Option(help="Hash every file instead of trusting size and mtime.")] = False,
@@ -244,7 +246,7 @@ def sync(
 
     services = _services()
     options = services.sync_options(collection, prune=prune, dry_run=dry_run, checksum=checksum,
-                                    pdf_password=pdf_password)
+                                    pdf_password=pdf_password, keep_collections=collection is None)
     progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
     report = run_sync(services.index, services.embedder, paths, options, progress,
                       scan_passage=services.passage_scanner())

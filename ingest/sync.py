@@ -50,6 +50,9 @@ class Embedder(Protocol):
 @dataclass
 class SyncOptions:
     collection: str = "default"
+    # No collection was asked for: files already indexed keep theirs (only new files go to `collection`),
+    # so re-running a sync without --collection neither moves them nor embeds them again.
+    keep_collections: bool = False
     prune: bool = False
     dry_run: bool = False
     checksum: bool = False
@@ -165,6 +168,7 @@ class _Work:
     mtime_ns: int
     content_hash: str
     existed: bool
+    collection: str = "default"
 
 
 def file_hash(path: Path, timeout_s: float = 60.0) -> str:
@@ -221,7 +225,8 @@ def _plan(
             })
             continue
         known = index.file(resolved)
-        fresh = known is not None and known.status == "ok" and known.collection == options.collection
+        collection = known.collection if known is not None and options.keep_collections else options.collection
+        fresh = known is not None and known.status == "ok" and known.collection == collection
         if fresh and not options.checksum and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
             report.unchanged += 1
             continue
@@ -238,7 +243,8 @@ def _plan(
             if not options.dry_run and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 index.touch_file(resolved, st.st_size, st.st_mtime_ns)
             continue
-        todo.append(_Work(Path(resolved), file_type, st.st_size, st.st_mtime_ns, digest, known is not None))
+        todo.append(_Work(Path(resolved), file_type, st.st_size, st.st_mtime_ns, digest, known is not None,
+                          collection))
     gone: set[str] = set()
     for root in roots:
         resolved_root = str(root.resolve())
@@ -389,7 +395,7 @@ def _parsed_files(
 def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: SyncOptions,
            embedder: Embedder) -> _Parsed:
     base = {
-        "path": str(work.path), "collection": options.collection, "file_type": work.file_type,
+        "path": str(work.path), "collection": work.collection, "file_type": work.file_type,
         "content_hash": work.content_hash, "size": work.size, "mtime_ns": work.mtime_ns,
     }
     if doc is None:
@@ -398,7 +404,7 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
             return _Parsed(work, base, [], reason, vanished=True)
         return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
     title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
-    header = document_header(doc.title, doc.subject, work.path.name, options.collection)
+    header = document_header(doc.title, doc.subject, work.path.name, work.collection)
     chunks = chunk_document(
         doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
         chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens, header=header,

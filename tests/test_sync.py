@@ -180,6 +180,20 @@ def test_cli_sync_says_which_deleted_files_are_still_searchable(data_dir, docs) 
     assert pruned["removed"] == 1 and pruned["gone"] == []
 
 
+def test_a_sync_without_collection_keeps_the_files_in_theirs(data_dir, docs) -> None:  # noqa: ANN001
+    # Re-running the nightly `ingest sync FOLDER` without --collection used to move every file to the
+    # default collection and embed it all again (the collection is part of each passage's header).
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(docs), "--collection", "hr"]).exit_code == 0
+    (docs / "new.md").write_text("# Parking\n\nVisitors park behind the north gate.\n", encoding="utf-8")
+    again = json.loads(runner.invoke(cli, ["sync", str(docs), "--json"]).stdout)
+    assert again["unchanged"] == 3 and again["added"] == 1 and again["updated"] == 0
+    listed = {Path(r["path"]).name: r["collection"] for r in json.loads(runner.invoke(cli, ["list", "--json"]).stdout)}
+    assert listed == {"install.md": "hr", "notes.txt": "hr", "page.html": "hr", "new.md": "default"}
+    moved = json.loads(runner.invoke(cli, ["sync", str(docs), "--collection", "default", "--json"]).stdout)
+    assert moved["updated"] == 3  # asked for explicitly, it still moves them
+
+
 def test_cli_names_a_failed_file_with_brackets_as_it_is_on_disk(data_dir, docs) -> None:  # noqa: ANN001
     (docs / "notes[v2].md").write_text("", encoding="utf-8")  # fails: empty
     (docs / "[draft] plan.txt").write_text("", encoding="utf-8")
