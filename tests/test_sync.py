@@ -300,3 +300,18 @@ def test_the_consoles_sync_summary_names_files_gone_from_disk(index, embedder, d
     (docs / "notes.txt").unlink()
     _, problems = sync_summary(_sync(index, embedder, docs))
     assert any(p.startswith("notes.txt: no longer on disk but still searchable") for p in problems)
+
+
+def test_a_console_folder_sync_without_a_collection_keeps_the_files_in_theirs(data_dir, docs) -> None:  # noqa: ANN001
+    from app.services import build_services
+    from app.settings import get_settings
+    from app.web.index_updates import SyncProgress, sync_files
+
+    assert CliRunner().invoke(cli, ["sync", str(docs), "--collection", "hr"]).exit_code == 0
+    services = build_services(get_settings())
+    try:
+        report = sync_files(services, [docs], "  ", False, SyncProgress())  # the field left blank
+        assert report.unchanged == 3 and not report.updated and not report.added
+        assert {r.collection for r in services.index.files()} == {"hr"}
+    finally:
+        services.index.close()
