@@ -11,12 +11,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.errors import UserError, friendly
+from app.errors import UserError, friendly, hinting_group
 from app.settings import get_settings
 from app.verbatim import terminal_text
 
+
+def _ask_hint(name: str) -> str | None:
+    """`python -m app "How do I ...?"` means `python -m app ask "How do I ...?"`."""
+    return f'To ask it: python -m app ask "{name}"' if " " in name.strip() or name.endswith("?") else None
+
+
 cli = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=hinting_group(_ask_hint), add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="citewise: answers from your documents, with citations you can check.",
 )
 eval_cli = typer.Typer(no_args_is_help=True, help="Measure retrieval, answers and moderation.")
@@ -47,6 +53,8 @@ def ask(
     from app.retrieval import Filters
     from app.services import build_services
 
+    if not question.strip():
+        raise UserError('the question is empty: ask something, e.g. `python -m app ask "How do I re-index a folder?"`')
     settings = get_settings()
     history: list[Turn] = []
     if session is not None:
@@ -58,9 +66,16 @@ def ask(
     if assistant.index.is_empty():
         raise UserError("the index is empty: index some documents first, e.g. `python -m ingest sync data/sample`")
     check_scope(assistant.index.collections(), collection, assistant.index.stats()["chunks"])
+    file_type = file_type.lower() if file_type else None
+    if file_type is not None and path is None and not assistant.index.passage_filter(collection, None, file_type):
+        types = sorted({r.file_type for r in assistant.index.files(collection) if r.status == "ok"})
+        raise UserError(f"no indexed document is of type '{file_type}'"
+                        + (f" in collection '{collection}'" if collection else "")
+                        + f"; the types indexed are: {', '.join(types) or 'none'}")
     if path is not None and not assistant.index.passage_filter(collection, path, file_type):
         raise UserError(f"no indexed document matches --path '{path}'"
                         + (f" in collection '{collection}'" if collection else "")
+                        + (f" and --file-type '{file_type}'" if file_type else "")
                         + "; `python -m ingest list` shows what is indexed")
     answer = assistant.ask(question, history, session_id=f"cli:{session}" if session else "cli",
                            filters=Filters(collection, path, file_type))

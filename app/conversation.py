@@ -46,6 +46,11 @@ _NOT_NAMES = {
 }
 _PREPOSITIONS = {"on", "in", "for", "at", "of", "with", "by", "from", "to", "under", "about"}
 _PERIOD_WORDS = {"fiscal", "year", "fy", "quarter", "q1", "q2", "q3", "q4", "end", "during", "annual"}
+# Words of how a question asks ("how much", "how often"), not of what it asks about.
+_ASKING_WORDS = {"much", "many", "often", "long"}
+# A question without a subject of its own is a fragment of the conversation ("how often?", "what was the
+# net income?") when it names at most this many things; with more it asks about something of its own.
+FRAGMENT_WORDS = 2
 
 
 @dataclass
@@ -181,11 +186,13 @@ def rule_rewrite(question: str, history: Sequence[Turn]) -> str | None:
     if entity and has_pronoun:
         resolved = _resolve_pronouns(text, entity, _thing(previous, entity))
         return resolved if resolved != text else None
-    if _own_subject(text, entity) or len(content_words(text)) > 4:
-        return None
-    # A short follow-up with no subject of its own ("how often?"): ask it of the previous subject.
+    own_words = [w for w in content_words(_YEAR.sub(" ", text)) if w not in _PERIOD_WORDS | _ASKING_WORDS]
+    if _own_subject(text, entity) or len(own_words) > FRAGMENT_WORDS:
+        return None  # "Who leads the zebra project?" asks about something of its own
+    # A short follow-up with no subject of its own ("how often?"): ask it of the previous subject (and
+    # period, unless it names its own).
     if entity and entity.lower() not in text.lower():
-        period = [m.group(0) for m in _YEAR.finditer(previous)]
+        period = [] if years else [m.group(0) for m in _YEAR.finditer(previous)]
         return f"{text.rstrip(' ?')} for {entity}{' in ' + ' and '.join(period) if period else ''}?"
     return None
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
 
 P = ParamSpec("P")
+# What a folder that cannot hold citewise's state fails with: no permission, a file in the way, a
+# read-only or full disk.
+_SETUP_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EROFS, errno.ENOSPC, errno.EEXIST}
 R = TypeVar("R")
 
 
@@ -34,6 +40,11 @@ def user_message(exc: BaseException) -> str | None:
              | KeywordSearchError)
     if isinstance(exc, known):
         return str(exc)
+    if isinstance(exc, OSError) and exc.filename and exc.errno in _SETUP_ERRNOS:
+        folder = _state_folder(str(exc.filename))
+        if folder is not None:
+            return (f"cannot use {exc.filename} ({exc.strerror or exc}): set {folder} to a folder this user "
+                    "can create and write")
     if isinstance(exc, ValidationError):
         problems = "; ".join(
             f"CITEWISE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
@@ -45,6 +56,22 @@ def user_message(exc: BaseException) -> str | None:
         return None
     if isinstance(exc, PromptError):
         return f"prompt template problem: {exc}"
+    return None
+
+
+def _state_folder(filename: str) -> str | None:
+    """The setting naming the folder `filename` lies in, when it is one of citewise's own folders."""
+    from app.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except Exception:  # noqa: BLE001 - we are already reporting another error
+        return None
+    target = Path(filename).absolute()
+    for setting, folder in (("CITEWISE_MODEL_CACHE_DIR", settings.model_cache_dir),
+                            ("CITEWISE_DATA_DIR", settings.data_dir)):
+        if folder is not None and target.is_relative_to(Path(folder).absolute()):
+            return setting
     return None
 
 
@@ -86,3 +113,19 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def hinting_group(hint: Callable[[str], str | None]) -> type[typer.core.TyperGroup]:
+    """A command group whose "No such command 'X'" also says what was probably meant (`hint(X)`)."""
+
+    class Group(typer.core.TyperGroup):
+        def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+            try:
+                return super().resolve_command(ctx, args)
+            except Exception as exc:  # typer's own click UsageError; its message is what is printed
+                suggestion = hint(args[0]) if args and hasattr(exc, "message") else None
+                if suggestion is not None:
+                    exc.message = f"{exc.message.rstrip('.')}. {suggestion}"
+                raise
+
+    return Group

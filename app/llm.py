@@ -55,9 +55,9 @@ def describe_error(exc: Exception) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "cannot connect to the endpoint"
     if isinstance(exc, openai.AuthenticationError):
-        return "the API key was refused (HTTP 401)"
+        return "the API key was refused (HTTP 401): check OPENAI_API_KEY"
     if isinstance(exc, openai.NotFoundError):
-        return "model or endpoint not found (HTTP 404)"
+        return "model or endpoint not found (HTTP 404): check CITEWISE_LLM_MODEL and CITEWISE_LLM_BASE_URL"
     if isinstance(exc, openai.APIStatusError):
         return f"the endpoint answered HTTP {exc.status_code}"
     return type(exc).__name__

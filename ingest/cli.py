@@ -16,11 +16,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from app.errors import friendly
+from app.errors import friendly, hinting_group
 from app.settings import get_settings
 
+
+def _sync_hint(name: str) -> str | None:
+    """`python -m ingest data/sample` means `python -m ingest sync data/sample`."""
+    return f"To index it: python -m ingest sync {name}" if os.path.exists(name) else None
+
+
 cli = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=hinting_group(_sync_hint), add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Index documents (PDF, Markdown, text, HTML, DOCX) for citewise.",
 )
 out = Console()
@@ -64,7 +70,11 @@ class WorkMeter:
             self.started = time.monotonic()
 
     def pages_read(self, path: str, done: int, total: int) -> None:
+        """`done` of the `total` pages of `path` read; total 0: a file without pages was read whole."""
         with self.lock:
+            if total <= 0:
+                self.parsed[path] = self.sizes.get(path, 0)
+                return
             self.pages += max(0, done - self.page_marks.get(path, 0))
             self.page_marks[path] = done
             self.parsed[path] = self.sizes.get(path, 0) * done / max(1, total)
@@ -153,7 +163,7 @@ class RichProgress:
         self.meter.file_done(path, chunks)
         self._update()
         if outcome == "failed":
-            self.bar.console.print(f"[red]failed[/red] {path}: {detail}")
+            self.bar.console.print(f"[red]failed[/red] {escape(path)}: {escape(detail or '')}")
 
     def finish(self) -> None:
         if self.task is not None:
@@ -222,7 +232,9 @@ def _open_index() -> Any:
 @friendly
 def sync(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
-    collection: Annotated[str | None, typer.Option(help="Collection to put the files in.")] = None,
+    collection: Annotated[str | None, typer.Option(
+        help="Collection to put the files in (default: files already indexed keep theirs, new ones go to "
+             "CITEWISE_DEFAULT_COLLECTION).")] = None,
     prune: Annotated[bool, typer.Option(help="Remove indexed files that vanished from these folders.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Show what would change; touch nothing.")] = False,
     checksum: Annotated[bool, typer.Option(help="Hash every file instead of trusting size and mtime.")] = False,
@@ -234,7 +246,7 @@ def sync(
 
     services = _services()
     options = services.sync_options(collection, prune=prune, dry_run=dry_run, checksum=checksum,
-                                    pdf_password=pdf_password)
+                                    pdf_password=pdf_password, keep_collections=collection is None)
     progress = RichProgress(err) if err.is_terminal and not as_json else LineProgress()
     report = run_sync(services.index, services.embedder, paths, options, progress,
                       scan_passage=services.passage_scanner())
@@ -250,7 +262,7 @@ def _print_sync_summary(report: Any) -> None:
     if report.dry_run:
         for label, items in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
             for path in items:
-                out.print(f"would {label}: {path}")
+                out.print(f"would {label}: {escape(path)}")
     lines = [
         f"{report.files_seen} files seen: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, {len(report.skipped)} skipped "
@@ -264,6 +276,9 @@ def _print_sync_summary(report: Any) -> None:
         )
     else:
         lines.append(f"Nothing {verb} changed: this was a dry run.")
+    if report.gone:
+        lines.append(f"{len(report.gone)} indexed file(s) no longer on disk are still searchable: run the "
+                     "sync again with --prune to remove them from the index.")
     if report.repaired and any(report.repaired.values()):
         lines.append(f"Repaired an interrupted sync: {report.repaired}.")
     for line in lines:
@@ -272,9 +287,11 @@ def _print_sync_summary(report: Any) -> None:
         out.print(f"[yellow]skipped[/yellow] {escape(skipped['path'])}: {escape(skipped['reason'])}",
                   highlight=False)
     for warning in report.warnings:
-        out.print(f"[yellow]warning[/yellow] {warning['path']}: {warning['warning']}")
+        out.print(f"[yellow]warning[/yellow] {escape(warning['path'])}: {escape(warning['warning'])}")
+    for path in report.gone:
+        out.print(f"[yellow]not on disk[/yellow] {escape(path)}", highlight=False)
     for failure in report.failed:
-        out.print(f"[red]failed[/red] {failure['path']}: {failure['error']}")
+        out.print(f"[red]failed[/red] {escape(failure['path'])}: {escape(failure['error'])}")
 
 
 def group_by_folder(rows: list[Any]) -> list[tuple[str, str, list[tuple[Any, str]]]]:
@@ -320,6 +337,10 @@ def list_files(
                           r.ingested_at[:16].replace("T", " "))
         out.print(table)
     out.print(f"{len(rows)} file(s)")
+    if not rows:
+        where = f" in collection '{escape(collection)}'" if collection else ""
+        out.print(f"Nothing is indexed{where} yet: add a folder with `python -m ingest sync FOLDER"
+                  + (f" --collection {escape(collection)}" if collection else "") + "`.", highlight=False)
 
 
 @cli.command()
@@ -343,9 +364,9 @@ def remove(
         _print_json({"removed": targets, "not_indexed": unknown})
     else:
         for t in targets:
-            out.print(f"removed {t}")
+            out.print(f"removed {escape(t)}")
         for u in unknown:
-            err.print(f"not in the index: {u}")
+            err.print(f"not in the index: {escape(u)}")
         out.print(f"{removed} file(s) removed")
     raise typer.Exit(1 if unknown else 0)
 

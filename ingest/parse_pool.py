@@ -13,6 +13,7 @@ is closed, whatever ended the sync.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import queue
@@ -30,6 +31,7 @@ from ingest.documents import ParsedDocument, ReadError
 from ingest.readers import ReadLimits
 
 _HEADER = struct.Struct(">Q")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -99,6 +101,7 @@ class ParsePool:
         self._waiting: list[ParseJob] = []
         self._done: dict[int, ParseResult] = {}
         self._closed = False
+        self._spawn_failed = False
 
     # lifecycle
     def __enter__(self) -> ParsePool:
@@ -169,7 +172,13 @@ class ParsePool:
             if idle is None:
                 if len(self._workers) >= self.size:
                     return
-                idle = self._spawn()
+                try:
+                    idle = self._spawn()
+                except OSError as exc:  # no process can be started (permissions, limits): parse here
+                    if self._workers:
+                        return  # a running worker takes the job when it is free
+                    self._parse_here(self._waiting.pop(0), exc)
+                    continue
                 self._workers.append(idle)
             job = self._waiting.pop(0)
             idle.job, idle.sent = job, time.monotonic()
@@ -178,6 +187,16 @@ class ParsePool:
                 _write_frame(idle.proc.stdin, (job.path, job.pdf_password, job.limits))
             except OSError:
                 pass  # the worker is gone; its reader thread reports it and the job fails below
+
+    def _parse_here(self, job: ParseJob, why: OSError) -> None:
+        """Parse a job in this process, when no worker process could be started."""
+        if not self._spawn_failed:
+            self._spawn_failed = True
+            log.warning("cannot start a parse process (%s): parsing in the main process instead",
+                        why.strerror or why)
+        started = time.process_time()
+        doc, error = parse_file(job.path, job.pdf_password, None, job.limits)
+        self._done[job.key] = ParseResult(job.key, doc, error, time.process_time() - started)
 
     def next_result(self, key: int, on_page: Any = None) -> ParseResult:
         """Wait for the result of the job `key` (others that finish meanwhile are kept for later).

@@ -27,6 +27,9 @@ SUPPORTED_TYPES: dict[str, str] = {
     ".docx": "docx",
 }
 NO_TEXT_LAYER = "no text layer (scanned PDF?): run OCR first, e.g. `ocrmypdf in.pdf out.pdf`"
+NO_PASSWORD = ("encrypted PDF: add a copy saved without the password, or give the password to "
+               "`python -m ingest sync --pdf-password`")
+DAMAGED_PDF = ": the file is damaged or not a PDF; open it and save or export it as PDF again"
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd files are ours to report
 
@@ -73,7 +76,7 @@ def read_document(
         raise ReadError(f"unsupported file type '{path.suffix}'")
     data = read_bytes(path, limits.max_bytes, limits.timeout_s)
     if not data:
-        raise ReadError("empty file")
+        raise ReadError("empty file: it holds no text to index (was it saved completely?)")
     if file_type == "pdf":
         return read_pdf(io.BytesIO(data), pdf_password, limits.max_text_chars, on_page)
     if file_type == "docx":
@@ -406,18 +409,18 @@ def read_pdf(
             if not opened:
                 if password:
                     raise ReadError("encrypted PDF: the password given does not open it")
-                raise ReadError("encrypted PDF: give its password with --pdf-password")
+                raise ReadError(NO_PASSWORD)
         page_count = len(reader.pages)
     except ReadError:
         raise
     except DependencyError as exc:
         raise ReadError(f"encrypted PDF needs a crypto library: {exc}") from None
     except FileNotDecryptedError:
-        raise ReadError("encrypted PDF: give its password with --pdf-password") from None
+        raise ReadError(NO_PASSWORD) from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise ReadError(f"not a readable PDF ({_short(exc)})") from None
+        raise ReadError(f"not a readable PDF ({_short(exc)}){DAMAGED_PDF}") from None
     except Exception as exc:  # noqa: BLE001 - a broken PDF can make pypdf raise anything
-        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {_short(exc)})") from None
+        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {_short(exc)}){DAMAGED_PDF}") from None
     if page_count == 0:
         raise ReadError("the PDF has no pages")
 

@@ -50,6 +50,9 @@ class Embedder(Protocol):
 @dataclass
 class SyncOptions:
     collection: str = "default"
+    # No collection was asked for: files already indexed keep theirs (only new files go to `collection`),
+    # so re-running a sync without --collection neither moves them nor embeds them again.
+    keep_collections: bool = False
     prune: bool = False
     dry_run: bool = False
     checksum: bool = False
@@ -88,6 +91,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # indexed, no longer on disk, kept (no --prune)
     skipped: list[str] = field(default_factory=list)  # unsupported file types
     skipped_files: list[dict[str, str]] = field(default_factory=list)  # left out by policy, with the reason
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -112,6 +116,7 @@ class SyncReport:
             "updated": len(self.updated),
             "unchanged": self.unchanged,
             "removed": len(self.removed),
+            "gone": self.gone,
             "skipped": len(self.skipped),
             "skipped_files": self.skipped_files,
             "failed": self.failed,
@@ -163,6 +168,7 @@ class _Work:
     mtime_ns: int
     content_hash: str
     existed: bool
+    collection: str = "default"
 
 
 def file_hash(path: Path, timeout_s: float = 60.0) -> str:
@@ -219,7 +225,8 @@ def _plan(
             })
             continue
         known = index.file(resolved)
-        fresh = known is not None and known.status == "ok" and known.collection == options.collection
+        collection = known.collection if known is not None and options.keep_collections else options.collection
+        fresh = known is not None and known.status == "ok" and known.collection == collection
         if fresh and not options.checksum and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
             report.unchanged += 1
             continue
@@ -236,15 +243,18 @@ def _plan(
             if not options.dry_run and (known.size, known.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 index.touch_file(resolved, st.st_size, st.st_mtime_ns)
             continue
-        todo.append(_Work(Path(resolved), file_type, st.st_size, st.st_mtime_ns, digest, known is not None))
-    prune: list[str] = []
-    if options.prune:
-        for root in roots:
-            resolved_root = str(root.resolve())
-            for row in index.files(under=resolved_root):
-                if row.path not in seen and not Path(row.path).exists():
-                    prune.append(row.path)
-    return todo, sorted(set(prune))
+        todo.append(_Work(Path(resolved), file_type, st.st_size, st.st_mtime_ns, digest, known is not None,
+                          collection))
+    gone: set[str] = set()
+    for root in roots:
+        resolved_root = str(root.resolve())
+        for row in index.files(under=resolved_root):
+            if row.path not in seen and not Path(row.path).exists():
+                gone.add(row.path)
+    if not options.prune:  # still searchable: say so, and how to drop them
+        report.gone = sorted(gone)
+        return todo, []
+    return todo, sorted(gone)
 
 
 def _forget_linked(
@@ -385,7 +395,7 @@ def _parsed_files(
 def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: SyncOptions,
            embedder: Embedder) -> _Parsed:
     base = {
-        "path": str(work.path), "collection": options.collection, "file_type": work.file_type,
+        "path": str(work.path), "collection": work.collection, "file_type": work.file_type,
         "content_hash": work.content_hash, "size": work.size, "mtime_ns": work.mtime_ns,
     }
     if doc is None:
@@ -394,7 +404,7 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
             return _Parsed(work, base, [], reason, vanished=True)
         return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
     title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
-    header = document_header(doc.title, doc.subject, work.path.name, options.collection)
+    header = document_header(doc.title, doc.subject, work.path.name, work.collection)
     chunks = chunk_document(
         doc, embedder.count_tokens_batch, embedder.token_offsets, title=title,
         chunk_tokens=options.chunk_tokens, overlap_tokens=options.overlap_tokens, header=header,
@@ -469,6 +479,8 @@ def _ingest(
     parsed_files = _parsed_files(todo, options, progress, stages)
     try:
         for work, doc, error in parsed_files:
+            if detailed is not None and work.file_type != "pdf":  # read whole; PDFs report every page
+                detailed.pages_read(str(work.path), 0, 0)
             cpu = time.thread_time()
             parsed = _chunk(work, doc, error, options, embedder)
             stages["chunk"] += time.thread_time() - cpu

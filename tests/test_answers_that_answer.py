@@ -155,6 +155,22 @@ def test_standalone_question_is_not_rewritten() -> None:
     assert rule_rewrite("What is the capital of Mongolia?", [Turn("When was Abraham Lincoln born?", "…")]) is None
 
 
+@pytest.mark.parametrize(("previous", "question"), [
+    ("How do I re-index a folder on Windows?", "What is the zebra project budget in 2018?"),
+    ("How do I re-index a folder on Windows?", "Who leads the zebra project?"),
+])
+def test_a_new_question_in_a_conversation_is_not_tied_to_the_previous_subject(previous: str, question: str) -> None:
+    # Asking about something else in the same chat must not drag the last question's subject along
+    # (it made every later question "... for Windows?", unanswerable until a new chat).
+    assert rule_rewrite(question, [Turn(previous, "…")]) is None
+
+
+def test_a_fragment_that_names_its_own_year_keeps_it() -> None:
+    history = [Turn("What was Nike's revenue in 2019?", "…")]
+    assert rule_rewrite("What was the net income?", history) == "What was the net income for Nike in 2019?"
+    assert rule_rewrite("What was the net income in 2018?", history) == "What was the net income in 2018 for Nike?"
+
+
 def test_sessions_are_saved_and_bad_names_rejected(tmp_path: Path) -> None:
     save_turn(tmp_path, "q4-review", Turn("What were net sales in 2018?", "32,765 [1]"))
     save_turn(tmp_path, "q4-review", Turn("and in 2017?", "31,657 [1]", "What were net sales in 2017?"))

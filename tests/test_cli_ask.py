@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -95,6 +96,13 @@ def test_blocked_question_shows_the_reason_and_exits_non_zero(sample_index, monk
     assert "Sources" not in result.stdout
 
 
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_says_to_ask_something(sample_index, question: str) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(cli, ["ask", question])
+    assert result.exit_code == 2 and "the question is empty" in result.output
+    assert "do not cover" not in result.output
+
+
 def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) -> None:  # noqa: ANN001
     result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--collection", "finanse"])
     assert result.exit_code == 2
@@ -102,6 +110,11 @@ def test_unknown_collection_is_an_error_that_lists_the_known_ones(sample_index) 
     assert "do not cover" not in result.output
     result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--path", "no-such-file.pdf"])
     assert result.exit_code == 2 and "no indexed document matches --path 'no-such-file.pdf'" in result.stderr
+    result = CliRunner().invoke(cli, ["ask", "How do I re-index a folder?", "--file-type", "pfd"])
+    assert result.exit_code == 2 and "no indexed document is of type 'pfd'" in result.stderr
+    assert "the types indexed are: html, markdown, pdf" in result.stderr
+    upper = CliRunner().invoke(cli, ["ask", "How many daily backup copies should I keep?", "--file-type", "PDF"])
+    assert upper.exit_code == 0 and "seven daily copies" in upper.stdout
 
 
 def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(
@@ -127,3 +140,21 @@ def test_ingest_list_shows_paths_relative_to_the_folder_and_wraps_in_80_columns(
     rows = [line.split("│")[0].strip() for line in lines if "│" in line]  # the path column
     assert "notes.md" in rows and name in "".join(rows)  # the long name wraps, nothing is cut
     assert not any(str(tmp_path) in row for row in rows)
+
+
+def test_a_question_or_folder_without_its_command_gets_the_command_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import cli as ingest_cli
+
+    def shown(result: Any) -> str:  # the error box, unwrapped
+        return " ".join(result.output.replace("│", " ").split())
+
+    asked = CliRunner().invoke(cli, ["How do I re-index a folder?"])
+    assert asked.exit_code == 2 and 'To ask it: python -m app ask "How do I re-index a folder?"' in shown(asked)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "handbooks").mkdir()
+    synced = CliRunner().invoke(ingest_cli.cli, ["handbooks"])
+    assert synced.exit_code == 2 and "To index it: python -m ingest sync handbooks" in shown(synced)
+    typo = CliRunner().invoke(cli, ["aks"])
+    assert typo.exit_code == 2 and "To ask it" not in shown(typo)

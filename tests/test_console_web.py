@@ -186,17 +186,21 @@ def test_metrics_text_parses_and_matches_the_stores(index, embedder, settings, d
 
 
 # --- the running console ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
+def _start_console(home: Path) -> ChatServer:
     """`python -m app serve` on an empty index, with a query log and audit log that hold some history."""
-    home = tmp_path_factory.mktemp("console")
     data_dir = home / "data"
     _seed_logs(data_dir)
-    server = launch_chat_server(
+    return launch_chat_server(
         data_dir, home, home / "server.log", admin_password=ADMIN_PASSWORD,
         reader_accounts=f"reader:{READER_PASSWORD}", moderation="true" if moderation_available() else "false",
         max_file_mb=str(UPLOAD_LIMIT_MB), max_text_chars=str(TEXT_LIMIT_CHARS),
     ).wait_until_ready()
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
+    """The console most tests share (they may add documents to its index)."""
+    server = _start_console(tmp_path_factory.mktemp("console"))
     yield server
     server.stop()
 
@@ -349,6 +353,18 @@ def open_console(browser: Any, console_server: ChatServer) -> Iterator[Any]:
     assert "Traceback" not in log, f"server log:\n{log}"
 
 
+@pytest.fixture
+def fresh_console(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """A console of its own on an empty index, so its counts start at zero whichever tests ran before."""
+    server = _start_console(tmp_path_factory.mktemp("console-fresh"))
+    console = Console(browser, server)
+    yield console
+    console.context.close()
+    server.stop()
+    assert not console.errors, f"browser errors: {console.errors}"
+    assert "Traceback" not in server.log(), f"server log:\n{server.log()}"
+
+
 def _catalog(server: ChatServer) -> dict[str, dict[str, Any]]:
     """What the index holds, read straight from its SQLite catalog: {file name: row}."""
     db = sqlite3.connect(f"file:{server.data_dir / 'index' / 'catalog.sqlite3'}?mode=ro", uri=True)
@@ -390,9 +406,10 @@ def _login_cookie(server: ChatServer, user: str, password: str) -> str:
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM, reason=NO_CHROMIUM)
 def test_admin_sees_counts_after_sync_upload_and_delete(
-    open_console: Any, console_server: ChatServer, console_docs: Path, tmp_path: Path
+    fresh_console: Console, console_docs: Path, tmp_path: Path
 ) -> None:
-    console = open_console()
+    console = fresh_console
+    console_server = console.server
     page = console.page
     console.page.goto(console_server.url + "login?next=%2Fconsole")
     console.screenshot("login")

@@ -84,6 +84,23 @@ class Recorder:
         self.events.append(("finish",))
 
 
+def test_pdfs_are_indexed_when_no_parse_process_can_start(
+    tmp_path: Path, index: KnowledgeIndex, embedder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    # A service account that may not run the venv's interpreter (or a process limit) used to stop the
+    # whole sync with "internal error: PermissionError"; the files are parsed in the main process instead.
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for i in range(2):
+        _pdf(folder / f"r{i}.pdf", 2, seed=i)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    report = sync(index, embedder, [folder], SyncOptions(parse_workers=1))
+    assert sorted(Path(p).name for p in report.added) == ["r0.pdf", "r1.pdf"]
+    assert [Path(f["path"]).name for f in report.failed] == ["broken.pdf"]
+    assert_consistent(index)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds worker processes in /proc")
 def test_a_parser_crash_fails_only_that_file(index: KnowledgeIndex, embedder, tmp_path: Path) -> None:  # noqa: ANN001
     folder = tmp_path / "pdfs"
@@ -122,6 +139,36 @@ def test_progress_moves_inside_one_large_file(index: KnowledgeIndex, embedder, t
     assert max(i for i, k in enumerate(kinds) if k == "embedded") < first_file_done
     embedded = sum(e[1] for e in progress.events if e[0] == "embedded")
     assert embedded == report.passages_embedded == sum(e[1] for e in progress.events if e[0] == "queued")
+
+
+def test_the_share_done_moves_while_one_large_text_file_is_embedded(
+    index: KnowledgeIndex, embedder, tmp_path: Path  # noqa: ANN001
+) -> None:
+    from ingest.cli import WorkMeter
+
+    class Meter(WorkMeter):  # the CLI's meter, read each time a slice of passages is embedded
+        shares: list[float] = []
+
+        def start(self, total_files: int) -> None:
+            self.files = total_files
+
+        def passages_embedded(self, count: int) -> None:
+            super().passages_embedded(count)
+            self.shares.append(self.fraction())
+
+        def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
+            super().file_done(path, chunks)
+
+        def finish(self) -> None: ...
+
+    big = tmp_path / "log.md"  # one passage per section: several slices of embedding
+    big.write_text("".join(f"## Station {i}\n\nThe pump at station {i} was serviced and its valve {i % 7} "
+                           "replaced.\n\n" for i in range(520)), encoding="utf-8")
+    meter = Meter()
+    report = sync(index, embedder, [big], SyncOptions(), meter)
+    assert report.added and report.passages_embedded > 128
+    shares = meter.shares  # it stayed at 0% until the file was written
+    assert len(shares) >= 3 and shares[0] > 0.35 and all(a < b for a, b in zip(shares, shares[1:], strict=False))
 
 
 def test_parsing_in_a_thread_gives_the_same_index(tmp_path: Path, embedder, settings) -> None:  # noqa: ANN001

@@ -58,8 +58,12 @@ def test_client_errors_are_not_retried(llm_settings, server) -> None:  # noqa: A
     server.script += [Reply(status=401), Reply("never")]
     with pytest.raises(LLMUnavailable) as info:
         list(ChatLLM(llm_settings).stream(MESSAGES))
-    assert "401" in info.value.reason
+    assert "401" in info.value.reason and "check OPENAI_API_KEY" in info.value.reason  # what to fix
     assert len(server.requests) == 1
+    server.script[:] = [Reply(status=404)]
+    with pytest.raises(LLMUnavailable) as info:
+        list(ChatLLM(llm_settings).stream(MESSAGES))
+    assert "check CITEWISE_LLM_MODEL" in info.value.reason
 
 
 def test_the_key_goes_in_the_header_and_nowhere_in_the_reason(llm_settings, server) -> None:  # noqa: ANN001

@@ -16,7 +16,7 @@ from app.cli import cli
 from app.quiz.export import CSV_COLUMNS, to_anki_csv, to_markdown
 from app.quiz.generate import make_quiz
 from app.quiz.keys import answer_kind, same_answer, supported
-from app.quiz.model import BLANK, Quiz, QuizError, is_correct
+from app.quiz.model import BLANK, Quiz, QuizCancelled, QuizError, is_correct
 from app.services import build_services
 from ingest.sync import SyncOptions, sync
 from tests.openai_server import Reply
@@ -272,3 +272,11 @@ def test_a_collection_quiz_asks_each_sentence_once(services, embedder) -> None: 
         quiz = make_quiz(services, "sample", n=10, kind=kind)
         sources = [(item.source.passage_id, item.source.start) for item in quiz.items]
         assert len(sources) >= 5 and len(sources) == len(set(sources)), [i.question for i in quiz.items]
+
+
+def test_an_llm_quiz_the_reader_left_stops_before_its_next_request(services, server) -> None:  # noqa: ANN001
+    server.next_reply = PassageServer().reply  # type: ignore[method-assign]
+    with pytest.raises(QuizCancelled):
+        make_quiz(_llm_services(services, server), "lighthouse.pdf", n=12, kind="cloze",
+                  should_stop=lambda: len(server.requests) >= 1)  # the reader left during the first request
+    assert len(server.requests) == 1

@@ -143,8 +143,10 @@ def test_encrypted_pdf_opens_with_its_password(tmp_path: Path, password: str) ->
 
 
 def test_encrypted_pdf_without_password_says_to_give_one(tmp_path: Path) -> None:
-    with pytest.raises(ReadError, match="--pdf-password"):
+    with pytest.raises(ReadError, match="--pdf-password") as raised:
         read_document(_encrypted_pdf(tmp_path / "locked.pdf"))
+    # an editor uploading in the browser has no command line: the message also says what they can do
+    assert "copy saved without the password" in str(raised.value)
 
 
 def test_encrypted_pdf_with_wrong_password_says_so(tmp_path: Path) -> None:
@@ -179,14 +181,15 @@ def test_pdf_image_only_page_is_named_in_a_warning(tmp_path: Path) -> None:
 
 def test_corrupt_pdf_is_not_readable(tmp_path: Path) -> None:
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
-    with pytest.raises(ReadError, match="not a readable PDF"):
+    with pytest.raises(ReadError, match="not a readable PDF") as raised:
         read_document(tmp_path / "broken.pdf")
+    assert "save or export it as PDF again" in str(raised.value)
 
 
 @pytest.mark.parametrize("name", ["empty.pdf", "empty.md", "empty.docx"])
 def test_empty_file_says_empty(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_bytes(b"")
-    with pytest.raises(ReadError, match="empty file"):
+    with pytest.raises(ReadError, match="empty file: it holds no text to index"):
         read_document(tmp_path / name)
 
 

@@ -44,3 +44,21 @@ def test_secrets_are_not_shown_in_the_settings_repr(monkeypatch) -> None:  # noq
     assert "sk-very-secret" not in repr(settings)
     assert settings.openai_api_key is not None
     assert settings.openai_api_key.get_secret_value() == "sk-very-secret"
+
+
+def test_a_data_folder_that_cannot_be_created_names_the_setting(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from ingest.cli import cli
+
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("CITEWISE_DATA_DIR", str(tmp_path / "a-file" / "data"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["sync", str(tmp_path)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "set CITEWISE_DATA_DIR to a folder this user can create and write" in result.output
+    assert "internal error" not in result.output

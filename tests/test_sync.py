@@ -166,8 +166,49 @@ def test_cli_sync_json_and_exit_code(data_dir, docs) -> None:  # noqa: ANN001
     assert result.exit_code == 0 and json.loads(result.stdout)["unchanged"] == 3
 
 
+def test_cli_sync_says_which_deleted_files_are_still_searchable(data_dir, docs) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 0
+    (docs / "notes.txt").unlink()
+    kept = runner.invoke(cli, ["sync", str(docs)])
+    assert kept.exit_code == 0, kept.output
+    assert "1 indexed file(s) no longer on disk are still searchable" in " ".join(kept.output.split())
+    assert "--prune" in kept.output and "notes.txt" in kept.output
+    listed = json.loads(runner.invoke(cli, ["sync", str(docs), "--json"]).stdout)
+    assert [Path(p).name for p in listed["gone"]] == ["notes.txt"] and listed["removed"] == 0
+    pruned = json.loads(runner.invoke(cli, ["sync", str(docs), "--prune", "--json"]).stdout)
+    assert pruned["removed"] == 1 and pruned["gone"] == []
+
+
+def test_a_sync_without_collection_keeps_the_files_in_theirs(data_dir, docs) -> None:  # noqa: ANN001
+    # Re-running the nightly `ingest sync FOLDER` without --collection used to move every file to the
+    # default collection and embed it all again (the collection is part of each passage's header).
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(docs), "--collection", "hr"]).exit_code == 0
+    (docs / "new.md").write_text("# Parking\n\nVisitors park behind the north gate.\n", encoding="utf-8")
+    again = json.loads(runner.invoke(cli, ["sync", str(docs), "--json"]).stdout)
+    assert again["unchanged"] == 3 and again["added"] == 1 and again["updated"] == 0
+    listed = {Path(r["path"]).name: r["collection"] for r in json.loads(runner.invoke(cli, ["list", "--json"]).stdout)}
+    assert listed == {"install.md": "hr", "notes.txt": "hr", "page.html": "hr", "new.md": "default"}
+    moved = json.loads(runner.invoke(cli, ["sync", str(docs), "--collection", "default", "--json"]).stdout)
+    assert moved["updated"] == 3  # asked for explicitly, it still moves them
+
+
+def test_cli_names_a_failed_file_with_brackets_as_it_is_on_disk(data_dir, docs) -> None:  # noqa: ANN001
+    (docs / "notes[v2].md").write_text("", encoding="utf-8")  # fails: empty
+    (docs / "[draft] plan.txt").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sync", str(docs)])
+    assert result.exit_code == 1, result.output
+    shown = result.output.replace("\n", "")  # rich folds long paths onto the next line
+    assert "notes[v2].md: empty file" in shown and "[draft] plan.txt: empty file" in shown
+    removed = CliRunner().invoke(cli, ["remove", str(docs / "notes[v2].md")])
+    assert "notes[v2].md" in removed.output.replace("\n", "")
+
+
 def test_cli_list_remove_and_stats(data_dir, docs) -> None:  # noqa: ANN001
     runner = CliRunner()
+    empty = runner.invoke(cli, ["list"])
+    assert empty.exit_code == 0 and "python -m ingest sync FOLDER" in " ".join(empty.output.split())
     assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 0
     listed = json.loads(runner.invoke(cli, ["list", "--json"]).stdout)
     assert len(listed) == 3
@@ -250,3 +291,27 @@ def test_interrupted_sync_then_rerun_leaves_a_consistent_index(tmp_path, sig) ->
     assert len(index.files()) == 120
     assert_consistent(index)
     index.close()
+
+
+def test_the_consoles_sync_summary_names_files_gone_from_disk(index, embedder, docs) -> None:  # noqa: ANN001
+    from app.web.index_updates import sync_summary
+
+    _sync(index, embedder, docs)
+    (docs / "notes.txt").unlink()
+    _, problems = sync_summary(_sync(index, embedder, docs))
+    assert any(p.startswith("notes.txt: no longer on disk but still searchable") for p in problems)
+
+
+def test_a_console_folder_sync_without_a_collection_keeps_the_files_in_theirs(data_dir, docs) -> None:  # noqa: ANN001
+    from app.services import build_services
+    from app.settings import get_settings
+    from app.web.index_updates import SyncProgress, sync_files
+
+    assert CliRunner().invoke(cli, ["sync", str(docs), "--collection", "hr"]).exit_code == 0
+    services = build_services(get_settings())
+    try:
+        report = sync_files(services, [docs], "  ", False, SyncProgress())  # the field left blank
+        assert report.unchanged == 3 and not report.updated and not report.added
+        assert {r.collection for r in services.index.files()} == {"hr"}
+    finally:
+        services.index.close()

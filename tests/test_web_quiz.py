@@ -62,7 +62,7 @@ def _notes_quiz(path: str, other: str | None = None) -> Quiz:
     return Quiz(path, "mcq", tuple(items), "offline")
 
 
-def _page(assistant: Assistant, executor: Any, maker: Callable[[str, int, QuizKind], Quiz]) -> ChatPage:
+def _page(assistant: Assistant, executor: Any, maker: Callable[..., Quiz]) -> ChatPage:
     return ChatPage(assistant, executor, quiz_maker=maker,
                     quiz_exports={"markdown": ("md", "text/markdown", lambda q: f"# {q.subject}\n")})
 
@@ -70,7 +70,7 @@ def _page(assistant: Assistant, executor: Any, maker: Callable[[str, int, QuizKi
 def test_quiz_me_opens_the_quiz_and_leaving_keeps_the_conversation(assistant: Assistant, executor: Any) -> None:
     asked: list[tuple[str, int, str]] = []
 
-    def maker(subject: str, n: int, kind: QuizKind) -> Quiz:
+    def maker(subject: str, n: int, kind: QuizKind, should_stop: Callable[[], bool] | None = None) -> Quiz:
         asked.append((subject, n, kind))
         return _notes_quiz(subject)
 
@@ -132,7 +132,7 @@ def test_quiz_me_opens_the_quiz_and_leaving_keeps_the_conversation(assistant: As
 def test_a_document_the_page_does_not_list_gets_no_quiz(assistant: Assistant, executor: Any, tmp_path: Path) -> None:
     called = threading.Event()
 
-    def maker(subject: str, n: int, kind: QuizKind) -> Quiz:
+    def maker(subject: str, n: int, kind: QuizKind, should_stop: Callable[[], bool] | None = None) -> Quiz:
         called.set()
         return _notes_quiz(subject)
 
@@ -150,7 +150,7 @@ def test_a_document_the_page_does_not_list_gets_no_quiz(assistant: Assistant, ex
 
 def test_items_from_other_files_are_dropped(assistant: Assistant, executor: Any) -> None:
     notes, page_html = _path(assistant, "notes.txt"), _path(assistant, "page.html")
-    page = _page(assistant, executor, lambda subject, n, kind: _notes_quiz(subject, other=page_html))
+    page = _page(assistant, executor, lambda subject, n, kind, should_stop: _notes_quiz(subject, other=page_html))
     page.open_quiz(notes)
     asyncio.run(page.quiz.start("mcq", 3))
     assert page.quiz.view.view["total"] == 2
@@ -158,11 +158,11 @@ def test_items_from_other_files_are_dropped(assistant: Assistant, executor: Any)
 
 
 def test_generator_errors_are_shown_plainly(assistant: Assistant, executor: Any, caplog: Any) -> None:
-    def refuses(subject: str, n: int, kind: QuizKind) -> Quiz:
+    def refuses(subject: str, n: int, kind: QuizKind, should_stop: Callable[[], bool]) -> Quiz:
         raise QuizError("Nothing in this document can be asked as a fill-in-the-blank question; try multiple "
                         "choice.")
 
-    def crashes(subject: str, n: int, kind: QuizKind) -> Quiz:
+    def crashes(subject: str, n: int, kind: QuizKind, should_stop: Callable[[], bool]) -> Quiz:
         raise RuntimeError("boom in the generator")
 
     path = _path(assistant, "notes.txt")
@@ -183,9 +183,12 @@ def test_generator_errors_are_shown_plainly(assistant: Assistant, executor: Any,
 
 def test_leaving_while_the_quiz_is_made_drops_it(assistant: Assistant, executor: Any) -> None:
     release = threading.Event()
+    told_to_stop: list[bool] = []
 
-    def slow(subject: str, n: int, kind: QuizKind) -> Quiz:
+    def slow(subject: str, n: int, kind: QuizKind, should_stop: Callable[[], bool]) -> Quiz:
+        told_to_stop.append(should_stop())
         release.wait(10)
+        told_to_stop.append(should_stop())  # a language model writing it stops before its next request
         return _notes_quiz(subject)
 
     page = _page(assistant, executor, slow)
@@ -202,6 +205,7 @@ def test_leaving_while_the_quiz_is_made_drops_it(assistant: Assistant, executor:
 
     asyncio.run(run())
     assert page.quiz.session is None and not page.quiz.view.visible
+    assert told_to_stop == [False, True]
 
 
 def test_without_a_quiz_maker_there_is_no_quiz_me(assistant: Assistant, executor: Any) -> None:

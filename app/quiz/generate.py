@@ -122,12 +122,13 @@ def offline_quiz(services: Services, name: str, files: list[FileRow], n: int, ki
     return Quiz(subject=name, kind=kind, items=tuple(items), generator="offline", notes=notes)
 
 
-def make_quiz(services: Services, subject: str, n: int = 10, kind: QuizKind = "mcq") -> Quiz:
+def make_quiz(services: Services, subject: str, n: int = 10, kind: QuizKind = "mcq",
+              should_stop: Callable[[], bool] | None = None) -> Quiz:
     """A quiz of `n` questions of `kind` about `subject` (a path, file name or title of an indexed document,
     or a collection name), each cited to the passage and sentence that answers it.
 
     Raises QuizError (with what to do next) for an unknown subject, a bad kind or count, or a document with
-    nothing to ask about."""
+    nothing to ask about; QuizCancelled when `should_stop()` turns true while a language model writes it."""
     if kind not in QUIZ_KINDS:
         raise QuizError(f"unknown kind '{kind}': use {', '.join(QUIZ_KINDS)}")
     if not 1 <= n <= MAX_QUESTIONS:
@@ -136,5 +137,5 @@ def make_quiz(services: Services, subject: str, n: int = 10, kind: QuizKind = "m
     if services.llm is not None:
         from app.quiz.llm_quiz import llm_quiz
 
-        return llm_quiz(services, name, files, n, kind)
+        return llm_quiz(services, name, files, n, kind, should_stop)
     return offline_quiz(services, name, files, n, kind)

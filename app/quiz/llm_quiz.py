@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from app.index.catalog import ChunkHit, FileRow
 from app.quiz.generate import boilerplate, offline_quiz, quotas
 from app.quiz.keys import Key, answer_form, answer_kind, same_answer, supported
-from app.quiz.model import BLANK, Quiz, QuizItem, QuizKind, QuizSource
+from app.quiz.model import BLANK, Quiz, QuizCancelled, QuizItem, QuizKind, QuizSource
 from app.quiz.offline import CHOICES, distractors, key_pool
 from app.quiz.sentences import Candidate, candidates, spread
 
@@ -133,8 +133,10 @@ def check_item(
                     answer_kind=kind_of)
 
 
-def llm_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: QuizKind) -> Quiz:
-    """A quiz written by the configured LLM and checked item by item; offline (with a note) when it fails."""
+def llm_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: QuizKind,
+             should_stop: Callable[[], bool] | None = None) -> Quiz:
+    """A quiz written by the configured LLM and checked item by item; offline (with a note) when it fails.
+    Raises QuizCancelled, before its next request, once `should_stop()` is true."""
     from langchain_core.messages import HumanMessage
 
     from app.prompts import choose_variant, format_passages
@@ -154,6 +156,8 @@ def llm_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: 
     try:
         model = services.llm.model.with_structured_output(QuizDraft, method="json_schema")
         for start in range(0, len(passages), BATCH):
+            if should_stop is not None and should_stop():
+                raise QuizCancelled(f"the quiz on {name} was cancelled")
             batch = passages[start:start + BATCH]
             numbered = [(i, _label(c), c.text) for i, c in enumerate(batch, start=1)]
             prompt = template.render(count=len(batch), kind=kind, passages=format_passages(numbered))
@@ -166,6 +170,8 @@ def llm_quiz(services: Services, name: str, files: list[FileRow], n: int, kind: 
                     dropped += 1
                 elif len(items) < n:
                     items.append(item)
+    except QuizCancelled:
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure of the model means the offline quiz, with the reason
         reason = _reason(exc)
         log.warning("quiz by the language model failed: %s", reason)

@@ -88,6 +88,10 @@ class QuizError(Exception):
     """A quiz cannot be made (unknown document, nothing quizzable); the message says what to do."""
 
 
+class QuizCancelled(QuizError):
+    """The reader left before the quiz was made; the work stops between requests to the model."""
+
+
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[\s\u00a0]+", " ", text)

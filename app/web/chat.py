@@ -833,5 +833,10 @@ def chat_page(
     doc = pn.state.curdoc
     if doc is not None and doc.session_context is not None:
         doc.template = _page_template()
-        pn.state.on_session_destroyed(lambda context: page.stop_all())  # a closed tab stops its answers
+
+        def closed(context: Any) -> None:  # a closed tab stops its answers and the quiz being made
+            page.stop_all()
+            page.quiz.cancel()
+
+        pn.state.on_session_destroyed(closed)
     return page.layout

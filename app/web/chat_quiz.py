@@ -42,7 +42,8 @@ DEFAULT_COUNT = 10
 MAX_COUNT = 30
 SOURCE_NOTE = "The highlighted sentence is the one the answer comes from."
 
-QuizMaker = Callable[[str, int, QuizKind], Quiz]  # (document path, number of questions, kind) -> Quiz
+# (document path, number of questions, kind, should_stop) -> Quiz; should_stop() is true once the reader left
+QuizMaker = Callable[[str, int, QuizKind, Callable[[], bool]], Quiz]
 Exporter = Callable[[Quiz], str]
 
 
@@ -147,9 +148,13 @@ class ChatQuiz:
         self.show(True)
         return True
 
+    def cancel(self) -> None:
+        """Drop a quiz still being made: a language model writing it stops before its next request."""
+        self._generation += 1
+
     def leave(self) -> None:
         """Back to the conversation; a quiz still being made is dropped."""
-        self._generation += 1
+        self.cancel()
         self.session = None
         self.view.visible = False
         self.show(False)
@@ -176,7 +181,8 @@ class ChatQuiz:
         maker = self.maker
         loop = asyncio.get_running_loop()
         try:
-            quiz = await loop.run_in_executor(self.executor, maker, document.path, count, kind)
+            quiz = await loop.run_in_executor(self.executor, maker, document.path, count, kind,
+                                              lambda: generation != self._generation)
         except QuizError as exc:
             if generation == self._generation:
                 self._error("No quiz could be made", str(exc))

@@ -36,13 +36,16 @@ def writing(index: KnowledgeIndex) -> Iterator[KnowledgeIndex]:
                               "again.") from None
 
 
-def sync_files(services: Services, paths: Sequence[Path], collection: str, prune: bool, progress: Any) -> Any:
+def sync_files(services: Services, paths: Sequence[Path], collection: str | None, prune: bool,
+               progress: Any) -> Any:
     """The same ingestion as `python -m ingest sync` (limits from settings, passage scan included), one
-    writer at a time; returns ingest's SyncReport."""
+    writer at a time; returns ingest's SyncReport. No collection (None or blank): files already indexed
+    keep theirs and new ones go to the default, as a CLI sync without --collection does."""
     from ingest.sync import sync
 
+    name = (collection or "").strip()
     with writing(services.index) as index:
-        options = services.sync_options(collection, prune=prune)
+        options = services.sync_options(name or None, prune=prune, keep_collections=not name)
         return sync(index, services.embedder, list(paths), options, progress,
                     scan_passage=services.passage_scanner())
 
@@ -82,6 +85,8 @@ def sync_summary(report: Any) -> tuple[str, list[str]]:
     failures = [f"{Path(f['path']).name}: {f['error']}" for f in report.failed]
     failures += [f"{Path(f['path']).name}: skipped, {f['reason']}" for f in report.skipped_files]
     failures += [f"{Path(p).name}: skipped, citewise cannot index this kind of file" for p in report.skipped]
+    failures += [f"{Path(p).name}: no longer on disk but still searchable; sync again with \"Remove indexed "
+                 "files that vanished\" ticked to remove it" for p in report.gone]
     return line, failures
 
 

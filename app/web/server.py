@@ -83,7 +83,7 @@ def build_server_app(services: Services) -> ServerApp:
     assistant.channel = "chat"  # the query log tells the chat's questions from the CLI's
     executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="citewise-answer")
     quiz_executor = ThreadPoolExecutor(max_workers=QUIZ_WORKERS, thread_name_prefix="citewise-quiz")
-    quiz_maker = functools.partial(make_quiz, services)  # (document path, count, kind) -> Quiz
+    quiz_maker = functools.partial(make_quiz, services)  # (document path, count, kind, should_stop) -> Quiz
 
     limiter = ClientLimiter(services.settings)
     history = services.chat_history

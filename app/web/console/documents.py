@@ -47,8 +47,8 @@ class DocumentsTab:
                                     accept=accept, sizing_mode="stretch_width")
         self.folder_input = pn.widgets.TextInput(
             name="Folder on the server", placeholder="/path/to/documents", sizing_mode="stretch_width")
-        self.folder_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
-                                                      width=180)
+        self.folder_collection = pn.widgets.TextInput(
+            name="Collection", value="", placeholder=f"unchanged (new: {s.default_collection})", width=180)
         self.prune = pn.widgets.Checkbox(name="Remove indexed files that vanished from the folder",
                                          value=True)
         self.sync_button = pn.widgets.Button(name="Sync folder", button_type="primary", width=160)

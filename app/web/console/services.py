@@ -79,7 +79,7 @@ class ConsoleServices:
         except IndexUpdateBusy as exc:
             raise ConsoleError(str(exc)) from None
 
-    def sync(self, paths: Sequence[Path], collection: str, prune: bool, progress: Any) -> Any:
+    def sync(self, paths: Sequence[Path], collection: str | None, prune: bool, progress: Any) -> Any:
         """The same ingestion as `python -m ingest sync` (passage scan included), one writer at a time."""
         try:
             return sync_files(self.services, paths, collection, prune, progress)
