@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from app.index import KnowledgeIndex, NewChunk, embed_text
+from app.index import FileRow, KnowledgeIndex, NewChunk, embed_text
 from ingest import discovery
 from ingest.chunking import chunk_document, document_header
 from ingest.documents import ParsedDocument, ReadError
@@ -39,6 +39,8 @@ PREFETCH = 4  # files parsed ahead of the embedder (bounded: the corpus is strea
 EMBED_BUFFER = 256  # new passages gathered (sorted by length) before one embedding pass
 EMBED_SLICE = 128  # passages per embedding call inside a pass (progress moves at least this often)
 PROCESS_TYPES = {"pdf", "docx"}  # formats slow enough to parse in worker processes
+# Failures of the storage or the machine, not of the file's content: tried again on the next sync.
+PASSING_FAILURES = ("reading the file took longer", "the parser crashed", "permission denied", "cannot read the file")
 
 
 class Embedder(Protocol):
@@ -78,6 +80,13 @@ class SyncOptions:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def read_settings(self) -> str:
+        """The settings a file's content is judged by (size and text limits, passage sizes): a file that
+        failed under these is not read again until it changes or they do (a PDF password is always tried)."""
+        return ",".join(map(str, (self.max_file_bytes, self.max_unzipped_bytes, self.max_text_chars,
+                                  self.max_chunks_per_file, self.chunk_tokens, self.overlap_tokens)))
 
     @property
     def read_limits(self) -> ReadLimits:
@@ -230,6 +239,13 @@ def _plan(
         if fresh and not options.checksum and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
             report.unchanged += 1
             continue
+        failed_before = (
+            known is not None and known.status == "failed" and index.failure_settings(resolved) == options.read_settings
+            and not (options.pdf_password and file_type == "pdf")
+        )
+        if failed_before and not options.checksum and (known.size, known.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            report.failed.append(_failed_again(known))
+            continue
         try:
             digest = file_hash(path, options.read_timeout_s)
         except FileVanished as exc:
@@ -237,6 +253,9 @@ def _plan(
             continue
         except ReadError as exc:
             report.failed.append({"path": resolved, "error": str(exc)})
+            continue
+        if failed_before and known.content_hash == digest:
+            report.failed.append(_failed_again(known))
             continue
         if fresh and known.content_hash == digest:
             report.unchanged += 1
@@ -255,6 +274,13 @@ def _plan(
         report.gone = sorted(gone)
         return todo, []
     return todo, sorted(gone)
+
+
+def _failed_again(known: FileRow) -> dict[str, str]:
+    """A failure remembered from an earlier sync of the same file version, with what to do."""
+    when = known.ingested_at[:16].replace("T", " ")
+    return {"path": known.path, "error": f"{known.error} (unchanged since the last attempt, {when} UTC, so not "
+            "read again: sync again once the file, or a limit named here, has changed)"}
 
 
 def _forget_linked(
@@ -402,7 +428,9 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
         reason = error or "could not read this file"
         if not os.path.lexists(work.path):  # deleted after the walk found it
             return _Parsed(work, base, [], reason, vanished=True)
-        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
+        lasting = None if reason.startswith(PASSING_FAILURES) else options.read_settings
+        record = {**base, "status": "failed", "error": reason, "read_settings": lasting}
+        return _Parsed(work, record, [], reason)
     title = doc.title or work.path.stem.replace("_", " ").replace("-", " ")
     header = document_header(doc.title, doc.subject, work.path.name, work.collection)
     chunks = chunk_document(
@@ -412,7 +440,8 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
     if len(chunks) > options.max_chunks_per_file:
         reason = (f"the file makes {len(chunks):,} passages, over the limit of {options.max_chunks_per_file:,} "
                   "per file (CITEWISE_MAX_CHUNKS_PER_FILE): split it into smaller files or raise the limit")
-        return _Parsed(work, {**base, "status": "failed", "error": reason}, [], reason)
+        return _Parsed(work, {**base, "status": "failed", "error": reason, "read_settings": options.read_settings},
+                       [], reason)
     record = {
         **base, "pages": doc.pages, "title": title, "chunk_count": len(chunks),
         "token_count": sum(c.token_count for c in chunks), "warnings": doc.warnings,
@@ -420,7 +449,8 @@ def _chunk(work: _Work, doc: ParsedDocument | None, error: str | None, options: 
     if not chunks:
         reason = next((w for w in doc.warnings if "no text" in w), "no text could be extracted")
         flags = ["no_text"]
-        return _Parsed(work, {**record, "status": "failed", "error": reason, "flags": flags}, [], reason)
+        record = {**record, "status": "failed", "error": reason, "flags": flags, "read_settings": options.read_settings}
+        return _Parsed(work, record, [], reason)
     new_chunks = [
         NewChunk(
             position=c.position, passage_id=passage_id(c.context, c.text), text=c.text, context=c.context,

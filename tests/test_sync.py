@@ -315,3 +315,72 @@ def test_a_console_folder_sync_without_a_collection_keeps_the_files_in_theirs(da
         assert {r.collection for r in services.index.files()} == {"hr"}
     finally:
         services.index.close()
+
+
+class RecordingProgress:
+    """Which files the sync read (every file it parses ends with `file_done`)."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def start(self, total_files: int) -> None: ...
+    def file_done(self, path: str, outcome: str, chunks: int, detail: str | None = None) -> None:
+        self.read.append(Path(path).name)
+
+    def finish(self) -> None: ...
+
+
+def test_a_failed_file_is_not_read_again_until_it_or_the_limits_change(index, embedder, docs) -> None:  # noqa: ANN001
+    big = docs / "big.txt"
+    big.write_text("A very long log line that repeats.\n" * 200, encoding="utf-8")  # 7,000 characters
+    limited = SyncOptions(max_text_chars=5000)
+    first = RecordingProgress()
+    report = sync(index, embedder, [docs], limited, first)
+    assert "big.txt" in first.read and report.failed[0]["path"].endswith("big.txt")
+    assert "unchanged since" not in report.failed[0]["error"]
+
+    again = RecordingProgress()
+    report = sync(index, embedder, [docs], limited, again)
+    assert again.read == [], "an unchanged failed file must not be read again"
+    assert [Path(f["path"]).name for f in report.failed] == ["big.txt"]  # still counted as failed
+    error = report.failed[0]["error"]
+    assert "characters" in error and "unchanged since the last attempt" in error
+    assert report.unchanged == 3
+    assert sync(index, embedder, [docs], SyncOptions(max_text_chars=5000, checksum=True)).failed
+
+    raised = RecordingProgress()
+    report = sync(index, embedder, [docs], SyncOptions(max_text_chars=50_000), raised)
+    assert raised.read == ["big.txt"] and not report.failed and report.updated[0].endswith("big.txt")
+
+    big.write_text("A very long log line that repeats.\n" * 300, encoding="utf-8")  # a new, longer version
+    sync(index, embedder, [docs], limited)
+    big.write_text("Short now.\n", encoding="utf-8")
+    changed = RecordingProgress()
+    report = sync(index, embedder, [docs], limited, changed)
+    assert changed.read == ["big.txt"] and not report.failed
+    assert_consistent(index)
+
+
+def test_cli_sync_of_an_unchanged_failed_file_still_fails_and_says_what_to_do(data_dir, docs) -> None:  # noqa: ANN001
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["sync", str(docs)]).exit_code == 1
+    result = runner.invoke(cli, ["sync", str(docs)])
+    assert result.exit_code == 1, result.output
+    shown = " ".join(result.output.split())
+    assert "1 failed" in shown and "broken.pdf" in shown
+    assert "unchanged since the last attempt" in shown and "sync again once the file" in shown
+
+
+def test_an_encrypted_pdf_is_remembered_until_a_password_is_given(index, embedder, docs) -> None:  # noqa: ANN001
+    from tests.test_readers import _encrypted_pdf
+
+    _encrypted_pdf(docs / "locked.pdf")
+    assert "--pdf-password" in _sync(index, embedder, docs).failed[0]["error"]
+    again = RecordingProgress()
+    report = sync(index, embedder, [docs], SyncOptions(), again)
+    assert again.read == [] and "unchanged since the last attempt" in report.failed[0]["error"]
+    unlocked = RecordingProgress()
+    report = sync(index, embedder, [docs], SyncOptions(pdf_password="s3cret"), unlocked)
+    assert unlocked.read == ["locked.pdf"] and not report.failed
+    assert index.catalog.keyword_search("salary bands", 5)

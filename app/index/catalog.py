@@ -8,6 +8,7 @@ Tables:
 - `passages_fts`: FTS5 (BM25) over passages, rowid = passages.rowid, three weighted fields: the
   document header (`header`), the heading path (`context`) and the text;
 - `files_fts`: FTS5 over each file's document header, rowid = files.id: which documents a question names;
+- `read_failures`: for a file whose content could not be indexed, the read settings it failed under;
 - `meta`: key/value facts about the index (embedding model, dimension, format version, sync state).
 Passages and their keyword entries change in the same transaction as the chunk rows that use them.
 
@@ -87,6 +88,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(
     header, tokenize = 'porter unicode61 remove_diacritics 2'
 );
+CREATE TABLE IF NOT EXISTS read_failures (path TEXT PRIMARY KEY, settings TEXT NOT NULL);
 """
 
 
@@ -356,6 +358,12 @@ class Catalog:
         rows = self.query("SELECT * FROM files WHERE path = ?", (path,))
         return FileRow.from_row(rows[0]) if rows else None
 
+    def failure_settings(self, path: str) -> str | None:
+        """The read settings under which this file version failed for good (its content, not the storage,
+        was refused), or None: a sync does not read that version again under the same settings."""
+        rows = self.query("SELECT settings FROM read_failures WHERE path = ?", (path,))
+        return str(rows[0][0]) if rows else None
+
     def files(self, collection: str | None = None, under: str | None = None) -> list[FileRow]:
         sql, params = "SELECT * FROM files WHERE 1=1", []
         if collection:
@@ -434,6 +442,11 @@ class Catalog:
         if header:
             conn.execute("INSERT INTO files_fts(rowid, header) VALUES (?, ?)", (file_id, search_form(header)))
         conn.execute("UPDATE files SET header = ? WHERE id = ?", (header or None, file_id))
+        if record.get("read_settings"):
+            conn.execute("INSERT OR REPLACE INTO read_failures(path, settings) VALUES (?, ?)",
+                         (record["path"], record["read_settings"]))
+        else:
+            conn.execute("DELETE FROM read_failures WHERE path = ?", (record["path"],))
         return file_id
 
     def delete_file(self, conn: sqlite3.Connection, path: str) -> bool:
@@ -441,6 +454,7 @@ class Catalog:
         if row is None:
             return False
         conn.execute("DELETE FROM files_fts WHERE rowid = ?", (row[0],))
+        conn.execute("DELETE FROM read_failures WHERE path = ?", (path,))
         cur = conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
         return cur.rowcount > 0
 

@@ -310,6 +310,10 @@ class KnowledgeIndex:
     def files(self, collection: str | None = None, under: str | None = None) -> list[FileRow]:
         return self.catalog.files(collection, under)
 
+    def failure_settings(self, path: str) -> str | None:
+        """The read settings under which this file's current version failed (see the catalog)."""
+        return self.catalog.failure_settings(path)
+
     # --- what may be served -------------------------------------------------------------------------
     def add_synced_roots(self, roots: Sequence[Any]) -> None:
         """Remember the (resolved) folders and files synced into this index; /files serves nothing else."""
