@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -123,6 +124,16 @@ def empty(message: str) -> str:
 
 def number(value: float | int) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+def money_format(largest: float) -> str:
+    """The tick format of a money axis from 0 to `largest`: enough decimals that neighbouring ticks differ
+    ($0.00005, $0.0001, $0.00015 rather than $0.0001 twice). Bokeh puts about six ticks on an axis at
+    steps of 1, 2 or 5 times a power of ten, so the smallest step is above a twelfth of the range."""
+    if largest <= 0:
+        return "$0,0.00"
+    decimals = max(2, math.ceil(-math.log10(largest / 12)) + 1)
+    return "$0,0.00" + (f"[{'0' * (decimals - 2)}]" if decimals > 2 else "")
 
 
 def _figure(title: str, height: int = 260, **kwargs: Any) -> Any:

@@ -21,6 +21,7 @@ from app.web.console.plots import (
     kpi,
     kpi_grid,
     latency_plot,
+    money_format,
     number,
     plot_or_empty,
     row,
@@ -94,7 +95,8 @@ class UsageTab:
             row(
                 per_day(tokens, "model", "tokens", "Tokens per day by model", none.tokens),
                 per_day(cost, "model", "cost_usd", "Cost per day by model (USD)", none.cost,
-                        fmt="$0,0.00[00]", counts=False),
+                        fmt=money_format(cost.groupby("day")["cost_usd"].sum().max() if not cost.empty else 0),
+                        counts=False),
                 basis="420px"),
             card(self._variants_view(variants, since, channel), title="Prompt variants (A/B)"),
             card(table(comments, widths={"comment": 260, "question": 240, "answer": 300})
