@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from app.moderation.audit import AuditLog
 from app.query_log import QueryLog
+from app.web.console.moderation import ModerationTab
+from app.web.console.plots import MODE_COLORS
 from app.web.console.usage import UsageTab
 
 
@@ -63,3 +66,15 @@ def test_cost_axis_ticks_are_distinct_even_for_tiny_costs(tmp_path: Path, scale:
         labels = [f"{k * step:.{decimals}f}" for k in range(math.ceil(top / step) + 1)]
         assert len(set(labels)) == len(labels), f"{axis} shows {labels}"
 
+
+def test_moderation_actions_are_coloured_by_what_happened(tmp_path: Path) -> None:
+    audit = AuditLog(tmp_path / "audit.sqlite3")
+    for action in ("allow", "allow", "allow", "block", "warn"):
+        audit.record("s", "input", "prompt_injection" if action == "block" else "none", 0.9, action, "text")
+    charts = _figures(ModerationTab(_page(audit_log=audit)).moderation())
+    bars = charts["Decisions by action"].renderers[0]
+    data = bars.data_source.data
+    colour = dict(zip(data["label"], data[bars.glyph.fill_color], strict=True))
+    assert colour["block"] == MODE_COLORS["blocked"]  # the red used for blocked answers everywhere
+    assert colour["allow"] != colour["block"] and colour["warn"] != colour["block"]
+    audit.close()

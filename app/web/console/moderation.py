@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 
 from app.web import admin_stats as stats
-from app.web.console.plots import ANY, bar_plot, card, empty, html_pane, row, table, themed
+from app.web.console.plots import ACTION_COLORS, ANY, bar_plot, card, empty, html_pane, row, table, themed
 
 if TYPE_CHECKING:
     from app.web.console.page import ConsolePage
@@ -53,7 +53,7 @@ class ModerationTab:
                 card(bar_plot([k for k, _ in top], [v for _, v in top], "Decisions by category",
                               color="#7a5bc7", horizontal=True)),
                 card(bar_plot(list(counts.by_action), list(counts.by_action.values()), "Decisions by action",
-                              color="#c4364a", horizontal=True),
+                              colors=ACTION_COLORS, horizontal=True),
                      bar_plot(list(counts.by_layer), list(counts.by_layer.values()), "Decisions by layer",
                               horizontal=True)),
             ]

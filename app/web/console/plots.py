@@ -21,6 +21,9 @@ PLOT_GRID = "#9aa0ad"
 PALETTE = ("#2f54c7", "#e07a1f", "#2a9d6f", "#c4364a", "#7a5bc7", "#8a8f9c", "#d4a21c", "#1f8fb3")
 MODE_COLORS = {"llm": "#2f54c7", "offline": "#2a9d6f", "llm-fallback": "#7a5bc7", "no-answer": "#d4a21c",
                "blocked": "#c4364a"}
+# Moderation decisions: blocked in the same red as blocked answers, allowed in green, the rest in between.
+ACTION_COLORS = {"block": MODE_COLORS["blocked"], "allow": "#2a9d6f", "warn": "#d4a21c", "flag": "#e07a1f"}
+NEUTRAL = "#8a8f9c"
 PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "All time": 0}
 CHANNELS = {"Chat and CLI": "", "Chat": "chat", "CLI": "cli"}  # where the questions were asked
 ANY = "any"
@@ -166,9 +169,13 @@ def histogram_plot(frame: pd.DataFrame, title: str, x_label: str) -> Any:
 
 
 def bar_plot(labels: Sequence[str], values: Sequence[float], title: str, color: str = ACCENT,
-             horizontal: bool = False, fmt: str = "0,0", counts: bool = True) -> Any:
+             horizontal: bool = False, fmt: str = "0,0", counts: bool = True,
+             colors: dict[str, str] | None = None) -> Any:
+    """Bars of one colour, or with `colors` each label's own (labels not in it in a neutral grey)."""
     labels = [str(v) for v in labels]
-    source = ColumnDataSource({"label": labels, "value": list(values)})
+    fills = [colors.get(label, NEUTRAL) if colors is not None else color for label in labels]
+    source = ColumnDataSource({"label": labels, "value": list(values), "color": fills})
+    color = "color"
     if horizontal:
         fig = _figure(title, height=max(160, 40 + 32 * len(labels)), y_range=list(reversed(labels)))
         fig.hbar(y="label", right="value", height=0.65, source=source, color=color)
