@@ -40,7 +40,7 @@ class DocumentsTab:
     def _build_actions(self) -> None:
         s = self.page.services.settings
         accept = ",".join(sorted(_supported_suffixes()))
-        self.upload_collection = pn.widgets.TextInput(name="Collection", value=s.default_collection,
+        self.upload_collection = pn.widgets.TextInput(label="Collection", value=s.default_collection,
                                                       width=180)
         receiver = UploadReceiver(self.page.services.uploads_dir, s.max_file_mb)
         self.upload = ChunkedUpload(receiver, lambda: self.upload_collection.value.strip(), self._on_uploaded,
@@ -49,9 +49,9 @@ class DocumentsTab:
             name="Folder on the server", placeholder="/path/to/documents", sizing_mode="stretch_width")
         self.folder_collection = pn.widgets.TextInput(
             name="Collection", value="", placeholder=f"unchanged (new: {s.default_collection})", width=180)
-        self.prune = pn.widgets.Checkbox(name="Remove indexed files that vanished from the folder",
+        self.prune = pn.widgets.Checkbox(label="Remove indexed files that vanished from the folder",
                                          value=True)
-        self.sync_button = pn.widgets.Button(name="Sync folder", button_type="primary", width=160)
+        self.sync_button = pn.widgets.Button(label="Sync folder", color="primary", width=160)
         self.sync_button.on_click(self._on_sync)
         self.progress = pn.indicators.Progress(value=0, max=1, visible=False, sizing_mode="stretch_width",
                                                bar_color="primary")
@@ -76,13 +76,13 @@ class DocumentsTab:
                       margin=(0, 12)),
             sizing_mode="stretch_width",
         )
-        self.delete_button = pn.widgets.Button(name="Delete selected", button_type="danger", disabled=True,
+        self.delete_button = pn.widgets.Button(label="Delete selected", color="danger", disabled=True,
                                                width=160)
         self.delete_button.on_click(self._on_delete_request)
         self.confirm_text = html_pane("")
-        self.confirm_button = pn.widgets.Button(name="Yes, delete", button_type="danger", width=120)
+        self.confirm_button = pn.widgets.Button(label="Yes, delete", color="danger", width=120)
         self.confirm_button.on_click(self._on_delete_confirm)
-        self.cancel_button = pn.widgets.Button(name="Cancel", width=100, stylesheets=[BUTTON_CSS])
+        self.cancel_button = pn.widgets.Button(label="Cancel", width=100, stylesheets=[BUTTON_CSS])
         self.cancel_button.on_click(lambda _e: self._close_confirm())
         self.confirm_row = row(self.confirm_text, self.confirm_button, self.cancel_button, visible=False,
                                styles=CONFIRM_STYLES)
@@ -130,7 +130,7 @@ class DocumentsTab:
 
     def _on_selection(self, event: Any) -> None:
         self.delete_button.disabled = not event.new
-        self.delete_button.name = f"Delete selected ({len(event.new)})" if event.new else "Delete selected"
+        self.delete_button.label = f"Delete selected ({len(event.new)})" if event.new else "Delete selected"
 
     def _on_delete_request(self, _event: Any) -> None:
         if self.documents_table is None:

@@ -21,9 +21,9 @@ class ModerationTab:
         self._build_moderation_filters()
 
     def _build_moderation_filters(self) -> None:
-        self.mod_layer = pn.widgets.Select(name="Layer", options=[ANY], value=ANY, width=160)
-        self.mod_action = pn.widgets.Select(name="Action", options=[ANY], value=ANY, width=160)
-        self.mod_category = pn.widgets.Select(name="Category", options=[ANY], value=ANY, width=220)
+        self.mod_layer = pn.widgets.Select(label="Layer", options=[ANY], value=ANY, width=160)
+        self.mod_action = pn.widgets.Select(label="Action", options=[ANY], value=ANY, width=160)
+        self.mod_category = pn.widgets.Select(label="Category", options=[ANY], value=ANY, width=220)
         for widget in (self.mod_layer, self.mod_action, self.mod_category):
             widget.param.watch(self._on_filter, "value")
         themed(self.mod_layer, self.mod_action, self.mod_category)

@@ -40,7 +40,7 @@ class ConsolePage:
         self.services = services
         self.identity = identity
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width")
-        self.refresh_button = pn.widgets.Button(name="Refresh", button_type="default", width=100)
+        self.refresh_button = pn.widgets.Button(label="Refresh", color="default", width=100)
         self.refresh_button.on_click(self._on_refresh)
         self.overview = OverviewTab(self)
         self.documents = DocumentsTab(self)

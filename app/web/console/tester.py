@@ -25,11 +25,11 @@ class TesterTab:
         self._build_tester()
 
     def _build_tester(self) -> None:
-        self.test_query = pn.widgets.TextInput(name="Query", placeholder="Type a question or keywords…",
+        self.test_query = pn.widgets.TextInput(label="Query", placeholder="Type a question or keywords…",
                                                sizing_mode="stretch_width")
-        self.test_collection = pn.widgets.Select(name="Collection", options=[ANY], value=ANY, width=180)
-        self.test_depth = pn.widgets.IntSlider(name="Results per list", start=3, end=30, value=10, width=200)
-        self.test_button = pn.widgets.Button(name="Search", button_type="primary", width=120)
+        self.test_collection = pn.widgets.Select(label="Collection", options=[ANY], value=ANY, width=180)
+        self.test_depth = pn.widgets.IntSlider(label="Results per list", start=3, end=30, value=10, width=200)
+        self.test_button = pn.widgets.Button(label="Search", color="primary", width=120)
         self.test_button.on_click(self._on_test)
         self.test_query.styles = {"flex": "1 1 240px"}
         themed(self.test_query, self.test_collection, self.test_depth)

@@ -39,8 +39,8 @@ class UsageTab:
 
     def __init__(self, page: ConsolePage) -> None:
         self.page = page
-        self.period = pn.widgets.Select(name="Period", options=PERIODS, value=30, width=160)
-        self.channel = pn.widgets.Select(name="Channel", options=CHANNELS, value="", width=160)
+        self.period = pn.widgets.Select(label="Period", options=PERIODS, value=30, width=160)
+        self.channel = pn.widgets.Select(label="Channel", options=CHANNELS, value="", width=160)
         for widget in (self.period, self.channel):
             widget.param.watch(self._on_period, "value")
         themed(self.period, self.channel)
