@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -313,17 +313,24 @@ def _page_words(passages: Sequence[Passage]) -> dict[tuple[str, int | None], set
     return words
 
 
+def _table_lines(passages: Sequence[Passage], references: bool = True) -> Iterator[tuple[Passage, str]]:
+    """Each passage's table rows with the passage they stand in (without `references`: cross-references such
+    as "see Note 7" left out)."""
+    for passage in passages:
+        for start, end in _lines(passage.text):
+            line = passage.text[start:end]
+            if _is_row(line) and (references or not _is_reference(line)):
+                yield passage, line
+
+
 def _parallel_rows(passages: Sequence[Passage]) -> set[tuple[str, int | None, tuple[str, ...], str]]:
     """The row labels that stand in several tables of one page and section with other figures (path,
     page, headings, label): the same line item of each segment or region ("Casino revenue" of three
     resorts), none of which is the whole. Overlapping chunks repeating one row with its figures do not count."""
     figures: dict[tuple[str, int | None, tuple[str, ...], str], set[tuple[str, ...]]] = {}
-    for passage in passages:
-        for start, end in _lines(passage.text):
-            line = passage.text[start:end]
-            if _is_row(line):
-                key = (passage.path, passage.page, tuple(passage.headings), _row_label(line))
-                figures.setdefault(key, set()).add(tuple(_figures(line)))
+    for passage, line in _table_lines(passages):
+        key = (passage.path, passage.page, tuple(passage.headings), _row_label(line))
+        figures.setdefault(key, set()).add(tuple(_figures(line)))
     return {key for key, seen in figures.items() if len(seen) > 1}
 
 
@@ -346,15 +353,12 @@ def _part_rows(passages: Sequence[Passage]) -> set[tuple[str, str, float]]:
     or period (a five-year summary, a quarterly table with the year's total, last year's balance
     restated), not a part of it."""
     rows: dict[tuple[str, str], set[tuple[float, frozenset[str]]]] = {}
-    for passage in passages:
-        for start, end in _lines(passage.text):
-            line = passage.text[start:end]
-            if _is_row(line) and not _is_reference(line):
-                size = _magnitude(line)
-                label = _row_label(line)
-                if size is not None and label:
-                    values = frozenset(f.strip("()$").replace(",", "") for f in _figures(line))
-                    rows.setdefault((passage.path, label), set()).add((size, values))
+    for passage, line in _table_lines(passages, references=False):
+        size = _magnitude(line)
+        label = _row_label(line)
+        if size is not None and label:
+            values = frozenset(f.strip("()$").replace(",", "") for f in _figures(line))
+            rows.setdefault((passage.path, label), set()).add((size, values))
     parts = set()
     for (path, label), group in rows.items():
         largest = max(size for size, _ in group)
@@ -370,13 +374,10 @@ def _fullest_copies(passages: Sequence[Passage]) -> set[tuple[str, int | None, t
     statement that the summaries and the discussion repeat."""
     rows_in: dict[tuple[str, int | None, tuple[str, ...]], set[str]] = {}
     places_of: dict[tuple[str, str], set[tuple[int | None, tuple[str, ...]]]] = {}
-    for passage in passages:
+    for passage, line in _table_lines(passages, references=False):
         place = (passage.page, tuple(passage.headings))
-        for start, end in _lines(passage.text):
-            line = passage.text[start:end]
-            if _is_row(line) and not _is_reference(line):
-                rows_in.setdefault((passage.path, *place), set()).add(line)
-                places_of.setdefault((passage.path, _row_key(line)), set()).add(place)
+        rows_in.setdefault((passage.path, *place), set()).add(line)
+        places_of.setdefault((passage.path, _row_key(line)), set()).add(place)
     out = set()
     for (path, row), places in places_of.items():
         if len(places) > 1:

@@ -22,8 +22,9 @@ PALETTE = ("#2f54c7", "#e07a1f", "#2a9d6f", "#c4364a", "#7a5bc7", "#8a8f9c", "#d
 MODE_COLORS = {"llm": "#2f54c7", "offline": "#2a9d6f", "llm-fallback": "#7a5bc7", "no-answer": "#d4a21c",
                "blocked": "#c4364a"}
 # Moderation decisions: blocked in the same red as blocked answers, allowed in green, the rest in between.
-ACTION_COLORS = {"block": MODE_COLORS["blocked"], "allow": "#2a9d6f", "warn": "#d4a21c", "flag": "#e07a1f"}
-NEUTRAL = "#8a8f9c"
+ACTION_COLORS = {"block": MODE_COLORS["blocked"], "allow": MODE_COLORS["offline"], "warn": MODE_COLORS["no-answer"],
+                 "flag": PALETTE[1]}
+NEUTRAL = PALETTE[5]
 PERIODS = {"Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "All time": 0}
 CHANNELS = {"Chat and CLI": "", "Chat": "chat", "CLI": "cli"}  # where the questions were asked
 ANY = "any"
